@@ -1,0 +1,50 @@
+/*
+ * limits.h - every hard limit of vouch, each with the reason it exists.
+ *
+ * Inputs are untrusted: a declared size or count is checked against these
+ * before anything is allocated from it, and buffers start at
+ * min(declared, cap) and grow (Redis's argv_len rule).
+ */
+#ifndef VO_CORE_LIMITS_H
+#define VO_CORE_LIMITS_H
+
+/* Rows handed from a reader to the pipeline at once: big enough to amortize
+ * per-batch work, small enough to stay in L2 cache per column. */
+#define VO_BATCH_ROWS 4096
+
+/* CSV: one record (header included) may not exceed this; real rows are ~120 B. */
+#define VO_CSV_RECORD_MAX (1u << 20)
+/* CSV: columns in the header; the real file has 6. */
+#define VO_CSV_COLUMNS_MAX 1024
+
+/* Parquet: the footer (FileMetaData) is read whole; real ones are a few KiB. */
+#define VO_PARQUET_FOOTER_MAX (64u << 20)
+/* Parquet: one page header, Thrift-encoded; statistics make them ~100 B. */
+#define VO_PARQUET_PAGE_HEADER_MAX (16u << 20)
+/* Parquet: one page, compressed or not; writers default to 1 MiB pages and
+ * dictionary pages rarely pass a few MiB. */
+#define VO_PARQUET_PAGE_MAX (256u << 20)
+/* Parquet: schema elements and row groups in a footer. */
+#define VO_PARQUET_SCHEMA_MAX 100000
+#define VO_PARQUET_ROW_GROUPS_MAX 1000000
+/* Parquet: Thrift nesting depth; the format nests about 6 deep. */
+#define VO_THRIFT_DEPTH_MAX 64
+/* Parquet: Thrift list and string sizes are bounded by the footer size. */
+
+/* Inputs: files per run, after expanding folders. */
+#define VO_INPUT_FILES_MAX 100000
+
+/* Artifact: distinct countries and voucher amounts tracked per run. */
+#define VO_COUNTRIES_MAX 4096
+#define VO_VOUCHERS_MAX 65536
+/* Segments config: segments and buckets per segment. */
+#define VO_SEGMENTS_MAX 64
+#define VO_BUCKETS_MAX 256
+/* Names of segments, buckets and countries, in bytes. */
+#define VO_NAME_MAX 256
+/* Segments config file size. */
+#define VO_CONFIG_FILE_MAX (1u << 20)
+/* The artifact JSON a reader accepts. */
+#define VO_ARTIFACT_MAX (256u << 20)
+
+#endif
