@@ -1,9 +1,40 @@
 /*
- * main.c - placeholder entry point until the CLI module lands.
+ * main.c - the vouch binary: dispatches to a subcommand of cli/commands.h.
  */
 #include "core/common.h"
 
-int main(void)
+#include "cli/commands.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{"process", vo_cmd_process}, {"clean", vo_cmd_clean}, {"segment", vo_cmd_segment},
+	{"inspect", vo_cmd_inspect}, {"gen", vo_cmd_gen},
+};
+
+int main(int argc, char **argv)
 {
-	return 0;
+	size_t i;
+
+	if (argc < 2) {
+		vo_cli_usage(stderr);
+		return VO_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		vo_cli_usage(stdout);
+		return VO_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("vouch %s\n", VOUCH_VERSION);
+		return VO_EXIT_OK;
+	}
+	for (i = 0; i < VO_ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "vouch: unknown command '%s'\n\n", argv[1]);
+	vo_cli_usage(stderr);
+	return VO_EXIT_USAGE;
 }

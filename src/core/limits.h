@@ -47,4 +47,8 @@
 /* The artifact JSON a reader accepts. */
 #define VO_ARTIFACT_MAX (256u << 20)
 
+/* CSV: the read buffer grows to hold a batch of records, but no further, so
+ * memory stays flat whatever the file size; it must hold one whole record. */
+#define VO_CSV_BUFFER_MAX (4u << 20)
+
 #endif

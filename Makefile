@@ -1,0 +1,69 @@
+# vouch: the two set-up commands are `make run` and `make test` (see README.md).
+# CMake does the building; this file installs what is missing, picks build
+# folders and strings the steps together.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+SHARED     ?= $(abspath ../shared)
+DATA       ?= $(SHARED)/data/data.parquet.gzip
+RUN_DIR    ?= $(BUILD)/run
+NODE_DIR   ?= $(abspath $(BUILD))/node
+SOURCES     = $(shell git ls-files -- '*.c' '*.h' 2>/dev/null || find src tests -name '*.[ch]')
+
+.PHONY: all build deps deps-test configure test unit asan lint format run clean npm
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+deps-test:
+	@scripts/deps.sh test
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVOUCH_SHARED_DIR=$(SHARED)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+npm:
+	@scripts/npm-deps.sh $(NODE_DIR)
+
+# The whole suite: lint, the normal build's tests, then again under ASan+UBSan.
+test: deps-test lint build npm
+	cd $(BUILD) && VOUCH_NODE_DIR=$(NODE_DIR) ctest --output-on-failure -j$(JOBS)
+	$(MAKE) --no-print-directory asan
+
+asan: deps-test npm
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DVOUCH_SANITIZE=address,undefined \
+		-DVOUCH_SHARED_DIR=$(SHARED) >/dev/null
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cd $(ASAN_BUILD) && VOUCH_NODE_DIR=$(NODE_DIR) ASAN_OPTIONS=detect_leaks=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j$(JOBS)
+
+unit: build
+	cd $(BUILD) && ctest --output-on-failure -L unit -j$(JOBS)
+
+lint: deps-test $(BUILD)/CMakeCache.txt
+	@scripts/lint.sh $(BUILD)
+
+format:
+	clang-format -i $(SOURCES)
+
+# Build, then run the pipeline on the real data when ../shared has it, else on
+# generated sample data.
+run: build
+	@mkdir -p $(RUN_DIR)
+	@if [ -f "$(DATA)" ]; then \
+		echo "make run: processing $(DATA)"; \
+		$(BUILD)/vouch process -i "$(DATA)" -o $(RUN_DIR)/segments.json; \
+	else \
+		echo "make run: $(DATA) not found; generating sample data"; \
+		$(BUILD)/vouch gen --rows 300000 -o $(RUN_DIR)/sample.csv && \
+		$(BUILD)/vouch process -i $(RUN_DIR)/sample.csv -o $(RUN_DIR)/segments.json; \
+	fi
+	@echo "make run: artifact at $(RUN_DIR)/segments.json"
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

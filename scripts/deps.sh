@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs (as root) or lists (otherwise) the Debian 12 packages vouch needs.
+# usage: scripts/deps.sh build|test
+#   build: compiler, CMake and the libraries of the vouch binary
+#   test:  build + cmocka, the linters and Node.js/npm (DuckDB cross-checks)
+set -euo pipefail
+
+mode=${1:-build}
+pkgs=(gcc make cmake pkg-config libdeflate-dev zlib1g-dev libcjson-dev libssl-dev)
+if [ "$mode" = test ]; then
+	pkgs+=(libcmocka-dev clang-format clang-tidy cppcheck)
+	# Node.js may come from elsewhere (nvm, NodeSource); only ask for Debian's when absent.
+	command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+	command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+line="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+	echo "deps: installing ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	$line
+else
+	echo "deps: missing Debian packages; run as root:" >&2
+	echo "  sudo apt-get update && sudo $line" >&2
+	exit 1
+fi

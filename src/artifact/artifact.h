@@ -1,0 +1,58 @@
+/*
+ * artifact.h - the segments artifact (SPEC section 4): model and writer.
+ *
+ * struct vo_artifact is the whole document in memory.  The pipeline fills
+ * it, vo_artifact_seal() computes its version (the SHA-256 of the canonical
+ * rendering: no built_at, no source paths, sources sorted by digest), and
+ * vo_artifact_write() publishes it atomically.
+ */
+#ifndef VO_ARTIFACT_ARTIFACT_H
+#define VO_ARTIFACT_ARTIFACT_H
+
+#include "core/common.h"
+
+#include "clean/clean.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/sha256.h"
+#include "segment/config.h"
+#include "segment/segment.h"
+
+#define VO_ARTIFACT_FORMAT "vouch-segments/1"
+
+struct vo_source {
+	char *path;                 /* owned; as the user named it */
+	uint64_t bytes;             /* file size */
+	char sha256[VO_SHA256_HEX]; /* hex digest of the file */
+	uint64_t rows;              /* rows read from it */
+};
+
+struct vo_artifact {
+	char version[VO_SHA256_HEX]; /* set by vo_artifact_seal() */
+	char built_at[32];           /* "YYYY-MM-DDTHH:MM:SSZ" */
+	struct vo_source *sources;   /* owned, nsources entries, in input order */
+	size_t nsources;
+	struct vo_quality quality;   /* rows read, kept, dropped by reason */
+	uint64_t *outside;           /* owned; per segment of config, summed over countries */
+	struct vo_segconfig config;  /* owned; the segment definitions used */
+	struct vo_country_table *countries; /* owned; in countries_selected order */
+	size_t ncountries;
+};
+
+/*
+ * Renders the document into out: pretty-printed with every field, or, when
+ * canonical is true, compact without built_at and source paths and with
+ * sources sorted by digest (the text the version hashes).
+ */
+int vo_artifact_render(const struct vo_artifact *a, bool canonical, struct vo_buf *out);
+
+/* Computes a->version from the canonical rendering and sets built_at to now. */
+int vo_artifact_seal(struct vo_artifact *a);
+
+/* Writes the full rendering to path atomically (see core/fileio.h). */
+int vo_artifact_write(const struct vo_artifact *a, const char *path, struct vo_error *err);
+
+/* Frees everything the artifact owns and zeroes it. */
+void vo_artifact_release(struct vo_artifact *a);
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * clean.h - the cleaning stage (SPEC section 2): one outcome per input row.
+ *
+ * A struct vo_cleaner judges batches of rows against the country selection
+ * and the value rules, counts the outcomes, and hands back per-row results
+ * (outcome, country, total_orders, voucher amount, days since last order)
+ * that the segmenter and the clean-CSV writer consume.  It memoizes the
+ * judgement of dictionary-coded values, so a Parquet dictionary entry is
+ * parsed once, not once per row.
+ *
+ * Country names: with an explicit selection a row's country is matched,
+ * trimmed and case-insensitively, against the names given and reported under
+ * the spelling given.  With "all" every non-empty trimmed country is kept,
+ * grouped case-insensitively, and its name is decided at the end: the most
+ * frequent trimmed spelling over all rows read (ties: smallest in byte
+ * order), so the result never depends on row order.
+ */
+#ifndef VO_CLEAN_CLEAN_H
+#define VO_CLEAN_CLEAN_H
+
+#include "core/common.h"
+
+#include "core/err.h"
+#include "ingest/batch.h"
+
+/* Outcomes in SPEC order; VO_OUT_KEPT last. */
+enum vo_outcome {
+	VO_OUT_OTHER_COUNTRY,
+	VO_OUT_INVALID_TIMESTAMP,
+	VO_OUT_INVALID_TOTAL_ORDERS,
+	VO_OUT_MISSING_VOUCHER_AMOUNT,
+	VO_OUT_INVALID_VOUCHER_AMOUNT,
+	VO_OUT_FIRST_AFTER_LAST,
+	VO_OUT_ORDER_BEFORE_LAST,
+	VO_OUT_KEPT,
+	VO_OUT_COUNT
+};
+
+/* The outcome's name as the artifact spells it ("other_country", ..., "kept"). */
+const char *vo_outcome_name(enum vo_outcome o);
+
+/* Per-row results of one batch; arrays of batch->nrows entries owned by the cleaner. */
+struct vo_clean_rows {
+	size_t nrows;
+	const uint8_t *outcome;    /* enum vo_outcome */
+	const uint32_t *country;   /* country index (kept rows only) */
+	const int64_t *total;      /* total_orders, or -1 when missing (kept rows) */
+	const int64_t *voucher;    /* voucher amount (kept rows) */
+	const int64_t *days;       /* days_since_last_order (kept rows) */
+	const int64_t *order_us;   /* timestamp in microseconds UTC (kept rows) */
+	const int64_t *last_us;    /* last_order_ts in microseconds UTC (kept rows) */
+	const int64_t *first_us;   /* first_order_ts in microseconds UTC (kept rows) */
+};
+
+struct vo_quality {
+	uint64_t rows_read;
+	uint64_t rows_kept;
+	uint64_t missing_total_orders;
+	uint64_t dropped[VO_OUT_KEPT]; /* by enum vo_outcome */
+};
+
+struct vo_cleaner;
+
+/*
+ * Creates a cleaner.  countries holds ncountries names as given by the user
+ * (the caller keeps ownership; they are copied); the single name "all"
+ * (any case) selects every country.  Names are trimmed; duplicates (by
+ * case-insensitive comparison) are merged, keeping the first spelling; an
+ * empty name is VO_EINVAL.
+ */
+int vo_cleaner_create(struct vo_cleaner **out, const char *const *countries, size_t ncountries,
+		      struct vo_error *err);
+
+void vo_cleaner_destroy(struct vo_cleaner *c);
+
+/*
+ * Judges every row of batch.  path names the batch's file in error
+ * messages, for a column whose type cannot hold its field (a country given
+ * as a number, a timestamp as a double).  *rows is valid until the next
+ * call.  Counts go to the cleaner's quality figures.
+ */
+int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const char *path,
+		   struct vo_clean_rows *rows, struct vo_error *err);
+
+/* Countries known so far (selected ones first, in selection order). */
+size_t vo_cleaner_country_count(const struct vo_cleaner *c);
+
+/*
+ * The artifact name of country i: the selection's spelling, or with "all"
+ * the most frequent spelling seen (see above).  Valid until destroy.
+ */
+const char *vo_cleaner_country_name(const struct vo_cleaner *c, uint32_t i);
+
+/* True when the selection is "all". */
+bool vo_cleaner_selects_all(const struct vo_cleaner *c);
+
+const struct vo_quality *vo_cleaner_quality(const struct vo_cleaner *c);
+
+#endif

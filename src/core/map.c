@@ -1,0 +1,234 @@
+/*
+ * map.c - open-addressing hash maps with linear probing, see map.h.
+ */
+#include "core/common.h"
+
+#include "core/alloc.h"
+#include "core/map.h"
+
+uint64_t vo_hash_bytes(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= UINT64_C(0x100000001b3);
+	}
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t hash_i64(int64_t v)
+{
+	uint64_t h = (uint64_t)v;
+
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	h *= UINT64_C(0xc4ceb9fe1a85ec53);
+	h ^= h >> 33;
+	return h;
+}
+
+void vo_strmap_init(struct vo_strmap *m, size_t max)
+{
+	memset(m, 0, sizeof(*m));
+	m->max = max;
+}
+
+void vo_strmap_release(struct vo_strmap *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->count; i++)
+		vo_free((void *)(uintptr_t)m->keys[i].ptr);
+	vo_free(m->slots);
+	vo_free(m->keys);
+	vo_free(m->hashes);
+	vo_strmap_init(m, m->max);
+}
+
+static uint32_t strmap_find(const struct vo_strmap *m, struct vo_str key, uint64_t h,
+			    size_t *slot)
+{
+	size_t mask = m->cap - 1;
+	size_t i = (size_t)h & mask;
+
+	for (;; i = (i + 1) & mask) {
+		uint32_t s = m->slots[i];
+
+		if (!s) {
+			*slot = i;
+			return VO_MAP_NONE;
+		}
+		if (m->hashes[s - 1] == h && vo_str_eq(m->keys[s - 1], key))
+			return s - 1;
+	}
+}
+
+uint32_t vo_strmap_get(const struct vo_strmap *m, struct vo_str key)
+{
+	size_t slot;
+
+	if (!m->cap)
+		return VO_MAP_NONE;
+	return strmap_find(m, key, vo_hash_bytes(key.ptr, key.len), &slot);
+}
+
+/* Grows slots so the table stays at most half full, rehashing the ids. */
+static int grow_slots(uint32_t **slots, size_t *cap, size_t count, const uint64_t *hashes)
+{
+	size_t ncap = *cap ? *cap * 2 : 16;
+	uint32_t *ns;
+	size_t id;
+
+	if ((count + 1) * 2 <= *cap)
+		return VO_OK;
+	ns = vo_calloc(ncap, sizeof(*ns));
+	if (!ns)
+		return VO_ENOMEM;
+	for (id = 0; id < count; id++) {
+		size_t i = (size_t)hashes[id] & (ncap - 1);
+
+		while (ns[i])
+			i = (i + 1) & (ncap - 1);
+		ns[i] = (uint32_t)id + 1;
+	}
+	vo_free(*slots);
+	*slots = ns;
+	*cap = ncap;
+	return VO_OK;
+}
+
+int vo_strmap_put(struct vo_strmap *m, struct vo_str key, uint32_t *id, bool *added)
+{
+	uint64_t h = vo_hash_bytes(key.ptr, key.len);
+	size_t slot = 0;
+	uint32_t found = m->cap ? strmap_find(m, key, h, &slot) : VO_MAP_NONE;
+	struct vo_str *nk;
+	uint64_t *nh;
+	char *copy;
+	int rc;
+
+	if (added)
+		*added = false;
+	if (found != VO_MAP_NONE) {
+		*id = found;
+		return VO_OK;
+	}
+	if (m->count >= m->max || m->count >= VO_MAP_NONE - 1)
+		return VO_ELIMIT;
+	nk = vo_reallocarray(m->keys, m->count + 1, sizeof(*nk));
+	if (!nk)
+		return VO_ENOMEM;
+	m->keys = nk;
+	nh = vo_reallocarray(m->hashes, m->count + 1, sizeof(*nh));
+	if (!nh)
+		return VO_ENOMEM;
+	m->hashes = nh;
+	copy = vo_strndup(key.len ? key.ptr : "", key.len);
+	if (!copy)
+		return VO_ENOMEM;
+	m->keys[m->count] = vo_str_make(copy, key.len);
+	m->hashes[m->count] = h;
+	rc = grow_slots(&m->slots, &m->cap, m->count, m->hashes);
+	if (rc) {
+		vo_free(copy);
+		return rc;
+	}
+	strmap_find(m, key, h, &slot);
+	m->slots[slot] = (uint32_t)m->count + 1;
+	*id = (uint32_t)m->count++;
+	if (added)
+		*added = true;
+	return VO_OK;
+}
+
+void vo_intmap_init(struct vo_intmap *m, size_t max)
+{
+	memset(m, 0, sizeof(*m));
+	m->max = max;
+}
+
+void vo_intmap_release(struct vo_intmap *m)
+{
+	vo_free(m->slots);
+	vo_free(m->keys);
+	vo_intmap_init(m, m->max);
+}
+
+static uint32_t intmap_find(const struct vo_intmap *m, int64_t key, size_t *slot)
+{
+	size_t mask = m->cap - 1;
+	size_t i = (size_t)hash_i64(key) & mask;
+
+	for (;; i = (i + 1) & mask) {
+		uint32_t s = m->slots[i];
+
+		if (!s) {
+			*slot = i;
+			return VO_MAP_NONE;
+		}
+		if (m->keys[s - 1] == key)
+			return s - 1;
+	}
+}
+
+uint32_t vo_intmap_get(const struct vo_intmap *m, int64_t key)
+{
+	size_t slot;
+
+	if (!m->cap)
+		return VO_MAP_NONE;
+	return intmap_find(m, key, &slot);
+}
+
+int vo_intmap_put(struct vo_intmap *m, int64_t key, uint32_t *id, bool *added)
+{
+	size_t slot = 0;
+	uint32_t found = m->cap ? intmap_find(m, key, &slot) : VO_MAP_NONE;
+	size_t ncap;
+	uint32_t *ns;
+	int64_t *nk;
+	size_t k;
+
+	if (added)
+		*added = false;
+	if (found != VO_MAP_NONE) {
+		*id = found;
+		return VO_OK;
+	}
+	if (m->count >= m->max || m->count >= VO_MAP_NONE - 1)
+		return VO_ELIMIT;
+	nk = vo_reallocarray(m->keys, m->count + 1, sizeof(*nk));
+	if (!nk)
+		return VO_ENOMEM;
+	m->keys = nk;
+	if ((m->count + 1) * 2 > m->cap) {
+		ncap = m->cap ? m->cap * 2 : 16;
+		ns = vo_calloc(ncap, sizeof(*ns));
+		if (!ns)
+			return VO_ENOMEM;
+		for (k = 0; k < m->count; k++) {
+			size_t i = (size_t)hash_i64(m->keys[k]) & (ncap - 1);
+
+			while (ns[i])
+				i = (i + 1) & (ncap - 1);
+			ns[i] = (uint32_t)k + 1;
+		}
+		vo_free(m->slots);
+		m->slots = ns;
+		m->cap = ncap;
+	}
+	intmap_find(m, key, &slot);
+	m->keys[m->count] = key;
+	m->slots[slot] = (uint32_t)m->count + 1;
+	*id = (uint32_t)m->count++;
+	if (added)
+		*added = true;
+	return VO_OK;
+}

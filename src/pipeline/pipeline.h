@@ -1,0 +1,52 @@
+/*
+ * pipeline.h - the whole batch job: read every input, clean, segment, and
+ * build the artifact (SPEC sections 1 to 4).
+ *
+ * The pipeline owns the order of work: inputs are expanded (folders become
+ * their data files), each file is hashed and read batch by batch through the
+ * cleaner into the segmenter, and at the end the per-country tables and the
+ * quality figures become a sealed struct vo_artifact.  Writing the artifact
+ * is the caller's job, so a failed run never touches the output.
+ */
+#ifndef VO_PIPELINE_PIPELINE_H
+#define VO_PIPELINE_PIPELINE_H
+
+#include "core/common.h"
+
+#include "artifact/artifact.h"
+#include "clean/clean.h"
+#include "core/err.h"
+#include "ingest/batch.h"
+#include "segment/config.h"
+
+/*
+ * Called for every cleaned batch (for `vouch clean`, which writes kept rows
+ * out).  Returning non-zero stops the run with that code; err is set by the
+ * callback.
+ */
+typedef int (*vo_pipeline_batch_fn)(void *ctx, const struct vo_batch *batch,
+				    const struct vo_clean_rows *rows,
+				    const struct vo_cleaner *cleaner, struct vo_error *err);
+
+struct vo_pipeline_options {
+	const char *const *inputs;          /* files or folders, as the user named them */
+	size_t ninputs;
+	const char *const *countries;       /* selected names, or the single name "all" */
+	size_t ncountries;                  /* 0 selects the default, Peru */
+	const struct vo_segconfig *config;  /* NULL: the default definitions */
+	vo_pipeline_batch_fn on_batch;      /* optional */
+	void *ctx;                          /* passed to on_batch */
+};
+
+/*
+ * Runs the job and fills *out (which the caller releases with
+ * vo_artifact_release(), also after a failure).  Errors name the file, and
+ * where known the row and column.
+ */
+int vo_pipeline_run(const struct vo_pipeline_options *opt, struct vo_artifact *out,
+		    struct vo_error *err);
+
+/* The default selection of SPEC section 2. */
+#define VO_DEFAULT_COUNTRY "Peru"
+
+#endif

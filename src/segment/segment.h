@@ -1,0 +1,72 @@
+/*
+ * segment.h - the segmentation stage (SPEC section 3).
+ *
+ * A struct vo_segmenter counts kept rows per country, per segment bucket
+ * and per voucher amount, then produces the tables of the artifact: each
+ * bucket's rows, counts by amount and most used voucher (ties to the
+ * smallest amount), and each country's fallback voucher.
+ */
+#ifndef VO_SEGMENT_SEGMENT_H
+#define VO_SEGMENT_SEGMENT_H
+
+#include "core/common.h"
+
+#include "clean/clean.h"
+#include "core/err.h"
+#include "segment/config.h"
+
+/* Rows with one voucher amount. */
+struct vo_vcount {
+	int64_t amount;
+	uint64_t rows;
+};
+
+/* One bucket of one country (or the country as a whole, for the fallback). */
+struct vo_cell {
+	uint64_t rows;            /* rows in the bucket */
+	bool has_voucher;         /* false for an empty bucket */
+	int64_t voucher;          /* the most used amount, when has_voucher */
+	uint64_t voucher_rows;    /* rows with that amount */
+	struct vo_vcount *counts; /* owned, ncounts entries sorted by amount */
+	size_t ncounts;
+};
+
+struct vo_country_table {
+	char *name;             /* owned; the artifact name */
+	uint64_t rows;          /* kept rows */
+	struct vo_cell fallback; /* over all kept rows */
+	struct vo_cell *cells;  /* owned; config ncells entries, segment s bucket b at
+				   segs[s].cell_base + b */
+};
+
+struct vo_segmenter;
+
+/* Creates a segmenter for cfg, which must outlive it.  VO_ENOMEM. */
+int vo_segmenter_create(struct vo_segmenter **out, const struct vo_segconfig *cfg);
+
+void vo_segmenter_destroy(struct vo_segmenter *s);
+
+/*
+ * Counts the kept rows of one cleaned batch.  VO_ELIMIT (with a message)
+ * past VO_VOUCHERS_MAX distinct amounts or VO_COUNTRIES_MAX countries.
+ */
+int vo_segmenter_add(struct vo_segmenter *s, const struct vo_clean_rows *rows,
+		     struct vo_error *err);
+
+/* Adds every count of src into dst (both for the same config).  For threads. */
+int vo_segmenter_merge(struct vo_segmenter *dst, const struct vo_segmenter *src);
+
+/* Kept rows that fell outside every bucket of segment seg, over all countries. */
+uint64_t vo_segmenter_outside(const struct vo_segmenter *s, size_t seg);
+
+/*
+ * Builds the table of country id (as numbered by the cleaner) under the
+ * given name into *out, which the caller frees with vo_country_table_release().
+ * A country without rows gets empty cells.
+ */
+int vo_segmenter_table(const struct vo_segmenter *s, uint32_t country, const char *name,
+		       struct vo_country_table *out);
+
+void vo_country_table_release(struct vo_country_table *t, size_t ncells);
+
+#endif
