@@ -21,20 +21,20 @@
 #define VO_ARTIFACT_FORMAT "vouch-segments/1"
 
 struct vo_source {
-	char *path;                 /* owned; as the user named it */
-	uint64_t bytes;             /* file size */
+	char *path;		    /* owned; as the user named it */
+	uint64_t bytes;		    /* file size */
 	char sha256[VO_SHA256_HEX]; /* hex digest of the file */
-	uint64_t rows;              /* rows read from it */
+	uint64_t rows;		    /* rows read from it */
 };
 
 struct vo_artifact {
 	char version[VO_SHA256_HEX]; /* set by vo_artifact_seal() */
-	char built_at[32];           /* "YYYY-MM-DDTHH:MM:SSZ" */
+	char built_at[32];	     /* "YYYY-MM-DDTHH:MM:SSZ" */
 	struct vo_source *sources;   /* owned, nsources entries, in input order */
 	size_t nsources;
-	struct vo_quality quality;   /* rows read, kept, dropped by reason */
-	uint64_t *outside;           /* owned; per segment of config, summed over countries */
-	struct vo_segconfig config;  /* owned; the segment definitions used */
+	struct vo_quality quality;  /* rows read, kept, dropped by reason */
+	uint64_t *outside;	    /* owned; per segment of config, summed over countries */
+	struct vo_segconfig config; /* owned; the segment definitions used */
 	struct vo_country_table *countries; /* owned; in countries_selected order */
 	size_t ncountries;
 };

@@ -42,7 +42,7 @@ struct judged {
 struct memo {
 	uint64_t dict_id;     /* dictionary the entries belong to */
 	const void *dict_ptr; /* its values pointer, a second identity check */
-	size_t cap;           /* entries allocated */
+	size_t cap;	      /* entries allocated */
 	struct judged *entry; /* one per dictionary entry */
 };
 
@@ -52,16 +52,16 @@ struct country {
 
 struct spelling {
 	uint32_t country; /* country id, NO_COUNTRY for an unselected spelling */
-	uint64_t rows;    /* rows read with exactly this trimmed spelling */
+	uint64_t rows;	  /* rows read with exactly this trimmed spelling */
 };
 
 struct vo_cleaner {
-	bool all;                  /* selection "all" */
+	bool all;		   /* selection "all" */
 	struct country *countries; /* by country id */
 	size_t ncountries;
 	struct vo_strmap country_keys; /* lower-case name -> country id ("all") */
 	struct vo_strmap spellings;    /* trimmed spelling -> spelling id ("all") */
-	struct spelling *spell;        /* by spelling id */
+	struct spelling *spell;	       /* by spelling id */
 	struct memo memo[VO_COL_COUNT];
 	struct vo_quality quality;
 	size_t cap; /* rows allocated in the arrays below */
@@ -115,8 +115,8 @@ int vo_cleaner_create(struct vo_cleaner **out, const char *const *countries, siz
 		return vo_error_set(err, VO_ENOMEM, "out of memory");
 	vo_strmap_init(&c->country_keys, VO_COUNTRIES_MAX);
 	vo_strmap_init(&c->spellings, VO_COUNTRIES_MAX * 16);
-	if (ncountries == 1 && vo_str_eq_nocase(vo_str_trim(vo_str_cstr(countries[0])),
-						VO_STR_LIT("all"))) {
+	if (ncountries == 1 &&
+	    vo_str_eq_nocase(vo_str_trim(vo_str_cstr(countries[0])), VO_STR_LIT("all"))) {
 		c->all = true;
 		goto out;
 	}
@@ -187,12 +187,12 @@ static int reserve(struct vo_cleaner *c, size_t n)
 
 	if (n <= c->cap)
 		return VO_OK;
-#define GROW(field)                                                                                \
-	do {                                                                                       \
-		p = vo_reallocarray(c->field, n, sizeof(*c->field));                               \
-		if (!p)                                                                            \
-			return VO_ENOMEM;                                                          \
-		c->field = p;                                                                      \
+#define GROW(field)                                                  \
+	do {                                                         \
+		p = vo_reallocarray(c->field, n, sizeof(*c->field)); \
+		if (!p)                                              \
+			return VO_ENOMEM;                            \
+		c->field = p;                                        \
 	} while (0)
 	GROW(outcome);
 	GROW(country);

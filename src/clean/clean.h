@@ -42,14 +42,14 @@ const char *vo_outcome_name(enum vo_outcome o);
 /* Per-row results of one batch; arrays of batch->nrows entries owned by the cleaner. */
 struct vo_clean_rows {
 	size_t nrows;
-	const uint8_t *outcome;    /* enum vo_outcome */
-	const uint32_t *country;   /* country index (kept rows only) */
-	const int64_t *total;      /* total_orders, or -1 when missing (kept rows) */
-	const int64_t *voucher;    /* voucher amount (kept rows) */
-	const int64_t *days;       /* days_since_last_order (kept rows) */
-	const int64_t *order_us;   /* timestamp in microseconds UTC (kept rows) */
-	const int64_t *last_us;    /* last_order_ts in microseconds UTC (kept rows) */
-	const int64_t *first_us;   /* first_order_ts in microseconds UTC (kept rows) */
+	const uint8_t *outcome;	 /* enum vo_outcome */
+	const uint32_t *country; /* country index (kept rows only) */
+	const int64_t *total;	 /* total_orders, or -1 when missing (kept rows) */
+	const int64_t *voucher;	 /* voucher amount (kept rows) */
+	const int64_t *days;	 /* days_since_last_order (kept rows) */
+	const int64_t *order_us; /* timestamp in microseconds UTC (kept rows) */
+	const int64_t *last_us;	 /* last_order_ts in microseconds UTC (kept rows) */
+	const int64_t *first_us; /* first_order_ts in microseconds UTC (kept rows) */
 };
 
 struct vo_quality {

@@ -32,9 +32,9 @@ size_t vo_date_format(int64_t days, char *out);
 
 /* How a numeric field reads (SPEC section 2, total_orders and voucher_amount). */
 enum vo_num_class {
-	VO_NUM_WHOLE,   /* a whole number >= 0 that fits int64; *value is set */
+	VO_NUM_WHOLE,	/* a whole number >= 0 that fits int64; *value is set */
 	VO_NUM_MISSING, /* null or empty (white space only) */
-	VO_NUM_NAN,     /* NaN (the string "nan" in any case, or a NaN double) */
+	VO_NUM_NAN,	/* NaN (the string "nan" in any case, or a NaN double) */
 	VO_NUM_INVALID, /* anything else: negative, fractional, infinite, text, too big */
 };
 

@@ -13,7 +13,7 @@ struct vo_strlist {
 	const char **items; /* owned array; the strings are not owned */
 	size_t n;
 	size_t cap;
-	char **owned;       /* split copies to free */
+	char **owned; /* split copies to free */
 	size_t nowned;
 };
 

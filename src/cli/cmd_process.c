@@ -83,13 +83,13 @@ static int parse_args(const char *cmd, int argc, char **argv, struct job_args *a
 		      bool config)
 {
 	static const struct option longopts[] = {
-		{"input", required_argument, NULL, 'i'},
-		{"country", required_argument, NULL, 'c'},
-		{"output", required_argument, NULL, 'o'},
-		{"segments-config", required_argument, NULL, OPT_SEGMENTS_CONFIG},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "input", required_argument, NULL, 'i' },
+		{ "country", required_argument, NULL, 'c' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "segments-config", required_argument, NULL, OPT_SEGMENTS_CONFIG },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -164,8 +164,9 @@ static void print_summary(const struct vo_artifact *a, const char *output)
 	size_t b;
 	int i;
 
-	fprintf(stderr, "rows read %" PRIu64 ", kept %" PRIu64 " (missing total_orders %" PRIu64
-			"), from %zu file%s\n",
+	fprintf(stderr,
+		"rows read %" PRIu64 ", kept %" PRIu64 " (missing total_orders %" PRIu64
+		"), from %zu file%s\n",
 		q->rows_read, q->rows_kept, q->missing_total_orders, a->nsources,
 		a->nsources == 1 ? "" : "s");
 	for (i = 0; i < VO_OUT_KEPT; i++)
@@ -186,8 +187,8 @@ static void print_summary(const struct vo_artifact *a, const char *output)
 			for (b = 0; b < seg->nbuckets; b++) {
 				const struct vo_cell *cell = &t->cells[seg->cell_base + b];
 
-				fprintf(stderr, "  %-18s %-10s %8" PRIu64 " rows  voucher ", seg->name,
-					seg->buckets[b].name, cell->rows);
+				fprintf(stderr, "  %-18s %-10s %8" PRIu64 " rows  voucher ",
+					seg->name, seg->buckets[b].name, cell->rows);
 				if (cell->has_voucher)
 					fprintf(stderr, "%" PRId64 "\n", cell->voucher);
 				else
@@ -464,13 +465,13 @@ out:
 
 /* What the .meta.json files of the segment inputs add up to. */
 struct meta_sum {
-	bool present;              /* every input had one */
-	size_t nfiles;             /* inputs with one */
+	bool present;		   /* every input had one */
+	size_t nfiles;		   /* inputs with one */
 	struct vo_quality quality; /* summed */
 	struct vo_source *sources; /* concatenated */
 	size_t nsources;
-	cJSON *countries;          /* the first file's countries_selected */
-	struct vo_strlist names;   /* borrowed from countries */
+	cJSON *countries;	 /* the first file's countries_selected */
+	struct vo_strlist names; /* borrowed from countries */
 };
 
 static bool json_u64(const cJSON *obj, const char *key, uint64_t *out)
@@ -604,7 +605,7 @@ out:
 
 int vo_cmd_segment(int argc, char **argv)
 {
-	static const char *const all[] = {"all"};
+	static const char *const all[] = { "all" };
 	struct vo_pipeline_options opt;
 	struct vo_artifact art;
 	struct vo_segconfig cfg;
@@ -631,8 +632,9 @@ int vo_cmd_segment(int argc, char **argv)
 	if (rc)
 		goto fail;
 	if (m.nfiles && m.nfiles != a.inputs.n) {
-		rc = vo_error_set(&err, VO_EFORMAT,
-				  "some inputs have a .meta.json file and some do not: give all or none");
+		rc = vo_error_set(
+			&err, VO_EFORMAT,
+			"some inputs have a .meta.json file and some do not: give all or none");
 		goto fail;
 	}
 	memset(&opt, 0, sizeof(opt));

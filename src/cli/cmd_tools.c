@@ -108,11 +108,13 @@ static bool parse_u64(const char *s, uint64_t *out)
 int vo_cmd_gen(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"rows", required_argument, NULL, 'n'}, {"output", required_argument, NULL, 'o'},
-		{"seed", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "rows", required_argument, NULL, 'n' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct vo_gen_options opt = {.rows = 0, .seed = 42};
+	struct vo_gen_options opt = { .rows = 0, .seed = 42 };
 	const char *output = NULL;
 	bool have_rows = false;
 	struct vo_error err;
@@ -125,7 +127,8 @@ int vo_cmd_gen(int argc, char **argv)
 		switch (c) {
 		case 'n':
 			if (!parse_u64(optarg, &opt.rows)) {
-				vo_cli_error("gen", "--rows needs a whole number, not '%s'", optarg);
+				vo_cli_error("gen", "--rows needs a whole number, not '%s'",
+					     optarg);
 				return VO_EXIT_USAGE;
 			}
 			have_rows = true;
@@ -135,7 +138,8 @@ int vo_cmd_gen(int argc, char **argv)
 			break;
 		case 's':
 			if (!parse_u64(optarg, &opt.seed)) {
-				vo_cli_error("gen", "--seed needs a whole number, not '%s'", optarg);
+				vo_cli_error("gen", "--seed needs a whole number, not '%s'",
+					     optarg);
 				return VO_EXIT_USAGE;
 			}
 			break;

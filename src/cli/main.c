@@ -11,8 +11,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"process", vo_cmd_process}, {"clean", vo_cmd_clean}, {"segment", vo_cmd_segment},
-	{"inspect", vo_cmd_inspect}, {"gen", vo_cmd_gen},
+	{ "process", vo_cmd_process }, { "clean", vo_cmd_clean }, { "segment", vo_cmd_segment },
+	{ "inspect", vo_cmd_inspect }, { "gen", vo_cmd_gen },
 };
 
 int main(int argc, char **argv)

@@ -42,10 +42,10 @@ void vo_alloc_fail_at(uint64_t n);
 uint64_t vo_alloc_count(void);
 
 /* Frees *pp and sets it to NULL, like curl's curlx_safefree. */
-#define VO_FREE(pp)                                                                        \
-	do {                                                                               \
-		vo_free(pp);                                                               \
-		(pp) = NULL;                                                               \
+#define VO_FREE(pp)          \
+	do {                 \
+		vo_free(pp); \
+		(pp) = NULL; \
 	} while (0)
 
 #endif

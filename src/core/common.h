@@ -35,12 +35,12 @@
  */
 enum vo_status {
 	VO_OK = 0,
-	VO_ENOMEM = -1,       /* an allocation failed */
-	VO_EIO = -2,          /* the operating system refused a read or write */
+	VO_ENOMEM = -1,	      /* an allocation failed */
+	VO_EIO = -2,	      /* the operating system refused a read or write */
 	VO_EFORMAT = -3,      /* the input is malformed or corrupt */
 	VO_EUNSUPPORTED = -4, /* the input is valid but uses a feature we lack */
-	VO_ELIMIT = -5,       /* the input exceeds a limit of core/limits.h */
-	VO_EINVAL = -6,       /* a caller or user supplied a bad argument */
+	VO_ELIMIT = -5,	      /* the input exceeds a limit of core/limits.h */
+	VO_EINVAL = -6,	      /* a caller or user supplied a bad argument */
 	VO_ENOTFOUND = -7,    /* a file, column or key does not exist */
 };
 

@@ -30,8 +30,8 @@ int vo_error_set(struct vo_error *err, int code, const char *fmt, ...)
 	return code;
 }
 
-int vo_error_at(struct vo_error *err, int code, const char *path, uint64_t row,
-		const char *column, const char *fmt, ...)
+int vo_error_at(struct vo_error *err, int code, const char *path, uint64_t row, const char *column,
+		const char *fmt, ...)
 {
 	va_list ap;
 	size_t off = 0;
@@ -46,8 +46,8 @@ int vo_error_at(struct vo_error *err, int code, const char *path, uint64_t row,
 		off = n > 0 ? VO_MIN((size_t)n, sizeof(err->msg) - 1) : 0;
 	}
 	if (row) {
-		n = snprintf(err->msg + off, sizeof(err->msg) - off, "row %llu: ",
-			     (unsigned long long)row);
+		n = snprintf(err->msg + off, sizeof(err->msg) - off,
+			     "row %llu: ", (unsigned long long)row);
 		off += n > 0 ? VO_MIN((size_t)n, sizeof(err->msg) - 1 - off) : 0;
 	}
 	if (column) {

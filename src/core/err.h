@@ -16,7 +16,7 @@
 #define VO_ERROR_MSG_MAX 512
 
 struct vo_error {
-	int code;                   /* VO_OK or a negative enum vo_status */
+	int code;		    /* VO_OK or a negative enum vo_status */
 	char msg[VO_ERROR_MSG_MAX]; /* the full one-line message, NUL-terminated */
 };
 
@@ -35,8 +35,8 @@ int vo_error_set(struct vo_error *err, int code, const char *fmt, ...) VO_PRINTF
  * with "PATH: " and, when row is not 0, "row ROW: ", and when column is not
  * NULL, "column 'COLUMN': ".  Rows count from 1 as a user counts them.
  */
-int vo_error_at(struct vo_error *err, int code, const char *path, uint64_t row,
-		const char *column, const char *fmt, ...) VO_PRINTF(6, 7);
+int vo_error_at(struct vo_error *err, int code, const char *path, uint64_t row, const char *column,
+		const char *fmt, ...) VO_PRINTF(6, 7);
 
 /* Prefixes the existing message with "PREFIX: " (used to add a file name). */
 void vo_error_prefix(struct vo_error *err, const char *prefix);

@@ -32,9 +32,9 @@ int vo_write_file_atomic(const char *path, const void *data, size_t len, struct 
  * called after a successful open; both release the struct.
  */
 struct vo_atomic_file {
-	int fd;          /* the temporary file */
-	char *path;      /* final path (owned) */
-	char *tmp_path;  /* temporary path (owned) */
+	int fd;		/* the temporary file */
+	char *path;	/* final path (owned) */
+	char *tmp_path; /* temporary path (owned) */
 };
 
 int vo_atomic_open(struct vo_atomic_file *f, const char *path, struct vo_error *err);

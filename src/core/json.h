@@ -18,12 +18,12 @@
 #define VO_JSON_DEPTH_MAX 32
 
 struct vo_json {
-	struct vo_buf *out;                 /* where the text goes (not owned) */
-	int rc;                             /* first error, sticky */
-	int depth;                          /* open containers */
-	bool indent;                        /* pretty-print with two spaces */
-	bool first[VO_JSON_DEPTH_MAX + 1];  /* no member written yet at this depth */
-	bool after_key;                     /* a key was just written */
+	struct vo_buf *out;		   /* where the text goes (not owned) */
+	int rc;				   /* first error, sticky */
+	int depth;			   /* open containers */
+	bool indent;			   /* pretty-print with two spaces */
+	bool first[VO_JSON_DEPTH_MAX + 1]; /* no member written yet at this depth */
+	bool after_key;			   /* a key was just written */
 };
 
 void vo_json_init(struct vo_json *j, struct vo_buf *out, bool indent);

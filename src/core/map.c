@@ -52,8 +52,7 @@ void vo_strmap_release(struct vo_strmap *m)
 	vo_strmap_init(m, m->max);
 }
 
-static uint32_t strmap_find(const struct vo_strmap *m, struct vo_str key, uint64_t h,
-			    size_t *slot)
+static uint32_t strmap_find(const struct vo_strmap *m, struct vo_str key, uint64_t h, size_t *slot)
 {
 	size_t mask = m->cap - 1;
 	size_t i = (size_t)h & mask;

@@ -17,11 +17,11 @@
 
 struct vo_strmap {
 	uint32_t *slots;     /* id + 1 per slot, 0 = empty; capacity is a power of two */
-	size_t cap;          /* slots */
+	size_t cap;	     /* slots */
 	struct vo_str *keys; /* keys[id], each an allocated copy */
 	uint64_t *hashes;    /* hashes[id] */
-	size_t count;        /* ids in use */
-	size_t max;          /* most keys the map may hold */
+	size_t count;	     /* ids in use */
+	size_t max;	     /* most keys the map may hold */
 };
 
 void vo_strmap_init(struct vo_strmap *m, size_t max);

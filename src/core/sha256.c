@@ -33,8 +33,7 @@ int vo_sha256_hex(const void *data, size_t len, char hex[VO_SHA256_HEX])
 	return VO_OK;
 }
 
-int vo_sha256_file(const char *path, char hex[VO_SHA256_HEX], uint64_t *bytes,
-		   struct vo_error *err)
+int vo_sha256_file(const char *path, char hex[VO_SHA256_HEX], uint64_t *bytes, struct vo_error *err)
 {
 	enum { CHUNK = 1 << 20 };
 	unsigned char md[32];

@@ -13,14 +13,14 @@
 
 struct vo_str {
 	const char *ptr; /* first byte; may be NULL when len is 0 */
-	size_t len;      /* number of bytes */
+	size_t len;	 /* number of bytes */
 };
 
-#define VO_STR_LIT(s) ((struct vo_str){(s), sizeof(s) - 1})
+#define VO_STR_LIT(s) ((struct vo_str){ (s), sizeof(s) - 1 })
 
 static inline struct vo_str vo_str_make(const char *ptr, size_t len)
 {
-	struct vo_str s = {ptr, len};
+	struct vo_str s = { ptr, len };
 	return s;
 }
 

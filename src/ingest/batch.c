@@ -6,12 +6,9 @@
 #include "ingest/batch.h"
 
 static const char *const col_names[VO_COL_COUNT] = {
-	[VO_COL_TIMESTAMP] = "timestamp",
-	[VO_COL_COUNTRY] = "country_code",
-	[VO_COL_LAST_ORDER_TS] = "last_order_ts",
-	[VO_COL_FIRST_ORDER_TS] = "first_order_ts",
-	[VO_COL_TOTAL_ORDERS] = "total_orders",
-	[VO_COL_VOUCHER_AMOUNT] = "voucher_amount",
+	[VO_COL_TIMESTAMP] = "timestamp",	  [VO_COL_COUNTRY] = "country_code",
+	[VO_COL_LAST_ORDER_TS] = "last_order_ts", [VO_COL_FIRST_ORDER_TS] = "first_order_ts",
+	[VO_COL_TOTAL_ORDERS] = "total_orders",	  [VO_COL_VOUCHER_AMOUNT] = "voucher_amount",
 };
 
 const char *vo_col_name(enum vo_col col)

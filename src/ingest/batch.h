@@ -41,11 +41,11 @@ enum vo_vtype {
 
 struct vo_column {
 	enum vo_vtype type;   /* form of the values */
-	int scale;            /* VO_V_I64 only: decimal scale (0 for integers) */
+	int scale;	      /* VO_V_I64 only: decimal scale (0 for integers) */
 	const uint8_t *valid; /* valid[i] != 0 when row i is not null; NULL: none null */
 	const uint32_t *idx;  /* NULL, or row i uses values[idx[i]] (dictionary) */
 	uint64_t dict_id;     /* with idx: changes whenever the dictionary does; 0: unknown */
-	size_t nvalues;       /* entries in values (== rows when idx is NULL) */
+	size_t nvalues;	      /* entries in values (== rows when idx is NULL) */
 	union {
 		const struct vo_str *str;
 		const int64_t *i64;
@@ -54,8 +54,8 @@ struct vo_column {
 };
 
 struct vo_batch {
-	size_t nrows;                      /* rows in this batch; 0 at the end of input */
-	uint64_t first_row;                /* 1-based row number (in its file) of row 0 */
+	size_t nrows;			    /* rows in this batch; 0 at the end of input */
+	uint64_t first_row;		    /* 1-based row number (in its file) of row 0 */
 	struct vo_column col[VO_COL_COUNT]; /* the columns, indexed by enum vo_col */
 };
 

@@ -23,7 +23,7 @@ struct vo_reader {
 
 int vo_detect_format(const char *path, enum vo_format *fmt, struct vo_error *err)
 {
-	unsigned char head[4] = {0};
+	unsigned char head[4] = { 0 };
 	ssize_t n;
 	int fd;
 
@@ -107,8 +107,8 @@ static bool ends_with(const char *s, const char *suffix)
 
 static bool is_data_file_name(const char *name)
 {
-	static const char *const suffixes[] = {".parquet", ".parq",   ".parquet.gzip",
-					       ".pq",      ".csv",    ".csv.gz"};
+	static const char *const suffixes[] = { ".parquet", ".parq", ".parquet.gzip",
+						".pq",	    ".csv",  ".csv.gz" };
 	size_t i;
 
 	if (name[0] == '.')
@@ -145,8 +145,7 @@ static int push(char ***paths, size_t *n, size_t *cap, char *p)
 	return VO_OK;
 }
 
-static int expand_dir(const char *dir, char ***paths, size_t *n, size_t *cap,
-		      struct vo_error *err)
+static int expand_dir(const char *dir, char ***paths, size_t *n, size_t *cap, struct vo_error *err)
 {
 	struct dirent *de;
 	size_t first = *n;

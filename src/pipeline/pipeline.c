@@ -91,7 +91,7 @@ out:
 int vo_pipeline_run(const struct vo_pipeline_options *opt, struct vo_artifact *out,
 		    struct vo_error *err)
 {
-	static const char *const default_country[] = {VO_DEFAULT_COUNTRY};
+	static const char *const default_country[] = { VO_DEFAULT_COUNTRY };
 	struct vo_cleaner *cleaner = NULL;
 	struct vo_segmenter *seg = NULL;
 	char **paths = NULL;

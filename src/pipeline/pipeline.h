@@ -29,13 +29,13 @@ typedef int (*vo_pipeline_batch_fn)(void *ctx, const struct vo_batch *batch,
 				    const struct vo_cleaner *cleaner, struct vo_error *err);
 
 struct vo_pipeline_options {
-	const char *const *inputs;          /* files or folders, as the user named them */
+	const char *const *inputs; /* files or folders, as the user named them */
 	size_t ninputs;
-	const char *const *countries;       /* selected names, or the single name "all" */
-	size_t ncountries;                  /* 0 selects the default, Peru */
-	const struct vo_segconfig *config;  /* NULL: the default definitions */
-	vo_pipeline_batch_fn on_batch;      /* optional */
-	void *ctx;                          /* passed to on_batch */
+	const char *const *countries;	   /* selected names, or the single name "all" */
+	size_t ncountries;		   /* 0 selects the default, Peru */
+	const struct vo_segconfig *config; /* NULL: the default definitions */
+	vo_pipeline_batch_fn on_batch;	   /* optional */
+	void *ctx;			   /* passed to on_batch */
 };
 
 /*

@@ -76,12 +76,12 @@ int vo_segconfig_default(struct vo_segconfig *cfg)
 		const char *name;
 		int64_t min;
 		int64_t max;
-	} freq[] = {{"0-4", 0, 4}, {"5-13", 5, 13}, {"14-37", 14, 37}},
-	  rec[] = {{"30-60", 30, 60},
-		   {"61-90", 61, 90},
-		   {"91-120", 91, 120},
-		   {"121-180", 121, 180},
-		   {"180+", 181, -1}};
+	} freq[] = { { "0-4", 0, 4 }, { "5-13", 5, 13 }, { "14-37", 14, 37 } },
+	  rec[] = { { "30-60", 30, 60 },
+		    { "61-90", 61, 90 },
+		    { "91-120", 91, 120 },
+		    { "121-180", 121, 180 },
+		    { "180+", 181, -1 } };
 	int rc;
 	size_t i;
 
@@ -149,11 +149,12 @@ static int parse_buckets(struct vo_segconfig *cfg, const cJSON *buckets, const c
 	int rc;
 
 	if (!cJSON_IsArray(buckets) || !cJSON_GetArraySize(buckets))
-		return vo_error_set(err, VO_EFORMAT, "%s: segment '%s': 'buckets' must be a non-empty array",
-				    origin, seg);
+		return vo_error_set(err, VO_EFORMAT,
+				    "%s: segment '%s': 'buckets' must be a non-empty array", origin,
+				    seg);
 	if (cJSON_GetArraySize(buckets) > VO_BUCKETS_MAX)
-		return vo_error_set(err, VO_ELIMIT, "%s: segment '%s': more than %d buckets", origin,
-				    seg, VO_BUCKETS_MAX);
+		return vo_error_set(err, VO_ELIMIT, "%s: segment '%s': more than %d buckets",
+				    origin, seg, VO_BUCKETS_MAX);
 	i = 0;
 	cJSON_ArrayForEach(bk, buckets)
 	{
@@ -167,19 +168,23 @@ static int parse_buckets(struct vo_segconfig *cfg, const cJSON *buckets, const c
 		bool open = !jmax || cJSON_IsNull(jmax);
 
 		if (!cJSON_IsObject(bk))
-			return vo_error_set(err, VO_EFORMAT, "%s: segment '%s': bucket %zu is not an object",
-					    origin, seg, i + 1);
-		if (!json_whole(jmin, &min))
 			return vo_error_set(err, VO_EFORMAT,
-					    "%s: segment '%s': bucket %zu: 'min' must be a whole number >= 0",
-					    origin, seg, i + 1);
+					    "%s: segment '%s': bucket %zu is not an object", origin,
+					    seg, i + 1);
+		if (!json_whole(jmin, &min))
+			return vo_error_set(
+				err, VO_EFORMAT,
+				"%s: segment '%s': bucket %zu: 'min' must be a whole number >= 0",
+				origin, seg, i + 1);
 		if (!open && (!json_whole(jmax, &max) || max < min))
 			return vo_error_set(err, VO_EFORMAT,
-					    "%s: segment '%s': bucket %zu: 'max' must be null or a whole number >= min",
+					    "%s: segment '%s': bucket %zu: 'max' must be null or a "
+					    "whole number >= min",
 					    origin, seg, i + 1);
 		if (jname && !(cJSON_IsString(jname) && valid_name(jname->valuestring)))
 			return vo_error_set(err, VO_EFORMAT,
-					    "%s: segment '%s': bucket %zu: 'name' must be a non-empty string of at most %d bytes",
+					    "%s: segment '%s': bucket %zu: 'name' must be a "
+					    "non-empty string of at most %d bytes",
 					    origin, seg, i + 1, VO_NAME_MAX);
 		if (jname)
 			name = jname->valuestring;
@@ -199,13 +204,15 @@ static int parse_buckets(struct vo_segconfig *cfg, const cJSON *buckets, const c
 			const struct vo_bucket *b = &sd->buckets[j];
 
 			if (!strcmp(a->name, b->name))
-				return vo_error_set(err, VO_EFORMAT,
-						    "%s: segment '%s': bucket name '%s' appears twice",
-						    origin, seg, a->name);
+				return vo_error_set(
+					err, VO_EFORMAT,
+					"%s: segment '%s': bucket name '%s' appears twice", origin,
+					seg, a->name);
 			if (a->min <= b->max && b->min <= a->max)
-				return vo_error_set(err, VO_EFORMAT,
-						    "%s: segment '%s': buckets '%s' and '%s' overlap",
-						    origin, seg, b->name, a->name);
+				return vo_error_set(
+					err, VO_EFORMAT,
+					"%s: segment '%s': buckets '%s' and '%s' overlap", origin,
+					seg, b->name, a->name);
 		}
 	}
 	return VO_OK;
@@ -220,9 +227,10 @@ static int parse_segment(struct vo_segconfig *cfg, const char *name, const cJSON
 	int rc;
 
 	if (!valid_name(name))
-		return vo_error_set(err, VO_EFORMAT,
-				    "%s: segment names must be non-empty strings of at most %d bytes",
-				    origin, VO_NAME_MAX);
+		return vo_error_set(
+			err, VO_EFORMAT,
+			"%s: segment names must be non-empty strings of at most %d bytes", origin,
+			VO_NAME_MAX);
 	for (s = 0; s < cfg->nsegs; s++)
 		if (!strcmp(cfg->segs[s].name, name))
 			return vo_error_set(err, VO_EFORMAT, "%s: segment '%s' appears twice",
@@ -236,7 +244,8 @@ static int parse_segment(struct vo_segconfig *cfg, const char *name, const cJSON
 		f = VO_FIELD_DAYS_SINCE_LAST_ORDER;
 	else
 		return vo_error_set(err, VO_EFORMAT,
-				    "%s: segment '%s': 'field' must be \"total_orders\" or \"days_since_last_order\"",
+				    "%s: segment '%s': 'field' must be \"total_orders\" or "
+				    "\"days_since_last_order\"",
 				    origin, name);
 	rc = add_segment(cfg, name, f);
 	if (rc)
@@ -259,13 +268,14 @@ int vo_segconfig_parse(struct vo_segconfig *cfg, const char *json, size_t len, c
 		return vo_error_set(err, VO_EFORMAT, "%s: not valid JSON", origin);
 	segs = cJSON_GetObjectItemCaseSensitive(root, "segments");
 	if (!cJSON_IsObject(segs) && !cJSON_IsArray(segs)) {
-		rc = vo_error_set(err, VO_EFORMAT, "%s: expected an object with a 'segments' object or array",
+		rc = vo_error_set(err, VO_EFORMAT,
+				  "%s: expected an object with a 'segments' object or array",
 				  origin);
 		goto out;
 	}
 	if (!cJSON_GetArraySize(segs) || cJSON_GetArraySize(segs) > VO_SEGMENTS_MAX) {
-		rc = vo_error_set(err, VO_EFORMAT, "%s: 'segments' must hold 1 to %d segments", origin,
-				  VO_SEGMENTS_MAX);
+		rc = vo_error_set(err, VO_EFORMAT, "%s: 'segments' must hold 1 to %d segments",
+				  origin, VO_SEGMENTS_MAX);
 		goto out;
 	}
 	cJSON_ArrayForEach(item, segs)

@@ -27,14 +27,14 @@ enum vo_seg_field {
 };
 
 struct vo_bucket {
-	char *name;   /* owned */
-	int64_t min;  /* inclusive */
-	int64_t max;  /* inclusive; INT64_MAX when open */
-	bool open;    /* no upper bound ("max": null) */
+	char *name;  /* owned */
+	int64_t min; /* inclusive */
+	int64_t max; /* inclusive; INT64_MAX when open */
+	bool open;   /* no upper bound ("max": null) */
 };
 
 struct vo_segdef {
-	char *name;                /* owned */
+	char *name;		   /* owned */
 	enum vo_seg_field field;   /* the row field the buckets apply to */
 	struct vo_bucket *buckets; /* owned, nbuckets entries, in definition order */
 	size_t nbuckets;

@@ -15,15 +15,15 @@
 #include "segment/segment.h"
 
 struct counts {
-	uint64_t *m;     /* nvouchers_cap x nslots */
-	size_t vcap;     /* voucher rows allocated */
+	uint64_t *m; /* nvouchers_cap x nslots */
+	size_t vcap; /* voucher rows allocated */
 };
 
 struct vo_segmenter {
 	const struct vo_segconfig *cfg;
-	size_t nslots;            /* 1 + ncells + nsegs */
+	size_t nslots;		   /* 1 + ncells + nsegs */
 	struct vo_intmap vouchers; /* amount -> voucher id */
-	struct counts *country;   /* by country id */
+	struct counts *country;	   /* by country id */
 	size_t ncountries;
 };
 
@@ -106,8 +106,7 @@ static void count_row(struct vo_segmenter *s, uint64_t *row, int64_t total, int6
 	}
 }
 
-int vo_segmenter_add(struct vo_segmenter *s, const struct vo_clean_rows *rows,
-		     struct vo_error *err)
+int vo_segmenter_add(struct vo_segmenter *s, const struct vo_clean_rows *rows, struct vo_error *err)
 {
 	uint32_t last_amount_id = VO_MAP_NONE;
 	int64_t last_amount = 0;
@@ -126,17 +125,19 @@ int vo_segmenter_add(struct vo_segmenter *s, const struct vo_clean_rows *rows,
 		} else {
 			rc = vo_intmap_put(&s->vouchers, rows->voucher[i], &v, NULL);
 			if (rc)
-				return vo_error_set(err, rc,
-						    rc == VO_ELIMIT ? "more than %d distinct voucher amounts"
-								    : "out of memory",
-						    VO_VOUCHERS_MAX);
+				return vo_error_set(
+					err, rc,
+					rc == VO_ELIMIT ? "more than %d distinct voucher amounts"
+							: "out of memory",
+					VO_VOUCHERS_MAX);
 			last_amount = rows->voucher[i];
 			last_amount_id = v;
 		}
 		rc = reserve(s, c, v);
 		if (rc)
 			return vo_error_set(err, rc, "%s", vo_strerror(rc));
-		count_row(s, s->country[c].m + (size_t)v * s->nslots, rows->total[i], rows->days[i]);
+		count_row(s, s->country[c].m + (size_t)v * s->nslots, rows->total[i],
+			  rows->days[i]);
 	}
 	return VO_OK;
 }

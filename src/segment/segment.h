@@ -23,20 +23,20 @@ struct vo_vcount {
 
 /* One bucket of one country (or the country as a whole, for the fallback). */
 struct vo_cell {
-	uint64_t rows;            /* rows in the bucket */
-	bool has_voucher;         /* false for an empty bucket */
-	int64_t voucher;          /* the most used amount, when has_voucher */
-	uint64_t voucher_rows;    /* rows with that amount */
+	uint64_t rows;		  /* rows in the bucket */
+	bool has_voucher;	  /* false for an empty bucket */
+	int64_t voucher;	  /* the most used amount, when has_voucher */
+	uint64_t voucher_rows;	  /* rows with that amount */
 	struct vo_vcount *counts; /* owned, ncounts entries sorted by amount */
 	size_t ncounts;
 };
 
 struct vo_country_table {
-	char *name;             /* owned; the artifact name */
-	uint64_t rows;          /* kept rows */
+	char *name;		 /* owned; the artifact name */
+	uint64_t rows;		 /* kept rows */
 	struct vo_cell fallback; /* over all kept rows */
-	struct vo_cell *cells;  /* owned; config ncells entries, segment s bucket b at
-				   segs[s].cell_base + b */
+	struct vo_cell *cells;	 /* owned; config ncells entries, segment s bucket b at
+				    segs[s].cell_base + b */
 };
 
 struct vo_segmenter;

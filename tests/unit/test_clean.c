@@ -51,7 +51,7 @@ static struct vo_cleaner *cleaner_for(const char *country)
 {
 	struct vo_cleaner *c = NULL;
 	struct vo_error err;
-	const char *list[] = {country};
+	const char *list[] = { country };
 
 	assert_int_equal(vo_cleaner_create(&c, list, 1, &err), VO_OK);
 	return c;
@@ -62,29 +62,36 @@ static struct vo_cleaner *cleaner_for(const char *country)
 static void test_each_rule(void **state)
 {
 	static const struct row rows[] = {
-		{{GOOD, "2.0", "2640.0"}},                                            /* kept */
-		{{"2018-07-21", "Latvia", "2018-04-20", "2017-01-01", "1", "10"}},    /* other */
-		{{"2018-07-21", "", "2018-04-20", "2017-01-01", "1", "10"}},          /* other */
-		{{"2018-07-21", NULL, "2018-04-20", "2017-01-01", "1", "10"}},        /* other */
-		{{"2018-02-30", "Peru", "2018-04-20", "2017-01-01", "1", "10"}},      /* ts */
-		{{"2018-07-21", "Peru", NULL, "2017-01-01", "1", "10"}},              /* ts */
-		{{"2018-07-21", "Peru", "2018-04-20", "garbage", "1", "10"}},         /* ts */
-		{{"2018-07-21", "Peru", "2018-04-20", "2017-01-01", "2.5", "10"}},    /* total */
-		{{"2018-07-21", "Peru", "2018-04-20", "2017-01-01", "-1", "10"}},     /* total */
-		{{"2018-07-21", "Peru", "2018-04-20", "2017-01-01", "NaN", "10"}},    /* total */
-		{{"2018-07-21", "Peru", "2018-04-20", "2017-01-01", "abc", ""}},      /* total first */
-		{{"2018-07-21", "Peru", "2018-04-20", "2017-01-01", "3", ""}},        /* missing v */
-		{{"2018-07-21", "Peru", "2018-04-20", "2017-01-01", "3", NULL}},      /* missing v */
-		{{"2018-07-21", "Peru", "2018-04-20", "2017-01-01", "3", "nan"}},     /* missing v */
-		{{"2018-07-21", "Peru", "2018-04-20", "2017-01-01", "3", "-5"}},      /* invalid v */
-		{{"2018-07-21", "Peru", "2018-04-20", "2017-01-01", "3", "2640.5"}},  /* invalid v */
-		{{"2018-07-21", "Peru", "2018-04-20", "2017-01-01", "3", "inf"}},     /* invalid v */
-		{{"2018-07-21", "Peru", "2018-04-20", "2018-04-21", "3", "10"}},      /* first>last */
-		{{"2018-04-19 23:00", "Peru", "2018-04-20", "2017-01-01", "3", "10"}}, /* before */
-		{{"2018-07-21", " peru ", "2018-04-20", "2018-04-20 23:59", "", "10"}}, /* kept, missing total */
-		{{"2018-04-20", "PERU", "2018-04-20", "2018-04-20", NULL, "0"}},        /* kept */
+		{ { GOOD, "2.0", "2640.0" } },					       /* kept */
+		{ { "2018-07-21", "Latvia", "2018-04-20", "2017-01-01", "1", "10" } }, /* other */
+		{ { "2018-07-21", "", "2018-04-20", "2017-01-01", "1", "10" } },       /* other */
+		{ { "2018-07-21", NULL, "2018-04-20", "2017-01-01", "1", "10" } },     /* other */
+		{ { "2018-02-30", "Peru", "2018-04-20", "2017-01-01", "1", "10" } },   /* ts */
+		{ { "2018-07-21", "Peru", NULL, "2017-01-01", "1", "10" } },	       /* ts */
+		{ { "2018-07-21", "Peru", "2018-04-20", "garbage", "1", "10" } },      /* ts */
+		{ { "2018-07-21", "Peru", "2018-04-20", "2017-01-01", "2.5", "10" } }, /* total */
+		{ { "2018-07-21", "Peru", "2018-04-20", "2017-01-01", "-1", "10" } },  /* total */
+		{ { "2018-07-21", "Peru", "2018-04-20", "2017-01-01", "NaN", "10" } }, /* total */
+		{ { "2018-07-21", "Peru", "2018-04-20", "2017-01-01", "abc",
+		    "" } },							   /* total first */
+		{ { "2018-07-21", "Peru", "2018-04-20", "2017-01-01", "3", "" } }, /* missing v */
+		{ { "2018-07-21", "Peru", "2018-04-20", "2017-01-01", "3", NULL } }, /* missing v */
+		{ { "2018-07-21", "Peru", "2018-04-20", "2017-01-01", "3",
+		    "nan" } },							     /* missing v */
+		{ { "2018-07-21", "Peru", "2018-04-20", "2017-01-01", "3", "-5" } }, /* invalid v */
+		{ { "2018-07-21", "Peru", "2018-04-20", "2017-01-01", "3",
+		    "2640.5" } }, /* invalid v */
+		{ { "2018-07-21", "Peru", "2018-04-20", "2017-01-01", "3",
+		    "inf" } }, /* invalid v */
+		{ { "2018-07-21", "Peru", "2018-04-20", "2018-04-21", "3",
+		    "10" } }, /* first>last */
+		{ { "2018-04-19 23:00", "Peru", "2018-04-20", "2017-01-01", "3",
+		    "10" } }, /* before */
+		{ { "2018-07-21", " peru ", "2018-04-20", "2018-04-20 23:59", "",
+		    "10" } }, /* kept, missing total */
+		{ { "2018-04-20", "PERU", "2018-04-20", "2018-04-20", NULL, "0" } }, /* kept */
 		/* an offset moves the order to the previous UTC date: before the last order */
-		{{"2018-04-20T01:00:00+02:00", "Peru", "2018-04-20", "2017-01-01", "1", "1"}},
+		{ { "2018-04-20T01:00:00+02:00", "Peru", "2018-04-20", "2017-01-01", "1", "1" } },
 	};
 	static const enum vo_outcome want[] = {
 		VO_OUT_KEPT,
@@ -151,13 +158,13 @@ static void test_all_spelling(void **state)
 {
 	/* "China" twice, "CHINA" twice: tie goes to the smaller in byte order ("CHINA") */
 	static const struct row rows[] = {
-		{{"2018-07-21", " china", "2018-04-20", "2017-01-01", "1", "10"}},
-		{{"2018-07-21", "China", "2018-04-20", "2017-01-01", "1", "10"}},
-		{{"2018-07-21", "China", "2018-04-20", "garbage", "1", "10"}},
-		{{"2018-07-21", "CHINA", "2018-04-20", "2017-01-01", "1", "10"}},
-		{{"2018-07-21", "CHINA ", "2018-04-20", "2017-01-01", "1", "10"}},
-		{{"2018-07-21", "Peru", "2018-04-20", "2017-01-01", "1", "10"}},
-		{{"2018-07-21", "  ", "2018-04-20", "2017-01-01", "1", "10"}},
+		{ { "2018-07-21", " china", "2018-04-20", "2017-01-01", "1", "10" } },
+		{ { "2018-07-21", "China", "2018-04-20", "2017-01-01", "1", "10" } },
+		{ { "2018-07-21", "China", "2018-04-20", "garbage", "1", "10" } },
+		{ { "2018-07-21", "CHINA", "2018-04-20", "2017-01-01", "1", "10" } },
+		{ { "2018-07-21", "CHINA ", "2018-04-20", "2017-01-01", "1", "10" } },
+		{ { "2018-07-21", "Peru", "2018-04-20", "2017-01-01", "1", "10" } },
+		{ { "2018-07-21", "  ", "2018-04-20", "2017-01-01", "1", "10" } },
 	};
 	struct vo_cleaner *c = cleaner_for("all");
 	struct vo_clean_rows out;
@@ -179,15 +186,17 @@ static void test_all_spelling(void **state)
 static void test_typed_and_dictionary(void **state)
 {
 	/* Parquet-like columns: typed timestamps, a dictionary country, doubles. */
-	static const struct vo_str countries[] = {{"Peru", 4}, {"Latvia", 6}};
-	static const uint32_t cidx[] = {0, 1, 0, 0};
-	static const struct vo_str order[] = {
-		{"2018-07-21", 10}, {"2018-07-21", 10}, {"2018-07-21", 10}, {"2018-07-21", 10}};
+	static const struct vo_str countries[] = { { "Peru", 4 }, { "Latvia", 6 } };
+	static const uint32_t cidx[] = { 0, 1, 0, 0 };
+	static const struct vo_str order[] = { { "2018-07-21", 10 },
+					       { "2018-07-21", 10 },
+					       { "2018-07-21", 10 },
+					       { "2018-07-21", 10 } };
 	int64_t last[4];
 	int64_t first[4];
-	static const double totals[] = {2.0, 1.0, 3.0, 4.0};
-	static const double vouchers[] = {2640.0, 1.0, 0.0, 2640.0};
-	static const uint8_t vvalid[] = {1, 1, 0, 1};
+	static const double totals[] = { 2.0, 1.0, 3.0, 4.0 };
+	static const double vouchers[] = { 2640.0, 1.0, 0.0, 2640.0 };
+	static const uint8_t vvalid[] = { 1, 1, 0, 1 };
 	struct vo_cleaner *c = cleaner_for("peru");
 	struct vo_clean_rows out;
 	struct vo_error err;
@@ -203,14 +212,20 @@ static void test_typed_and_dictionary(void **state)
 	memset(&b, 0, sizeof(b));
 	b.nrows = 4;
 	b.first_row = 1;
-	b.col[VO_COL_TIMESTAMP] = (struct vo_column){.type = VO_V_STR, .nvalues = 4, .values.str = order};
+	b.col[VO_COL_TIMESTAMP] =
+		(struct vo_column){ .type = VO_V_STR, .nvalues = 4, .values.str = order };
 	b.col[VO_COL_COUNTRY] = (struct vo_column){
-		.type = VO_V_STR, .idx = cidx, .dict_id = 7, .nvalues = 2, .values.str = countries};
-	b.col[VO_COL_LAST_ORDER_TS] = (struct vo_column){.type = VO_V_DATE, .nvalues = 4, .values.i64 = last};
-	b.col[VO_COL_FIRST_ORDER_TS] = (struct vo_column){.type = VO_V_TS, .nvalues = 4, .values.i64 = first};
-	b.col[VO_COL_TOTAL_ORDERS] = (struct vo_column){.type = VO_V_F64, .nvalues = 4, .values.f64 = totals};
-	b.col[VO_COL_VOUCHER_AMOUNT] =
-		(struct vo_column){.type = VO_V_F64, .valid = vvalid, .nvalues = 4, .values.f64 = vouchers};
+		.type = VO_V_STR, .idx = cidx, .dict_id = 7, .nvalues = 2, .values.str = countries
+	};
+	b.col[VO_COL_LAST_ORDER_TS] =
+		(struct vo_column){ .type = VO_V_DATE, .nvalues = 4, .values.i64 = last };
+	b.col[VO_COL_FIRST_ORDER_TS] =
+		(struct vo_column){ .type = VO_V_TS, .nvalues = 4, .values.i64 = first };
+	b.col[VO_COL_TOTAL_ORDERS] =
+		(struct vo_column){ .type = VO_V_F64, .nvalues = 4, .values.f64 = totals };
+	b.col[VO_COL_VOUCHER_AMOUNT] = (struct vo_column){
+		.type = VO_V_F64, .valid = vvalid, .nvalues = 4, .values.f64 = vouchers
+	};
 	assert_int_equal(vo_cleaner_run(c, &b, "t.parquet", &out, &err), VO_OK);
 	assert_int_equal(out.outcome[0], VO_OUT_KEPT);
 	assert_int_equal(out.outcome[1], VO_OUT_OTHER_COUNTRY);
@@ -221,7 +236,7 @@ static void test_typed_and_dictionary(void **state)
 
 	/* a dictionary index past the dictionary is an error, not a read out of bounds */
 	{
-		static const uint32_t bad[] = {0, 5, 0, 0};
+		static const uint32_t bad[] = { 0, 5, 0, 0 };
 
 		b.col[VO_COL_COUNTRY].idx = bad;
 		b.col[VO_COL_COUNTRY].dict_id = 8;
@@ -230,7 +245,8 @@ static void test_typed_and_dictionary(void **state)
 	}
 	/* a column type that cannot hold the field is an error naming the column */
 	b.col[VO_COL_COUNTRY].idx = cidx;
-	b.col[VO_COL_TIMESTAMP] = (struct vo_column){.type = VO_V_F64, .nvalues = 4, .values.f64 = totals};
+	b.col[VO_COL_TIMESTAMP] =
+		(struct vo_column){ .type = VO_V_F64, .nvalues = 4, .values.f64 = totals };
 	assert_int_equal(vo_cleaner_run(c, &b, "t.parquet", &out, &err), VO_EFORMAT);
 	assert_non_null(strstr(err.msg, "column 'timestamp'"));
 	vo_cleaner_destroy(c);
@@ -238,9 +254,9 @@ static void test_typed_and_dictionary(void **state)
 
 static void test_selection_args(void **state)
 {
-	const char *bad1[] = {"Peru", "all"};
-	const char *bad2[] = {" "};
-	const char *dup[] = {"Peru", "PERU", "China"};
+	const char *bad1[] = { "Peru", "all" };
+	const char *bad2[] = { " " };
+	const char *dup[] = { "Peru", "PERU", "China" };
 	struct vo_cleaner *c = NULL;
 	struct vo_error err;
 

@@ -46,20 +46,22 @@ static void test_config_file(void **state)
 	struct vo_error err;
 
 	(void)state;
-	assert_int_equal(parse("{\"segments\": {\"big\": {\"field\": \"total_orders\", \"buckets\": "
-			       "[{\"min\": 0, \"max\": 9}, {\"name\": \"many\", \"min\": 10}]}}}",
-			       &cfg, &err),
-			 VO_OK);
+	assert_int_equal(
+		parse("{\"segments\": {\"big\": {\"field\": \"total_orders\", \"buckets\": "
+		      "[{\"min\": 0, \"max\": 9}, {\"name\": \"many\", \"min\": 10}]}}}",
+		      &cfg, &err),
+		VO_OK);
 	assert_int_equal(cfg.nsegs, 1);
 	assert_string_equal(cfg.segs[0].buckets[0].name, "0-9");
 	assert_string_equal(cfg.segs[0].buckets[1].name, "many");
 	assert_true(cfg.segs[0].buckets[1].open);
 	vo_segconfig_release(&cfg);
 
-	assert_int_equal(parse("{\"segments\": [{\"name\": \"r\", \"field\": \"days_since_last_order\","
-			       " \"buckets\": [{\"min\": 1, \"max\": null}]}]}",
-			       &cfg, &err),
-			 VO_OK);
+	assert_int_equal(
+		parse("{\"segments\": [{\"name\": \"r\", \"field\": \"days_since_last_order\","
+		      " \"buckets\": [{\"min\": 1, \"max\": null}]}]}",
+		      &cfg, &err),
+		VO_OK);
 	assert_string_equal(cfg.segs[0].buckets[0].name, "1+");
 	vo_segconfig_release(&cfg);
 }
@@ -70,27 +72,34 @@ static void test_config_errors(void **state)
 		const char *json;
 		const char *msg;
 	} bad[] = {
-		{"{", "not valid JSON"},
-		{"[]", "'segments'"},
-		{"{\"segments\": {}}", "1 to"},
-		{"{\"segments\": {\"s\": {\"field\": \"x\", \"buckets\": [{\"min\": 0}]}}}", "'field'"},
-		{"{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": []}}}", "non-empty"},
-		{"{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": [{\"min\": -1}]}}}",
-		 "'min'"},
-		{"{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": [{\"min\": 1.5}]}}}",
-		 "'min'"},
-		{"{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": [{\"min\": 5, "
-		 "\"max\": 4}]}}}",
-		 "'max'"},
-		{"{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": [{\"min\": 0, "
-		 "\"max\": 5}, {\"min\": 5, \"max\": 9}]}}}",
-		 "overlap"},
-		{"{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": [{\"name\": \"a\", "
-		 "\"min\": 0, \"max\": 1}, {\"name\": \"a\", \"min\": 2, \"max\": 3}]}}}",
-		 "twice"},
-		{"{\"segments\": [{\"name\": \"s\", \"field\": \"total_orders\", \"buckets\": [{\"min\": "
-		 "0}]}, {\"name\": \"s\", \"field\": \"total_orders\", \"buckets\": [{\"min\": 0}]}]}",
-		 "twice"},
+		{ "{", "not valid JSON" },
+		{ "[]", "'segments'" },
+		{ "{\"segments\": {}}", "1 to" },
+		{ "{\"segments\": {\"s\": {\"field\": \"x\", \"buckets\": [{\"min\": 0}]}}}",
+		  "'field'" },
+		{ "{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": []}}}",
+		  "non-empty" },
+		{ "{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": [{\"min\": "
+		  "-1}]}}}",
+		  "'min'" },
+		{ "{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": [{\"min\": "
+		  "1.5}]}}}",
+		  "'min'" },
+		{ "{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": [{\"min\": 5, "
+		  "\"max\": 4}]}}}",
+		  "'max'" },
+		{ "{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": [{\"min\": 0, "
+		  "\"max\": 5}, {\"min\": 5, \"max\": 9}]}}}",
+		  "overlap" },
+		{ "{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": [{\"name\": "
+		  "\"a\", "
+		  "\"min\": 0, \"max\": 1}, {\"name\": \"a\", \"min\": 2, \"max\": 3}]}}}",
+		  "twice" },
+		{ "{\"segments\": [{\"name\": \"s\", \"field\": \"total_orders\", \"buckets\": "
+		  "[{\"min\": "
+		  "0}]}, {\"name\": \"s\", \"field\": \"total_orders\", \"buckets\": [{\"min\": "
+		  "0}]}]}",
+		  "twice" },
 	};
 	struct vo_segconfig cfg;
 	struct vo_error err;
@@ -141,8 +150,8 @@ static void test_counting(void **state)
 {
 	static const int64_t rows[][4] = {
 		/* country, total (-1 missing), voucher, days */
-		{0, 1, 4400, 35}, {0, 2, 2640, 35}, {0, 3, 4400, 200}, {0, 4, 2640, 10},
-		{0, -1, 3520, 70}, {0, 50, 3520, 70}, {-1, 1, 9999, 35}, {1, 6, 100, 95},
+		{ 0, 1, 4400, 35 },  { 0, 2, 2640, 35 },  { 0, 3, 4400, 200 }, { 0, 4, 2640, 10 },
+		{ 0, -1, 3520, 70 }, { 0, 50, 3520, 70 }, { -1, 1, 9999, 35 }, { 1, 6, 100, 95 },
 	};
 	struct vo_country_table t;
 	struct vo_segconfig cfg;
@@ -188,8 +197,8 @@ static void test_counting(void **state)
 
 static void test_merge(void **state)
 {
-	static const int64_t a[][4] = {{0, 1, 10, 35}, {0, 1, 20, 35}};
-	static const int64_t b[][4] = {{0, 1, 20, 35}, {1, 1, 30, 35}};
+	static const int64_t a[][4] = { { 0, 1, 10, 35 }, { 0, 1, 20, 35 } };
+	static const int64_t b[][4] = { { 0, 1, 20, 35 }, { 1, 1, 30, 35 } };
 	struct vo_country_table t;
 	struct vo_segconfig cfg;
 	struct vo_segmenter *s1;
@@ -217,7 +226,7 @@ static void test_merge(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),   cmocka_unit_test(test_config_file),
+		cmocka_unit_test(test_defaults),      cmocka_unit_test(test_config_file),
 		cmocka_unit_test(test_config_errors), cmocka_unit_test(test_counting),
 		cmocka_unit_test(test_merge),
 	};

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The command line: help, version, usage errors (exit 2), and the whole
+# pipeline on generated sample data (no ../shared needed): process, and clean
+# then segment giving the same artifact.
+. "$(dirname "$0")/lib.sh"
+
+expect_exit 0 "$VOUCH" --version
+grep -qE '^vouch [0-9]+\.[0-9]+\.[0-9]+$' stdout || fail "--version prints '$(cat stdout)'"
+expect_exit 0 "$VOUCH" --help
+grep -q 'process' stdout || fail "--help lists no commands"
+for cmd in process clean segment inspect gen; do
+	expect_exit 0 "$VOUCH" $cmd --help
+	grep -q "usage: vouch $cmd" stdout || fail "$cmd --help has no usage line"
+done
+expect_exit 2 "$VOUCH"
+expect_exit 2 "$VOUCH" frobnicate
+expect_stderr "unknown command 'frobnicate'"
+expect_exit 2 "$VOUCH" process -o out.json
+expect_stderr "no input"
+expect_exit 2 "$VOUCH" process -i x.csv
+expect_stderr "no output"
+expect_exit 2 "$VOUCH" process -i x.csv -o out.json --bogus
+expect_stderr "unknown option '--bogus'"
+expect_exit 2 "$VOUCH" process -i x.csv -o out.json -c
+expect_exit 2 "$VOUCH" gen --rows abc -o x.csv
+expect_exit 2 "$VOUCH" segment -i x.csv -o y.json -c Peru
+
+# Sample data, deterministic: same seed, same bytes.
+expect_exit 0 "$VOUCH" gen --rows 50000 -o sample.csv
+expect_exit 0 "$VOUCH" gen --rows 50000 -o sample2.csv
+cmp -s sample.csv sample2.csv || fail "gen is not deterministic"
+ok
+head -1 sample.csv | grep -qx 'timestamp,country_code,last_order_ts,first_order_ts,total_orders,voucher_amount' ||
+	fail "gen header is '$(head -1 sample.csv)'"
+[ "$(wc -l <sample.csv)" -eq 50001 ] || fail "gen wrote $(wc -l <sample.csv) lines"
+ok
+
+expect_exit 0 "$VOUCH" process -i sample.csv -o a.json
+expect_stderr "rows read 50000"
+expect_json 'a.format' a.json 'vouch-segments/1'
+expect_json 'a.quality.rows_read' a.json 50000
+expect_json 'a.countries_selected' a.json '["Peru"]'
+expect_json 'Object.keys(a.countries.Peru.segments.recency_segment)' a.json '["30-60","61-90","91-120","121-180","180+"]'
+expect_json 'a.quality.rows_kept === a.countries.Peru.rows' a.json true
+expect_json 'Object.values(a.quality.dropped).reduce((x, y) => x + y, 0) + a.quality.rows_kept' a.json 50000
+expect_json '/^[0-9a-f]{64}$/.test(a.version) && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(a.built_at)' a.json true
+expect_json 'a.sources[0].rows + "/" + a.sources[0].bytes' a.json "50000/$(stat -c %s sample.csv)"
+expect_json 'a.sources[0].sha256' a.json "$(sha256sum sample.csv | cut -d' ' -f1)"
+
+# Two runs give the same version; -q silences the summary.
+expect_exit 0 "$VOUCH" process -q -i sample.csv -o b.json
+[ ! -s stderr ] || fail "-q still printed: $(cat stderr)"
+expect_json 'a.version' b.json "$(json a.version a.json)"
+
+# clean then segment == process, for one country and for all.
+for sel in Peru all "China,Latvia"; do
+	expect_exit 0 "$VOUCH" process -q -i sample.csv -c "$sel" -o p.json
+	expect_exit 0 "$VOUCH" clean -q -i sample.csv -c "$sel" -o clean.csv
+	[ -f clean.csv.meta.json ] || fail "clean wrote no clean.csv.meta.json"
+	head -1 clean.csv | grep -q ',days_since_last_order$' || fail "clean.csv header: $(head -1 clean.csv)"
+	[ "$(($(wc -l <clean.csv) - 1))" = "$(json a.quality.rows_kept p.json)" ] || fail "clean.csv rows != rows_kept"
+	expect_exit 0 "$VOUCH" segment -q -i clean.csv -o s.json
+	expect_json 'a.version' s.json "$(json a.version p.json)"
+done
+expect_json 'a.countries_selected' p.json '["China","Latvia"]'
+
+# A clean CSV without its metadata: every row taken as kept, every country selected.
+rm clean.csv.meta.json
+expect_exit 0 "$VOUCH" segment -q -i clean.csv -o s2.json
+expect_json 'a.quality.rows_read === a.quality.rows_kept' s2.json true
+expect_json 'a.countries_selected' s2.json '["China","Latvia"]'
+expect_json 'JSON.stringify(a.countries)' s2.json "$(json 'JSON.stringify(a.countries)' p.json)"
+
+# A segments config replaces the definitions.
+cat >cfg.json <<'JSON'
+{"segments": {"loyal": {"field": "total_orders", "buckets": [{"min": 0, "max": 9}, {"name": "10+", "min": 10}]}}}
+JSON
+expect_exit 0 "$VOUCH" process -q -i sample.csv --segments-config cfg.json -o c.json
+expect_json 'Object.keys(a.segments)' c.json '["loyal"]'
+expect_json 'Object.keys(a.countries.Peru.segments.loyal)' c.json '["0-9","10+"]'
+expect_json 'a.quality.outside_buckets' c.json '{"loyal":0}'
+echo '{"segments": {"x": {"field": "nope", "buckets": [{"min": 0}]}}}' >bad.json
+expect_exit 1 "$VOUCH" process -q -i sample.csv --segments-config bad.json -o c.json
+expect_stderr "bad.json: segment 'x': 'field'"
+
+# inspect on CSV
+expect_exit 0 "$VOUCH" inspect sample.csv
+grep -q 'rows: 50000' stdout || fail "inspect CSV: $(cat stdout)"
+ok
+finish

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Files written by another tool (DuckDB) from the real data: Parquet with
+# several row groups, gzip and uncompressed, and a CSV export, all give the
+# same tables and quality figures as the original pyarrow file.
+. "$(dirname "$0")/lib.sh"
+need_real_data
+
+"$VOUCH" process -q -i "$REAL" -c all -o base.json || fail "base run failed"
+tables=$(json 'JSON.stringify([a.quality, a.countries])' base.json)
+
+check() {
+	expect_exit 0 "$VOUCH" process -q -i "$1" -c all -o "$1.json"
+	[ "$(json 'JSON.stringify([a.quality, a.countries])' "$1.json")" = "$tables" ] ||
+		fail "$1 gives other tables than the original file"
+	ok
+}
+
+for codec in gzip uncompressed; do
+	duckdb_sql "COPY (SELECT * FROM read_parquet('$REAL')) TO 'duck-$codec.parquet' \
+		(FORMAT parquet, COMPRESSION $codec, ROW_GROUP_SIZE 60000)"
+	check duck-$codec.parquet
+done
+duckdb_sql "COPY (SELECT * FROM read_parquet('$REAL')) TO 'duck.csv' (HEADER)"
+check duck.csv
+expect_exit 0 "$VOUCH" inspect duck-gzip.parquet
+grep -q 'row group 4' stdout || grep -qi 'row groups: 5' stdout || fail "inspect shows no 5 row groups: $(head -20 stdout)"
+ok
+finish
