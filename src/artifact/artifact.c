@@ -116,13 +116,13 @@ static int render_sources(struct vo_json *j, const struct vo_artifact *a, bool c
 	const struct vo_source **order;
 	size_t i;
 
-	order = vo_calloc(VO_MAX(a->nsources, 1), sizeof(*order));
+	order = vo_calloc(VO_MAX(a->nsources, 1), sizeof(const struct vo_source *));
 	if (!order)
 		return VO_ENOMEM;
 	for (i = 0; i < a->nsources; i++)
 		order[i] = &a->sources[i];
 	if (canonical)
-		qsort(order, a->nsources, sizeof(*order), cmp_source_digest);
+		qsort(order, a->nsources, sizeof(const struct vo_source *), cmp_source_digest);
 	vo_json_array_begin(j);
 	for (i = 0; i < a->nsources; i++) {
 		vo_json_object_begin(j);

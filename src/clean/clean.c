@@ -114,7 +114,7 @@ int vo_cleaner_create(struct vo_cleaner **out, const char *const *countries, siz
 	if (!c)
 		return vo_error_set(err, VO_ENOMEM, "out of memory");
 	vo_strmap_init(&c->country_keys, VO_COUNTRIES_MAX);
-	vo_strmap_init(&c->spellings, VO_COUNTRIES_MAX * 16);
+	vo_strmap_init(&c->spellings, (size_t)VO_COUNTRIES_MAX * 16);
 	if (ncountries == 1 &&
 	    vo_str_eq_nocase(vo_str_trim(vo_str_cstr(countries[0])), VO_STR_LIT("all"))) {
 		c->all = true;

@@ -584,7 +584,7 @@ static int read_meta(const char *csv, struct meta_sum *m, struct vo_error *err)
 		char *b0 = cJSON_PrintUnformatted(
 			cJSON_GetObjectItemCaseSensitive(m->countries, "countries_selected"));
 
-		if (!a || !b0 || strcmp(a, b0))
+		if (!a || !b0 || strcmp(a, b0) != 0)
 			rc = vo_error_set(err, VO_EFORMAT,
 					  "%s: cleaned with a different country selection than the "
 					  "other inputs",

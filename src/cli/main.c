@@ -3,6 +3,8 @@
  */
 #include "core/common.h"
 
+#include <signal.h>
+
 #include "cli/commands.h"
 
 struct command {
@@ -19,6 +21,11 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
+	/*
+	 * A write past RLIMIT_FSIZE should fail with EFBIG and a message, not
+	 * kill the process: the atomic write then removes its temporary file.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		vo_cli_usage(stderr);
 		return VO_EXIT_USAGE;

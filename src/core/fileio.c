@@ -70,6 +70,7 @@ int vo_atomic_open(struct vo_atomic_file *f, const char *path, struct vo_error *
 	mode_t mask;
 
 	f->fd = -1;
+	f->tmp_path = NULL;
 	f->path = vo_strdup(path);
 	dir_copy = vo_strdup(path);
 	base_copy = vo_strdup(path);

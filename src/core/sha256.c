@@ -13,7 +13,7 @@
 static void to_hex(const unsigned char *md, char hex[VO_SHA256_HEX])
 {
 	static const char digits[] = "0123456789abcdef";
-	int i;
+	size_t i;
 
 	for (i = 0; i < 32; i++) {
 		hex[2 * i] = digits[md[i] >> 4];

@@ -53,7 +53,7 @@ int vo_detect_format(const char *path, enum vo_format *fmt, struct vo_error *err
 int vo_reader_open(struct vo_reader **out, const char *path, struct vo_error *err)
 {
 	struct vo_reader *r;
-	enum vo_format fmt;
+	enum vo_format fmt = VO_FORMAT_CSV;
 	int rc;
 
 	*out = NULL;

@@ -106,7 +106,8 @@ static int dump(const char *path, struct vo_buf *out, struct vo_error *err)
 		for (i = 0; i < b.nrows; i++) {
 			for (c = 0; c < VO_COL_COUNT; c++) {
 				assert_int_equal(vo_buf_addch(out, '['), VO_OK);
-				assert_int_equal(vo_buf_addview(out, b.col[c].values.str[i]), VO_OK);
+				assert_int_equal(vo_buf_addview(out, b.col[c].values.str[i]),
+						 VO_OK);
 				assert_int_equal(vo_buf_addch(out, ']'), VO_OK);
 			}
 			assert_int_equal(vo_buf_addch(out, '\n'), VO_OK);
@@ -271,7 +272,7 @@ static void test_line_ends(void **state)
 
 	(void)state;
 	p = write_str("crlf.csv", HEADER "\r\nT,C,L,F,N,V\r\n\"T2\",C2,L2,F2,N2,\"V2\"\r\nT3,C3,L3,"
-				  "F3,N3,V3\n");
+					 "F3,N3,V3\n");
 	expect_rows(p, "[T][C][L][F][N][V]\n[T2][C2][L2][F2][N2][V2]\n[T3][C3][L3][F3][N3][V3]\n");
 
 	/* No line end after the last record, in an unquoted and a quoted field. */
@@ -356,10 +357,10 @@ static void test_quote_errors(void **state)
 		     NULL);
 	p = write_str("q3.csv", HEADER "\nT,C,L,F,N,V\nT,C,L,F,N,\"V\nmore\n");
 	expect_error(p, VO_EFORMAT,
-		     "row 2: column 'voucher_amount': quoted field not closed before the end",
+		     "row 2: column 'voucher_amount': unterminated quoted field: no closing quote",
 		     "(line 3)");
 	p = write_str("q4.csv", HEADER "\nT,C,L,F,N,V,\"x\"\"\n");
-	expect_error(p, VO_EFORMAT, "row 1: field 7: quoted field not closed", NULL);
+	expect_error(p, VO_EFORMAT, "row 1: field 7: unterminated quoted field", NULL);
 	p = write_str("q5.csv", HEADER "\nT,C,L,F,N, \"V\"\n");
 	expect_error(p, VO_EFORMAT, "column 'voucher_amount': quote inside an unquoted field",
 		     NULL);
@@ -512,6 +513,62 @@ static void test_many_rows(void **state)
 	vo_buf_release(&in);
 }
 
+/*
+ * Rows of 1.5 KB: a whole batch would not fit in VO_CSV_BUFFER_MAX, so the
+ * reader cuts batches short; rows stay in order, numbered without gaps.
+ */
+static void test_batch_cut(void **state)
+{
+	const size_t n = 7000;
+	const size_t wide = 1500;
+	struct vo_csv_reader *r = NULL;
+	struct vo_error err;
+	struct vo_batch b;
+	struct vo_buf in;
+	uint64_t seen = 0;
+	size_t cut = 0;
+	const char *p;
+	size_t i;
+
+	(void)state;
+	assert_true(VO_BATCH_ROWS * wide > VO_CSV_BUFFER_MAX);
+	vo_buf_init(&in, SIZE_MAX);
+	assert_int_equal(vo_buf_addstr(&in, HEADER "\n"), VO_OK);
+	for (i = 0; i < n; i++) {
+		size_t k;
+
+		assert_int_equal(vo_buf_addf(&in, "%zu,c,l,f,\"", i), VO_OK);
+		for (k = 0; k < wide; k++)
+			assert_int_equal(vo_buf_addch(&in, (char)('a' + (i + k) % 26)), VO_OK);
+		assert_int_equal(vo_buf_addstr(&in, "\",v\n"), VO_OK);
+	}
+	p = write_file("wide.csv", in.ptr, in.len);
+	assert_int_equal(vo_csv_reader_open(&r, p, &err), VO_OK);
+	for (;;) {
+		assert_int_equal(vo_csv_reader_next(r, &b, &err), VO_OK);
+		if (!b.nrows)
+			break;
+		assert_int_equal(b.first_row, seen + 1);
+		if (b.nrows < VO_BATCH_ROWS && seen + b.nrows < n)
+			cut++;
+		for (i = 0; i < b.nrows; i++) {
+			struct vo_str t = b.col[VO_COL_TOTAL_ORDERS].values.str[i];
+			char want[24];
+
+			snprintf(want, sizeof(want), "%llu", (unsigned long long)(seen + i));
+			assert_true(vo_str_eq_cstr(b.col[VO_COL_TIMESTAMP].values.str[i], want));
+			assert_int_equal(t.len, wide);
+			assert_int_equal(t.ptr[0], 'a' + (seen + i) % 26);
+			assert_int_equal(t.ptr[wide - 1], 'a' + (seen + i + wide - 1) % 26);
+		}
+		seen += b.nrows;
+	}
+	assert_int_equal(seen, n);
+	assert_true(cut >= 2);
+	vo_csv_reader_destroy(r);
+	vo_buf_release(&in);
+}
+
 /* ---- writing ----------------------------------------------------------- */
 
 static void test_append_field(void **state)
@@ -520,18 +577,18 @@ static void test_append_field(void **state)
 		const char *in;
 		const char *out;
 	} cases[] = {
-		{"", ""},
-		{"plain", "plain"},
-		{"2018-07-21 18:59:21.102761", "2018-07-21 18:59:21.102761"},
-		{"a,b", "\"a,b\""},
-		{"a\"b", "\"a\"\"b\""},
-		{"\"", "\"\"\"\""},
-		{"a\nb", "\"a\nb\""},
-		{"a\rb", "\"a\rb\""},
-		{" lead", "\" lead\""},
-		{"trail ", "\"trail \""},
-		{"\ttab", "\"\ttab\""},
-		{"in side", "in side"},
+		{ "", "" },
+		{ "plain", "plain" },
+		{ "2018-07-21 18:59:21.102761", "2018-07-21 18:59:21.102761" },
+		{ "a,b", "\"a,b\"" },
+		{ "a\"b", "\"a\"\"b\"" },
+		{ "\"", "\"\"\"\"" },
+		{ "a\nb", "\"a\nb\"" },
+		{ "a\rb", "\"a\rb\"" },
+		{ " lead", "\" lead\"" },
+		{ "trail ", "\"trail \"" },
+		{ "\ttab", "\"\ttab\"" },
+		{ "in side", "in side" },
 	};
 	struct vo_buf out;
 	struct vo_buf small;
@@ -603,8 +660,9 @@ static void test_roundtrip_random(void **state)
 
 			vo_buf_reset(&field);
 			for (k = 0; k < len; k++)
-				assert_int_equal(vo_buf_addch(&field, alphabet[rnd(sizeof(alphabet) - 1)]),
-						 VO_OK);
+				assert_int_equal(
+					vo_buf_addch(&field, alphabet[rnd(sizeof(alphabet) - 1)]),
+					VO_OK);
 			if (c)
 				assert_int_equal(vo_buf_addch(&in, ','), VO_OK);
 			assert_int_equal(vo_csv_append_field(&in, vo_buf_view(&field)), VO_OK);
@@ -720,7 +778,7 @@ static void test_random_vs_reference(void **state)
 	static const char *const tokens[] = {
 		"a", "", "\"\"", "\"a,b\"", "\"x\"\"y\"", "\"l\nm\"", " ", "\"\r\n\"", "bc d",
 	};
-	static const char *const ends[] = {"\n", "\r\n", "\n\n", "\r\n\r\n"};
+	static const char *const ends[] = { "\n", "\r\n", "\n\n", "\r\n\r\n" };
 	static const char hostile[] = ",\"\r\nab ";
 	struct vo_buf in;
 	struct vo_buf want;
@@ -753,8 +811,9 @@ static void test_random_vs_reference(void **state)
 			for (f = 0; f < nf; f++) {
 				if (f)
 					assert_int_equal(vo_buf_addch(&in, ','), VO_OK);
-				assert_int_equal(vo_buf_addstr(&in, tokens[rnd(VO_ARRAY_SIZE(tokens))]),
-						 VO_OK);
+				assert_int_equal(
+					vo_buf_addstr(&in, tokens[rnd(VO_ARRAY_SIZE(tokens))]),
+					VO_OK);
 			}
 			if (k + 1 < nrec || rnd(3))
 				assert_int_equal(vo_buf_addstr(&in, ends[rnd(VO_ARRAY_SIZE(ends))]),
@@ -785,7 +844,8 @@ static void test_random_vs_reference(void **state)
 		} else {
 			char needle[48];
 
-			snprintf(needle, sizeof(needle), ": row %llu: ", (unsigned long long)bad_row);
+			snprintf(needle, sizeof(needle),
+				 ": row %llu: ", (unsigned long long)bad_row);
 			if (!strstr(err.msg, needle))
 				fail_msg("input %d: expected '%s' in: %s", iter, needle, err.msg);
 		}
@@ -861,6 +921,7 @@ int main(void)
 		cmocka_unit_test(test_spent_after_error),
 		cmocka_unit_test(test_big_record),
 		cmocka_unit_test(test_many_rows),
+		cmocka_unit_test(test_batch_cut),
 		cmocka_unit_test(test_append_field),
 		cmocka_unit_test(test_roundtrip_random),
 		cmocka_unit_test(test_random_vs_reference),
