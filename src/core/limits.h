@@ -51,4 +51,11 @@
  * memory stays flat whatever the file size; it must hold one whole record. */
 #define VO_CSV_BUFFER_MAX (4u << 20)
 
+/* Parquet: values per DELTA_BINARY_PACKED block; writers use 128 or 256, and
+ * a block's bit widths and miniblocks are sized from it. */
+#define VO_PARQUET_DELTA_BLOCK_MAX 65536
+/* Parquet: bytes of DELTA_BYTE_ARRAY strings rebuilt for one batch (prefixes
+ * let a small page expand, so the expansion has its own cap). */
+#define VO_PARQUET_DELTA_BATCH_MAX (256u << 20)
+
 #endif

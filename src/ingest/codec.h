@@ -1,0 +1,69 @@
+/*
+ * codec.h - decompression of Parquet pages.
+ *
+ * A Parquet column chunk names one compression codec (CompressionCodec of
+ * parquet.thrift) and every page header gives both the compressed and the
+ * uncompressed size, so decompression is always "these bytes into exactly
+ * that many".  struct vo_codec holds the decompressors' reusable state (for
+ * GZIP a libdeflate decompressor); one is meant per reader, and it is not
+ * thread-safe.  New codecs (SNAPPY, ZSTD, LZ4_RAW, BROTLI) are added as one
+ * more case in codec.c without changing this interface.
+ */
+#ifndef VO_INGEST_CODEC_H
+#define VO_INGEST_CODEC_H
+
+#include "core/common.h"
+
+#include "core/err.h"
+
+/* Parquet's CompressionCodec values. */
+enum vo_codec_id {
+	VO_CODEC_UNCOMPRESSED = 0,
+	VO_CODEC_SNAPPY = 1,
+	VO_CODEC_GZIP = 2,
+	VO_CODEC_LZO = 3,
+	VO_CODEC_BROTLI = 4,
+	VO_CODEC_LZ4 = 5, /* Hadoop-framed LZ4, deprecated by the format */
+	VO_CODEC_ZSTD = 6,
+	VO_CODEC_LZ4_RAW = 7,
+};
+
+struct vo_codec;
+
+/*
+ * Creates the decompression state.  Decompressors are allocated on first use,
+ * so this only fails with VO_ENOMEM.  The caller owns *out and frees it with
+ * vo_codec_destroy().
+ */
+int vo_codec_create(struct vo_codec **out, struct vo_error *err);
+
+/* Frees the state; NULL is a no-op. */
+void vo_codec_destroy(struct vo_codec *c);
+
+/* The codec's name as parquet.thrift spells it ("GZIP"), or "UNKNOWN". */
+const char *vo_codec_name(int codec);
+
+/* Whether vo_codec_decompress() can decode the codec. */
+bool vo_codec_supported(int codec);
+
+/*
+ * The largest output that srclen compressed bytes of the codec can plausibly
+ * produce (DEFLATE expands at most 1032:1), or SIZE_MAX when the codec has no
+ * such bound.  Readers check a page's declared uncompressed size against it
+ * before allocating, so a corrupt header cannot make them allocate gigabytes
+ * for a few compressed bytes.
+ */
+size_t vo_codec_max_output(int codec, size_t srclen);
+
+/*
+ * Decompresses srclen bytes at src into exactly dstlen bytes at dst.  GZIP
+ * accepts a gzip stream (several concatenated members too) and, like Arrow,
+ * a zlib stream.  Fails with VO_EFORMAT when the data is corrupt or does not
+ * decompress to exactly dstlen bytes, VO_EUNSUPPORTED (naming the codec) for
+ * a codec this build cannot decode, VO_ENOMEM.  The message in err names the
+ * codec but not the file: the caller adds that.
+ */
+int vo_codec_decompress(struct vo_codec *c, int codec, const uint8_t *src, size_t srclen,
+			uint8_t *dst, size_t dstlen, struct vo_error *err);
+
+#endif
