@@ -58,6 +58,8 @@ static inline unsigned vo_days_in_month(int64_t y, unsigned m)
 {
 	static const unsigned char mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
+	if (m < 1 || m > 12)
+		return 0;
 	return m == 2 && vo_is_leap_year(y) ? 29u : mdays[m - 1];
 }
 

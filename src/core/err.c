@@ -17,28 +17,22 @@ void vo_error_clear(struct vo_error *err)
 	err->msg[0] = '\0';
 }
 
-int vo_error_set(struct vo_error *err, int code, const char *fmt, ...)
+void vo_error_vset(struct vo_error *err, int code, const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	if (!err)
-		return code;
+		return;
 	err->code = code;
-	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return code;
 }
 
-int vo_error_at(struct vo_error *err, int code, const char *path, uint64_t row, const char *column,
-		const char *fmt, ...)
+void vo_error_vat(struct vo_error *err, int code, const char *path, uint64_t row,
+		  const char *column, const char *fmt, va_list ap)
 {
-	va_list ap;
 	size_t off = 0;
 	int n;
 
 	if (!err)
-		return code;
+		return;
 	err->code = code;
 	err->msg[0] = '\0';
 	if (path) {
@@ -54,10 +48,7 @@ int vo_error_at(struct vo_error *err, int code, const char *path, uint64_t row, 
 		n = snprintf(err->msg + off, sizeof(err->msg) - off, "column '%s': ", column);
 		off += n > 0 ? VO_MIN((size_t)n, sizeof(err->msg) - 1 - off) : 0;
 	}
-	va_start(ap, fmt);
 	vsnprintf(err->msg + off, sizeof(err->msg) - off, fmt, ap);
-	va_end(ap);
-	return code;
 }
 
 void vo_error_prefix(struct vo_error *err, const char *prefix)

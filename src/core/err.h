@@ -23,20 +23,44 @@ struct vo_error {
 /* Resets err to "no error".  err may be NULL. */
 void vo_error_clear(struct vo_error *err);
 
+/* The va_list forms behind vo_error_set() and vo_error_at(). */
+void vo_error_vset(struct vo_error *err, int code, const char *fmt, va_list ap);
+void vo_error_vat(struct vo_error *err, int code, const char *path, uint64_t row,
+		  const char *column, const char *fmt, va_list ap);
+
 /*
  * Formats a message into err and returns code, so a failing site can write
  * "return vo_error_set(err, VO_EFORMAT, ...)".  err may be NULL, in which
- * case only code is returned.  The message is truncated to fit.
+ * case only code is returned.  The message is truncated to fit.  (Inline so
+ * that static analyzers, which see one file at a time, know the result is
+ * code.)
  */
-int vo_error_set(struct vo_error *err, int code, const char *fmt, ...) VO_PRINTF(3, 4);
+static inline VO_PRINTF(3, 4) int vo_error_set(struct vo_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vo_error_vset(err, code, fmt, ap);
+	va_end(ap);
+	return code;
+}
 
 /*
  * Like vo_error_set(), for problems inside a data file: the message starts
  * with "PATH: " and, when row is not 0, "row ROW: ", and when column is not
  * NULL, "column 'COLUMN': ".  Rows count from 1 as a user counts them.
  */
-int vo_error_at(struct vo_error *err, int code, const char *path, uint64_t row, const char *column,
-		const char *fmt, ...) VO_PRINTF(6, 7);
+static inline VO_PRINTF(6, 7) int vo_error_at(struct vo_error *err, int code, const char *path,
+					      uint64_t row, const char *column, const char *fmt,
+					      ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vo_error_vat(err, code, path, row, column, fmt, ap);
+	va_end(ap);
+	return code;
+}
 
 /* Prefixes the existing message with "PREFIX: " (used to add a file name). */
 void vo_error_prefix(struct vo_error *err, const char *prefix);

@@ -45,7 +45,8 @@ void vo_strmap_release(struct vo_strmap *m)
 	size_t i;
 
 	for (i = 0; i < m->count; i++)
-		vo_free((void *)(uintptr_t)m->keys[i].ptr); /* NOLINT(performance-no-int-to-ptr): the map owns its key copies */
+		vo_free((void *)(uintptr_t)m->keys[i].ptr); /* NOLINT(performance-no-int-to-ptr):
+							       the map owns its key copies */
 	vo_free(m->slots);
 	vo_free(m->keys);
 	vo_free(m->hashes);

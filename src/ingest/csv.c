@@ -182,7 +182,7 @@ static inline void add_field(struct vo_csv_reader *r, size_t i, size_t start, si
 	}
 	if (i >= r->ncols)
 		return;
-	m = r->map[i];
+	m = (int)r->map[i];
 	if (m < 0)
 		return;
 	v = &r->views[(size_t)m * VO_BATCH_ROWS + r->nrows];
@@ -687,8 +687,9 @@ int vo_csv_reader_next(struct vo_csv_reader *r, struct vo_batch *batch, struct v
 	while (r->nrows < VO_BATCH_ROWS) {
 		uint64_t row = r->rows + r->nrows + 1;
 		enum scan_status st;
-		size_t next;
+		size_t next = 0;
 
+		st = SCAN_END;
 		rc = next_record(r, row, &next, &st, err);
 		if (rc == REFILL_CUT) {
 			rc = VO_OK;

@@ -978,6 +978,8 @@ static int build_leaves(struct pq_file_meta *m, const char *path, struct vo_erro
 	int rep;
 	int rc = VO_OK;
 
+	if (!m->schema || !m->nschema)
+		return vo_error_at(err, VO_EFORMAT, path, 0, NULL, "corrupt footer: no schema");
 	if (!is_group(&m->schema[0])) {
 		rc = vo_error_at(err, VO_EFORMAT, path, 0, NULL,
 				 "corrupt footer: the schema root is not a group");
@@ -2382,7 +2384,7 @@ static int load_data_v2(struct vo_parquet_reader *r, struct pq_col *c,
 /* Loads pages of the column until one has rows left to hand out. */
 static int load_page(struct vo_parquet_reader *r, struct pq_col *c, struct vo_error *err)
 {
-	struct pq_page_header ph;
+	struct pq_page_header ph = { 0 };
 	size_t hlen = 0;
 	uint64_t body;
 	int rc;
@@ -2444,8 +2446,8 @@ static int check_chunk(struct vo_parquet_reader *r, const struct pq_col *c,
 {
 	const struct pq_column_meta *cm = &ch->meta;
 	const struct pq_schema_element *se = &r->meta.schema[r->meta.leaves[c->leaf].schema_index];
-	uint64_t s;
-	uint64_t e;
+	uint64_t s = 0;
+	uint64_t e = 0;
 
 	if (ch->encrypted)
 		return col_error(r, c, err, VO_EUNSUPPORTED, "encrypted columns are not supported");
@@ -2514,8 +2516,8 @@ static int validate_row_groups(struct vo_parquet_reader *r, struct vo_error *err
 	struct vo_thrift t;
 	struct pq_row_group rg;
 	uint64_t total = 0;
-	uint64_t s;
-	uint64_t e;
+	uint64_t s = 0;
+	uint64_t e = 0;
 	size_t i;
 	int k;
 	int rc;
@@ -2550,8 +2552,8 @@ static int start_row_group(struct vo_parquet_reader *r, struct vo_error *err)
 {
 	struct pq_row_group rg;
 	struct pq_col *c;
-	uint64_t s;
-	uint64_t e;
+	uint64_t s = 0;
+	uint64_t e = 0;
 	int k;
 	int rc;
 
@@ -2855,6 +2857,8 @@ static int describe_schema(struct vo_buf *b, const struct pq_file_meta *m)
 	int col;
 	int rc = VO_OK;
 
+	if (!m->schema || !m->nschema)
+		return VO_EFORMAT;
 	stack = vo_calloc(m->nschema, sizeof(*stack));
 	if (!stack)
 		return VO_ENOMEM;

@@ -21,19 +21,15 @@ void vo_thrift_init(struct vo_thrift *t, const uint8_t *p, size_t len)
 	t->why[0] = '\0';
 }
 
-int vo_thrift_fail(struct vo_thrift *t, const char *fmt, ...)
+void vo_thrift_vfail(struct vo_thrift *t, const char *fmt, va_list ap)
 {
-	va_list ap;
 	size_t n;
 
 	if (t->why[0])
-		return VO_EFORMAT;
-	va_start(ap, fmt);
+		return;
 	vsnprintf(t->why, sizeof(t->why), fmt, ap);
-	va_end(ap);
 	n = strlen(t->why);
 	snprintf(t->why + n, sizeof(t->why) - n, " at byte %zu", vo_thrift_offset(t));
-	return VO_EFORMAT;
 }
 
 /* Marks the input as cut short (when this is the first failure). */
@@ -152,7 +148,8 @@ int vo_thrift_int(struct vo_thrift *t, int type, int64_t min, int64_t max, int64
 	case VO_THRIFT_I8:
 		if (need(t, 1))
 			return VO_EFORMAT;
-		x = (int8_t)*t->p++;
+		x = (int8_t)(uint8_t)*t->p++; /* NOLINT(bugprone-signed-char-misuse): a Thrift byte
+						 is signed */
 		break;
 	case VO_THRIFT_I16:
 	case VO_THRIFT_I32:
@@ -317,9 +314,9 @@ static int skip_map(struct vo_thrift *t)
 
 static int skip_list(struct vo_thrift *t, int type)
 {
-	uint32_t n;
+	uint32_t n = 0;
 	uint32_t i;
-	int etype;
+	int etype = 0;
 	int rc;
 
 	rc = vo_thrift_list_begin(t, type, &etype, &n);

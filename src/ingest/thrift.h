@@ -83,7 +83,19 @@ static inline size_t vo_thrift_remaining(const struct vo_thrift *t)
  * Decoders of Parquet structs use it for semantic errors such as a missing
  * required field, so the cursor holds the one description of what went wrong.
  */
-int vo_thrift_fail(struct vo_thrift *t, const char *fmt, ...) VO_PRINTF(2, 3);
+void vo_thrift_vfail(struct vo_thrift *t, const char *fmt, va_list ap);
+
+/* Records why decoding failed (see above) and returns VO_EFORMAT.  Inline so
+ * that static analyzers see the result is never VO_OK. */
+static inline VO_PRINTF(2, 3) int vo_thrift_fail(struct vo_thrift *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vo_thrift_vfail(t, fmt, ap);
+	va_end(ap);
+	return VO_EFORMAT;
+}
 
 /* An unsigned LEB128 varint of at most 10 bytes that fits in 64 bits. */
 int vo_thrift_varint(struct vo_thrift *t, uint64_t *v);

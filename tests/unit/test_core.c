@@ -86,8 +86,8 @@ static void test_maps(void **state)
 	vo_intmap_init(&im, 5000);
 	for (i = -2000; i < 2000; i++)
 		assert_int_equal(vo_intmap_put(&im, i * 440, &id, NULL), VO_OK);
-	assert_int_equal(vo_intmap_get(&im, -2000 * 440), 0);
-	assert_int_equal(vo_intmap_get(&im, 1999 * 440), 3999);
+	assert_int_equal(vo_intmap_get(&im, INT64_C(-2000) * 440), 0);
+	assert_int_equal(vo_intmap_get(&im, INT64_C(1999) * 440), 3999);
 	assert_int_equal(vo_intmap_get(&im, 1), VO_MAP_NONE);
 	vo_intmap_release(&im);
 }

@@ -676,7 +676,7 @@ static void test_roundtrip_random(void **state)
 			assert_int_equal(vo_buf_addstr(&in, rnd(2) ? "\n" : "\r\n"), VO_OK);
 	}
 	p = write_file("roundtrip.csv", in.ptr, in.len);
-	assert_true(in.len > 4 * VO_CSV_RECORD_MAX);
+	assert_true(in.len > (size_t)4 * VO_CSV_RECORD_MAX);
 	assert_int_equal(dump(p, &got, &err), VO_OK);
 	assert_int_equal(got.len, want.len);
 	assert_memory_equal(got.ptr, want.ptr, want.len);

@@ -110,7 +110,7 @@ static void test_deterministic(void **state)
 	slurp(a, &ba);
 	slurp(b, &bb);
 	slurp(c, &bc);
-	assert_true(ba.len > 30000 * 60);
+	assert_true(ba.len > (size_t)30000 * 60);
 	assert_int_equal(ba.len, bb.len);
 	assert_memory_equal(ba.ptr, bb.ptr, ba.len);
 	assert_true(ba.len != bc.len || memcmp(ba.ptr, bc.ptr, ba.len) != 0);
@@ -421,7 +421,7 @@ static void test_alloc_failures(void **state)
 	assert_true(done);
 	assert_true(n > 2);
 	slurp(path, &got);
-	assert_true(got.len > 5000 * 60);
+	assert_true(got.len > (size_t)5000 * 60);
 	vo_buf_release(&got);
 	vo_buf_release(&old);
 }

@@ -214,7 +214,7 @@ static void bb_varint(struct bb *b, uint64_t v)
 
 static uint64_t zz(int64_t v)
 {
-	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+	return ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0);
 }
 
 static void bb_free(struct bb *b)
@@ -525,7 +525,7 @@ static void put_packed_run(struct bb *b, const uint64_t *v, size_t n, unsigned w
 {
 	size_t groups = (n + 7) / 8;
 	size_t nbytes = groups * width;
-	size_t start = b->len;
+	size_t start;
 	size_t bit = 0;
 	size_t i;
 	unsigned k;
@@ -616,7 +616,7 @@ static void put_delta(struct bb *b, const int64_t *v, size_t n)
 			size_t q;
 			unsigned k;
 
-			for (q = 0; q < 4 * w[m]; q++)
+			for (q = 0; q < (size_t)4 * w[m]; q++)
 				bb_u8(b, 0);
 			for (q = 0; q < 32; q++)
 				for (k = 0; k < w[m]; k++, bit++)
@@ -1757,8 +1757,10 @@ static void test_real_truncated(void **state)
 
 	(void)state;
 	p = real_copy(&len, path, sizeof(path));
-	if (!p)
+	if (!p) {
 		skip();
+		return;
+	}
 	/* cut short: the footer's magic is gone, so open must fail */
 	step = len / 97;
 	for (cut = 0; cut < len; cut += cut < len - 5000 ? step : 61) {
@@ -1802,8 +1804,10 @@ static void test_real_damaged(void **state)
 
 	(void)state;
 	p = real_copy(&len, path, sizeof(path));
-	if (!p)
+	if (!p) {
 		skip();
+		return;
+	}
 	write_file(path, p, len);
 	footer = (size_t)p[len - 8] | (size_t)p[len - 7] << 8 | (size_t)p[len - 6] << 16;
 	assert_true(footer > 0 && footer + 12 < len);
