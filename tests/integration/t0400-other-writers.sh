@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Files written by another tool (DuckDB) from the real data: Parquet with
 # several row groups, gzip and uncompressed, and a CSV export, all give the
-# same tables and quality figures as the original pyarrow file.
+# same tables and quality figures as the original pyarrow file.  Generated
+# sample data agrees with the DuckDB reference too.
 . "$(dirname "$0")/lib.sh"
 need_real_data
 
@@ -22,6 +23,12 @@ for codec in gzip uncompressed; do
 done
 duckdb_sql "COPY (SELECT * FROM read_parquet('$REAL')) TO 'duck.csv' (HEADER)"
 check duck.csv
+# Generated sample data, every country, against the DuckDB reference reading the same CSV.
+"$VOUCH" gen --rows 200000 --seed 7 -o gen.csv
+duckdb_ref ref-gen.json all gen.csv
+expect_exit 0 "$VOUCH" process -q -i gen.csv -c all -o gen.json
+compare gen.json ref-gen.json
+
 expect_exit 0 "$VOUCH" inspect duck-gzip.parquet
 grep -q 'row group 4' stdout || grep -qi 'row groups: 5' stdout || fail "inspect shows no 5 row groups: $(head -20 stdout)"
 ok
