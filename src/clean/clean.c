@@ -461,23 +461,33 @@ int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const cha
 		int64_t order_day;
 		int64_t last_day;
 
-		for (k = 0; k < VO_COL_COUNT; k++) {
-			j[k] = judge(c, (enum vo_col)k, &col[k], i, &tmp[k], &rc);
-			if (rc)
-				goto fail;
-		}
+		/* The country first: the other columns of an unselected row are never read. */
+		k = VO_COL_COUNTRY;
+		j[k] = judge(c, VO_COL_COUNTRY, &col[k], i, &tmp[k], &rc);
+		if (rc)
+			goto fail;
 		country = j[VO_COL_COUNTRY] ? j[VO_COL_COUNTRY]->id : NO_COUNTRY;
 		if (c->all && country != NO_COUNTRY) {
 			c->spell[country].rows++;
 			country = c->spell[country].country;
 		}
 		c->country[i] = country;
-		order_day = last_day = 0;
 		if (country == NO_COUNTRY) {
-			o = VO_OUT_OTHER_COUNTRY;
-		} else if (!j[VO_COL_TIMESTAMP] || j[VO_COL_TIMESTAMP]->state != 2 ||
-			   !j[VO_COL_LAST_ORDER_TS] || j[VO_COL_LAST_ORDER_TS]->state != 2 ||
-			   !j[VO_COL_FIRST_ORDER_TS] || j[VO_COL_FIRST_ORDER_TS]->state != 2) {
+			c->outcome[i] = VO_OUT_OTHER_COUNTRY;
+			c->quality.dropped[VO_OUT_OTHER_COUNTRY]++;
+			continue;
+		}
+		for (k = 0; k < VO_COL_COUNT; k++) {
+			if (k == VO_COL_COUNTRY)
+				continue;
+			j[k] = judge(c, (enum vo_col)k, &col[k], i, &tmp[k], &rc);
+			if (rc)
+				goto fail;
+		}
+		order_day = last_day = 0;
+		if (!j[VO_COL_TIMESTAMP] || j[VO_COL_TIMESTAMP]->state != 2 ||
+		    !j[VO_COL_LAST_ORDER_TS] || j[VO_COL_LAST_ORDER_TS]->state != 2 ||
+		    !j[VO_COL_FIRST_ORDER_TS] || j[VO_COL_FIRST_ORDER_TS]->state != 2) {
 			o = VO_OUT_INVALID_TIMESTAMP;
 		} else if (j[VO_COL_TOTAL_ORDERS] && !is_whole(j[VO_COL_TOTAL_ORDERS]) &&
 			   j[VO_COL_TOTAL_ORDERS]->state != 1 + VO_NUM_MISSING) {
