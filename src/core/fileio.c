@@ -11,16 +11,37 @@
 #include "core/alloc.h"
 #include "core/fileio.h"
 
+int vo_open_read(const char *path, int *fd, struct vo_error *err)
+{
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return vo_error_set(err, errno == ENOENT ? VO_ENOTFOUND : VO_EIO, "%s: %s", path,
+				    strerror(errno));
+	return VO_OK;
+}
+
+int vo_read_some(int fd, const char *path, void *buf, size_t len, size_t *got, struct vo_error *err)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return vo_error_set(err, VO_EIO, "%s: %s", path, strerror(errno));
+	*got = (size_t)n;
+	return VO_OK;
+}
+
 int vo_read_file(const char *path, size_t max, struct vo_buf *out, struct vo_error *err)
 {
 	struct stat st;
 	int rc = VO_OK;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return vo_error_set(err, errno == ENOENT ? VO_ENOTFOUND : VO_EIO, "%s: %s", path,
-				    strerror(errno));
+	rc = vo_open_read(path, &fd, err);
+	if (rc)
+		return rc;
 	if (fstat(fd, &st) < 0) {
 		rc = vo_error_set(err, VO_EIO, "%s: %s", path, strerror(errno));
 		goto out;
@@ -35,22 +56,19 @@ int vo_read_file(const char *path, size_t max, struct vo_buf *out, struct vo_err
 	}
 	for (;;) {
 		char chunk[65536];
-		ssize_t n = read(fd, chunk, sizeof(chunk));
+		size_t n;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = vo_error_set(err, VO_EIO, "%s: %s", path, strerror(errno));
+		rc = vo_read_some(fd, path, chunk, sizeof(chunk), &n, err);
+		if (rc)
 			goto out;
-		}
 		if (n == 0)
 			break;
-		if (out->len + (size_t)n > max) {
+		if (out->len + n > max) {
 			rc = vo_error_set(err, VO_ELIMIT, "%s: file is larger than %zu bytes", path,
 					  max);
 			goto out;
 		}
-		rc = vo_buf_add(out, chunk, (size_t)n);
+		rc = vo_buf_add(out, chunk, n);
 		if (rc) {
 			vo_error_set(err, rc, "%s: %s", path, vo_strerror(rc));
 			goto out;

@@ -10,6 +10,20 @@
 #include "core/err.h"
 
 /*
+ * Opens path for reading into *fd (close-on-exec).  A missing file is
+ * VO_ENOTFOUND, other failures VO_EIO; the message names the path.
+ */
+int vo_open_read(const char *path, int *fd, struct vo_error *err);
+
+/*
+ * Reads up to len bytes from fd into buf, retrying when a signal interrupts
+ * the call; *got is the count read, 0 at the end of the file.  VO_EIO with a
+ * message naming path.
+ */
+int vo_read_some(int fd, const char *path, void *buf, size_t len, size_t *got,
+		 struct vo_error *err);
+
+/*
  * Appends the content of the file at path to out.  A file larger than max
  * bytes is VO_ELIMIT; a missing file VO_ENOTFOUND; other failures VO_EIO.
  * Messages name the path.

@@ -79,8 +79,24 @@ uint32_t vo_strmap_get(const struct vo_strmap *m, struct vo_str key)
 	return strmap_find(m, key, vo_hash_bytes(key.ptr, key.len), &slot);
 }
 
-/* Grows slots so the table stays at most half full, rehashing the ids. */
-static int grow_slots(uint32_t **slots, size_t *cap, size_t count, const uint64_t *hashes)
+/* The hash of id: a strmap keeps its hashes, an intmap recomputes them from its keys. */
+typedef uint64_t (*id_hash_fn)(const void *keys_or_hashes, size_t id);
+
+static uint64_t stored_hash(const void *hashes, size_t id)
+{
+	return ((const uint64_t *)hashes)[id];
+}
+
+static uint64_t int_key_hash(const void *keys, size_t id)
+{
+	return hash_i64(((const int64_t *)keys)[id]);
+}
+
+/*
+ * Makes room for one more id, keeping the table at most half full: doubles
+ * the slots and re-inserts ids 0..count-1 when needed.
+ */
+static int grow_slots(uint32_t **slots, size_t *cap, size_t count, id_hash_fn hash, const void *ctx)
 {
 	size_t ncap = *cap ? *cap * 2 : 16;
 	uint32_t *ns;
@@ -92,7 +108,7 @@ static int grow_slots(uint32_t **slots, size_t *cap, size_t count, const uint64_
 	if (!ns)
 		return VO_ENOMEM;
 	for (id = 0; id < count; id++) {
-		size_t i = (size_t)hashes[id] & (ncap - 1);
+		size_t i = (size_t)hash(ctx, id) & (ncap - 1);
 
 		while (ns[i])
 			i = (i + 1) & (ncap - 1);
@@ -135,7 +151,7 @@ int vo_strmap_put(struct vo_strmap *m, struct vo_str key, uint32_t *id, bool *ad
 		return VO_ENOMEM;
 	m->keys[m->count] = vo_str_make(copy, key.len);
 	m->hashes[m->count] = h;
-	rc = grow_slots(&m->slots, &m->cap, m->count, m->hashes);
+	rc = grow_slots(&m->slots, &m->cap, m->count, stored_hash, m->hashes);
 	if (rc) {
 		vo_free(copy);
 		return rc;
@@ -191,10 +207,8 @@ int vo_intmap_put(struct vo_intmap *m, int64_t key, uint32_t *id, bool *added)
 {
 	size_t slot = 0;
 	uint32_t found = m->cap ? intmap_find(m, key, &slot) : VO_MAP_NONE;
-	size_t ncap;
-	uint32_t *ns;
 	int64_t *nk;
-	size_t k;
+	int rc;
 
 	if (added)
 		*added = false;
@@ -208,22 +222,9 @@ int vo_intmap_put(struct vo_intmap *m, int64_t key, uint32_t *id, bool *added)
 	if (!nk)
 		return VO_ENOMEM;
 	m->keys = nk;
-	if ((m->count + 1) * 2 > m->cap) {
-		ncap = m->cap ? m->cap * 2 : 16;
-		ns = vo_calloc(ncap, sizeof(*ns));
-		if (!ns)
-			return VO_ENOMEM;
-		for (k = 0; k < m->count; k++) {
-			size_t i = (size_t)hash_i64(m->keys[k]) & (ncap - 1);
-
-			while (ns[i])
-				i = (i + 1) & (ncap - 1);
-			ns[i] = (uint32_t)k + 1;
-		}
-		vo_free(m->slots);
-		m->slots = ns;
-		m->cap = ncap;
-	}
+	rc = grow_slots(&m->slots, &m->cap, m->count, int_key_hash, m->keys);
+	if (rc)
+		return rc;
 	intmap_find(m, key, &slot);
 	m->keys[m->count] = key;
 	m->slots[slot] = (uint32_t)m->count + 1;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/fileio.h"
 #include "core/sha256.h"
 
 static void to_hex(const unsigned char *md, char hex[VO_SHA256_HEX])
@@ -44,10 +45,9 @@ int vo_sha256_file(const char *path, char hex[VO_SHA256_HEX], uint64_t *bytes, s
 	int rc = VO_OK;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return vo_error_set(err, errno == ENOENT ? VO_ENOTFOUND : VO_EIO, "%s: %s", path,
-				    strerror(errno));
+	rc = vo_open_read(path, &fd, err);
+	if (rc)
+		return rc;
 	chunk = vo_malloc(CHUNK);
 	ctx = EVP_MD_CTX_new();
 	if (!chunk || !ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
@@ -55,17 +55,14 @@ int vo_sha256_file(const char *path, char hex[VO_SHA256_HEX], uint64_t *bytes, s
 		goto out;
 	}
 	for (;;) {
-		ssize_t n = read(fd, chunk, CHUNK);
+		size_t n;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = vo_error_set(err, VO_EIO, "%s: %s", path, strerror(errno));
+		rc = vo_read_some(fd, path, chunk, CHUNK, &n, err);
+		if (rc)
 			goto out;
-		}
 		if (n == 0)
 			break;
-		if (!EVP_DigestUpdate(ctx, chunk, (size_t)n)) {
+		if (!EVP_DigestUpdate(ctx, chunk, n)) {
 			rc = vo_error_set(err, VO_ENOMEM, "out of memory");
 			goto out;
 		}

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/fileio.h"
 #include "core/limits.h"
 #include "ingest/csv.h"
 #include "ingest/parquet.h"
@@ -24,19 +25,17 @@ struct vo_reader {
 int vo_detect_format(const char *path, enum vo_format *fmt, struct vo_error *err)
 {
 	unsigned char head[4] = { 0 };
-	ssize_t n;
+	size_t n = 0;
+	int rc;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return vo_error_set(err, errno == ENOENT ? VO_ENOTFOUND : VO_EIO, "%s: %s", path,
-				    strerror(errno));
-	do
-		n = read(fd, head, sizeof(head));
-	while (n < 0 && errno == EINTR);
+	rc = vo_open_read(path, &fd, err);
+	if (rc)
+		return rc;
+	rc = vo_read_some(fd, path, head, sizeof(head), &n, err);
 	close(fd);
-	if (n < 0)
-		return vo_error_set(err, VO_EIO, "%s: %s", path, strerror(errno));
+	if (rc)
+		return rc;
 	if (n == 4 && !memcmp(head, "PAR1", 4))
 		*fmt = VO_FORMAT_PARQUET;
 	else if (n == 4 && !memcmp(head, "PARE", 4))
