@@ -9,7 +9,6 @@
  */
 #include "core/common.h"
 
-#include <ftw.h>
 #include <setjmp.h>
 #include <unistd.h>
 
@@ -19,41 +18,18 @@
 #include "core/buf.h"
 #include "core/limits.h"
 #include "ingest/csv.h"
+#include "testutil.h"
 
 #define HEADER "timestamp,country_code,last_order_ts,first_order_ts,total_orders,voucher_amount"
 
-static char tmpdir[256];
 static char pathbuf[512];
-
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static int setup(void **state)
-{
-	const char *t = getenv("TMPDIR");
-
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "%s/vouch-test-csv-XXXXXX", t && *t ? t : "/tmp");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* Writes len bytes to a file named name in the temporary folder; returns its path. */
 static const char *write_file(const char *name, const void *data, size_t len)
 {
 	FILE *f;
 
-	snprintf(pathbuf, sizeof(pathbuf), "%s/%s", tmpdir, name);
+	snprintf(pathbuf, sizeof(pathbuf), "%s/%s", vo_test_dir, name);
 	f = fopen(pathbuf, "wb");
 	assert_non_null(f);
 	if (len)
@@ -373,12 +349,12 @@ static void test_open_errors(void **state)
 	char path[600];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/does-not-exist.csv", tmpdir);
+	snprintf(path, sizeof(path), "%s/does-not-exist.csv", vo_test_dir);
 	assert_int_equal(vo_csv_reader_open(&r, path, &err), VO_ENOTFOUND);
 	assert_null(r);
 	assert_non_null(strstr(err.msg, path));
-	assert_int_equal(vo_csv_reader_open(&r, tmpdir, &err), VO_EIO);
-	assert_non_null(strstr(err.msg, tmpdir));
+	assert_int_equal(vo_csv_reader_open(&r, vo_test_dir, &err), VO_EIO);
+	assert_non_null(strstr(err.msg, vo_test_dir));
 	vo_csv_reader_destroy(NULL);
 }
 
@@ -928,5 +904,5 @@ int main(void)
 		cmocka_unit_test(test_alloc_failures),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, vo_test_dir_setup, vo_test_dir_teardown);
 }

@@ -6,7 +6,6 @@
 #include "core/common.h"
 
 #include <dirent.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <sys/stat.h>
 
@@ -18,38 +17,9 @@
 #include "core/fileio.h"
 #include "gen/gen.h"
 #include "ingest/csv.h"
+#include "testutil.h"
 
 #define HEADER "timestamp,country_code,last_order_ts,first_order_ts,total_orders,voucher_amount\n"
-
-static char tmpdir[256];
-
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static int setup(void **state)
-{
-	const char *t = getenv("TMPDIR");
-
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "%s/vouch-test-gen-XXXXXX", t && *t ? t : "/tmp");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void tmp_path(char *out, size_t size, const char *name)
-{
-	snprintf(out, size, "%s/%s", tmpdir, name);
-}
 
 static void gen(const char *path, uint64_t rows, uint64_t seed)
 {
@@ -73,7 +43,7 @@ static void slurp(const char *path, struct vo_buf *out)
 /* Files in the temporary folder whose names contain "tmp". */
 static int count_temp_files(void)
 {
-	DIR *d = opendir(tmpdir);
+	DIR *d = opendir(vo_test_dir);
 	struct dirent *e;
 	int n = 0;
 
@@ -98,9 +68,9 @@ static void test_deterministic(void **state)
 	struct vo_buf bc;
 
 	(void)state;
-	tmp_path(a, sizeof(a), "a.csv");
-	tmp_path(b, sizeof(b), "b.csv");
-	tmp_path(c, sizeof(c), "c.csv");
+	vo_test_path(a, sizeof(a), "a.csv");
+	vo_test_path(b, sizeof(b), "b.csv");
+	vo_test_path(c, sizeof(c), "c.csv");
 	vo_buf_init(&ba, SIZE_MAX);
 	vo_buf_init(&bb, SIZE_MAX);
 	vo_buf_init(&bc, SIZE_MAX);
@@ -300,7 +270,7 @@ static void test_read_back(void **state)
 	memset(&st, 0, sizeof(st));
 	st.window_lo = vo_days_from_civil(2018, 6, 9);
 	st.window_hi = vo_days_from_civil(2018, 7, 31);
-	tmp_path(path, sizeof(path), "readback.csv");
+	vo_test_path(path, sizeof(path), "readback.csv");
 	gen(path, rows, 7);
 	assert_int_equal(vo_csv_reader_open(&r, path, &err), VO_OK);
 	for (;;) {
@@ -342,7 +312,7 @@ static void test_zero_rows_and_replace(void **state)
 
 	(void)state;
 	vo_buf_init(&got, SIZE_MAX);
-	tmp_path(path, sizeof(path), "replace.csv");
+	vo_test_path(path, sizeof(path), "replace.csv");
 	f = fopen(path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fputs("old content\n", f) >= 0, 1);
@@ -362,7 +332,7 @@ static void test_failure_leaves_target(void **state)
 
 	(void)state;
 	/* The target is a folder: the rename fails, the folder survives, no temp is left. */
-	tmp_path(path, sizeof(path), "adir");
+	vo_test_path(path, sizeof(path), "adir");
 	assert_int_equal(mkdir(path, 0755), 0);
 	assert_int_equal(vo_gen_write_csv(&opt, path, &err), VO_EIO);
 	assert_non_null(strstr(err.msg, path));
@@ -374,7 +344,7 @@ static void test_failure_leaves_target(void **state)
 		assert_true(S_ISDIR(st.st_mode));
 	}
 	/* A folder that does not exist. */
-	tmp_path(path, sizeof(path), "no/such/dir/x.csv");
+	vo_test_path(path, sizeof(path), "no/such/dir/x.csv");
 	assert_int_equal(vo_gen_write_csv(&opt, path, &err), VO_EIO);
 	assert_non_null(strstr(err.msg, path));
 	/* Bad arguments. */
@@ -397,7 +367,7 @@ static void test_alloc_failures(void **state)
 	(void)state;
 	vo_buf_init(&got, SIZE_MAX);
 	vo_buf_init(&old, SIZE_MAX);
-	tmp_path(path, sizeof(path), "alloc.csv");
+	vo_test_path(path, sizeof(path), "alloc.csv");
 	gen(path, 10, 1);
 	slurp(path, &old);
 	/* Make room first: slurp must not meet the failing allocator. */
@@ -436,5 +406,5 @@ int main(void)
 		cmocka_unit_test(test_alloc_failures),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, vo_test_dir_setup, vo_test_dir_teardown);
 }

@@ -30,11 +30,10 @@
 #include "core/limits.h"
 #include "ingest/batch.h"
 #include "ingest/parquet.h"
+#include "testutil.h"
 
 #define REAL_FILE VOUCH_SHARED_DIR "/data/data.parquet.gzip"
 #define REAL_ROWS 285570
-
-static char tmpdir[64];
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                  */
@@ -44,11 +43,6 @@ static bool file_exists(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static void tmp_path(char *out, size_t len, const char *name)
-{
-	snprintf(out, len, "%s/%s", tmpdir, name);
 }
 
 static void write_file(const char *path, const void *data, size_t len)
@@ -1083,7 +1077,7 @@ static void make_file(const struct gfile *f, const char *name, char *path, size_
 	struct bb b = { 0 };
 
 	gen_file(f, &b);
-	tmp_path(path, len, name);
+	vo_test_path(path, len, name);
 	write_file(path, b.p, b.len);
 	bb_free(&b);
 }
@@ -1325,7 +1319,7 @@ static const struct gcol legacy_cols[] = {
 static void test_typed_plain_v1(void **state)
 {
 	struct gfile f = { typed_cols, VO_ARRAY_SIZE(typed_cols), 23456, 10000, Q_NONE, 0 };
-	char path[128];
+	char path[512];
 
 	(void)state;
 	make_file(&f, "typed.parquet", path, sizeof(path));
@@ -1344,7 +1338,7 @@ static void test_typed_plain_v1(void **state)
 static void test_v2_delta_gzip(void **state)
 {
 	struct gfile f = { v2_cols, VO_ARRAY_SIZE(v2_cols), 30001, 7777, Q_NONE, 0 };
-	char path[128];
+	char path[512];
 
 	(void)state;
 	make_file(&f, "v2.parquet", path, sizeof(path));
@@ -1354,7 +1348,7 @@ static void test_v2_delta_gzip(void **state)
 static void test_legacy_types(void **state)
 {
 	struct gfile f = { legacy_cols, VO_ARRAY_SIZE(legacy_cols), 12345, 12345, Q_NONE, 0 };
-	char path[128];
+	char path[512];
 
 	(void)state;
 	make_file(&f, "legacy.parquet", path, sizeof(path));
@@ -1366,7 +1360,7 @@ static void test_inspect_synthetic(void **state)
 	struct gfile f = { typed_cols, VO_ARRAY_SIZE(typed_cols), 2000, 1500, Q_NONE, 0 };
 	struct vo_error err = { 0 };
 	struct vo_buf out;
-	char path[128];
+	char path[512];
 
 	(void)state;
 	make_file(&f, "inspect.parquet", path, sizeof(path));
@@ -1412,7 +1406,7 @@ static void expect_error(const struct gfile *f, const char *name, int code, cons
 			 const char *n2)
 {
 	struct vo_error err = { 0 };
-	char path[128];
+	char path[512];
 	uint64_t rows = 0;
 	int rc;
 
@@ -1486,11 +1480,11 @@ static void test_not_parquet(void **state)
 	struct vo_parquet_reader *r = (struct vo_parquet_reader *)&r;
 	struct vo_error err = { 0 };
 	struct vo_buf out;
-	char path[128];
+	char path[512];
 	uint8_t bytes[64];
 
 	(void)state;
-	tmp_path(path, sizeof(path), "does-not-exist.parquet");
+	vo_test_path(path, sizeof(path), "does-not-exist.parquet");
 	assert_int_equal(vo_parquet_reader_open(&r, path, &err), VO_ENOTFOUND);
 	assert_null(r);
 	assert_non_null(strstr(err.msg, "does-not-exist.parquet: no such file"));
@@ -1498,7 +1492,7 @@ static void test_not_parquet(void **state)
 	assert_int_equal(vo_parquet_inspect(path, &out, &err), VO_ENOTFOUND);
 	vo_buf_release(&out);
 
-	tmp_path(path, sizeof(path), "text.parquet");
+	vo_test_path(path, sizeof(path), "text.parquet");
 	write_file(path, "timestamp,country_code\n2018-01-01,Peru\n", 39);
 	assert_int_equal(vo_parquet_reader_open(&r, path, &err), VO_EFORMAT);
 	assert_non_null(strstr(err.msg, "not a Parquet file"));
@@ -1532,7 +1526,7 @@ static void test_not_parquet(void **state)
 	assert_non_null(strstr(err.msg, "corrupt footer"));
 
 	/* a folder */
-	assert_int_equal(vo_parquet_reader_open(&r, tmpdir, &err), VO_EIO);
+	assert_int_equal(vo_parquet_reader_open(&r, vo_test_dir, &err), VO_EIO);
 
 	vo_parquet_reader_destroy(NULL);
 }
@@ -1542,7 +1536,7 @@ static void test_alloc_failures(void **state)
 {
 	struct gfile f = { v2_cols, VO_ARRAY_SIZE(v2_cols), 3000, 1000, Q_NONE, 0 };
 	struct vo_error err = { 0 };
-	char path[128];
+	char path[512];
 	uint64_t rows;
 	uint64_t n;
 	int rc;
@@ -1583,7 +1577,7 @@ static void test_flip_every_byte(void **state)
 	struct gfile f = { cols, VO_ARRAY_SIZE(cols), 150, 100, Q_NONE, 0 };
 	struct vo_error err = { 0 };
 	struct bb b = { 0 };
-	char path[128];
+	char path[512];
 	uint64_t rows;
 	size_t i;
 	size_t m;
@@ -1592,7 +1586,7 @@ static void test_flip_every_byte(void **state)
 
 	(void)state;
 	gen_file(&f, &b);
-	tmp_path(path, sizeof(path), "flip.parquet");
+	vo_test_path(path, sizeof(path), "flip.parquet");
 	write_file(path, b.p, b.len);
 	check_file(path, &f);
 	for (i = 0; i < b.len; i++) {
@@ -1739,14 +1733,14 @@ static uint8_t *real_copy(size_t *len, char *path, size_t path_len)
 	if (!file_exists(REAL_FILE))
 		return NULL;
 	p = read_whole(REAL_FILE, len);
-	tmp_path(path, path_len, "real_copy.parquet");
+	vo_test_path(path, path_len, "real_copy.parquet");
 	return p;
 }
 
 static void test_real_truncated(void **state)
 {
 	struct vo_error err = { 0 };
-	char path[128];
+	char path[512];
 	uint8_t *p;
 	size_t len;
 	size_t cut;
@@ -1790,7 +1784,7 @@ static void test_real_damaged(void **state)
 	static const size_t pages[] = { 4,	 256712,  2110150, 2110220, 2159167, 2159452,
 					2159909, 2170233, 2511687, 2512612, 2739015, 2739095 };
 	struct vo_error err = { 0 };
-	char path[128];
+	char path[512];
 	uint8_t *p;
 	size_t len;
 	size_t footer;
@@ -1852,26 +1846,6 @@ static void test_real_damaged(void **state)
 
 /* ------------------------------------------------------------------------ */
 
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vouch-test-parquet-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	if (getenv("VOUCH_KEEP_TMP")) {
-		fprintf(stderr, "kept %s\n", tmpdir);
-		return 0;
-	}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1883,5 +1857,5 @@ int main(void)
 		cmocka_unit_test(test_real_truncated), cmocka_unit_test(test_real_damaged),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, vo_test_dir_setup, vo_test_dir_teardown);
 }

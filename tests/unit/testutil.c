@@ -1,0 +1,45 @@
+/*
+ * testutil.c - scratch folders for the unit tests, see testutil.h.
+ */
+#include "core/common.h"
+
+#include <ftw.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+char vo_test_dir[256];
+
+static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+int vo_test_dir_setup(void **state)
+{
+	const char *t = getenv("TMPDIR");
+
+	(void)state;
+	snprintf(vo_test_dir, sizeof(vo_test_dir), "%s/vouch-test-XXXXXX", t && *t ? t : "/tmp");
+	return mkdtemp(vo_test_dir) ? 0 : -1;
+}
+
+int vo_test_dir_teardown(void **state)
+{
+	(void)state;
+	if (getenv("VOUCH_KEEP_TMP")) {
+		fprintf(stderr, "kept %s\n", vo_test_dir);
+		return 0;
+	}
+	return nftw(vo_test_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+char *vo_test_path(char *out, size_t size, const char *name)
+{
+	snprintf(out, size, "%s/%s", vo_test_dir, name);
+	return out;
+}
