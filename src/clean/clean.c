@@ -443,8 +443,8 @@ int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const cha
 	for (k = 0; k < VO_COL_COUNT; k++) {
 		if (!type_fits((enum vo_col)k, col[k].type))
 			return vo_error_at(err, VO_EFORMAT, path, 0, vo_col_name((enum vo_col)k),
-					   "cannot use %s values as %s",
-					   type_name(col[k].type), vo_col_name((enum vo_col)k));
+					   "cannot use %s values as %s", type_name(col[k].type),
+					   vo_col_name((enum vo_col)k));
 		rc = memo_prepare(&c->memo[k], &col[k]);
 		if (rc)
 			return vo_error_set(err, rc, "out of memory");

@@ -56,7 +56,7 @@ int vo_read_file(const char *path, size_t max, struct vo_buf *out, struct vo_err
 	}
 	for (;;) {
 		char chunk[65536];
-		size_t n;
+		size_t n = 0;
 
 		rc = vo_read_some(fd, path, chunk, sizeof(chunk), &n, err);
 		if (rc)

@@ -55,7 +55,7 @@ int vo_sha256_file(const char *path, char hex[VO_SHA256_HEX], uint64_t *bytes, s
 		goto out;
 	}
 	for (;;) {
-		size_t n;
+		size_t n = 0;
 
 		rc = vo_read_some(fd, path, chunk, CHUNK, &n, err);
 		if (rc)

@@ -1,15 +1,15 @@
 /*
  * parquet.c - the Parquet reader, see parquet.h.
  *
- * Reading order: the footer (FileMetaData, Thrift compact) is read whole and
- * decoded into struct pq_file_meta, except the row groups, which are decoded
- * one at a time from the footer bytes when the reader reaches them (a first
- * pass at open validates them all).  The schema's leaves are matched to the
- * six logical columns.  Then each needed column chunk is read page by page:
- * a bounded prefix for the page header (grown when the header is larger),
- * then the page body, decompressed into a per-column buffer.  Values are
- * decoded lazily, one batch at a time, straight into per-column batch arrays
- * of VO_BATCH_ROWS entries; string values are views into the page or
+ * Reading order: the footer is read and decoded by parquet_meta.c into
+ * struct pq_file_meta, except the row groups, which are decoded one at a
+ * time from the footer bytes when the reader reaches them (a first pass at
+ * open validates them all).  The schema's leaves are matched to the six
+ * logical columns.  Then each needed column chunk is read page by page: a
+ * bounded prefix for the page header (grown when the header is larger), then
+ * the page body, decompressed into a per-column buffer.  Values are decoded
+ * lazily, one batch at a time, straight into per-column batch arrays of
+ * VO_BATCH_ROWS entries; string values are views into the page or
  * dictionary buffer, which is why a batch never crosses a page boundary.
  *
  * Every offset and size from the file is checked against the file size and
@@ -17,13 +17,10 @@
  */
 #include "core/common.h"
 
-#include <fcntl.h>
 #include <stdatomic.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
-#include "core/buf.h"
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/str.h"
@@ -33,10 +30,6 @@
 #include "ingest/parquet_int.h"
 #include "ingest/rle.h"
 #include "ingest/thrift.h"
-
-#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "parquet.c assumes a little-endian host (Parquet's PLAIN values are little-endian)"
-#endif
 
 /* First read of a page header; real ones are 20 to 200 bytes. */
 #define PAGE_HEADER_PREFIX 256
@@ -167,22 +160,6 @@ struct vo_parquet_reader {
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                            */
 
-static inline uint32_t le32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint64_t le64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /* Grows *buf to at least need bytes (at least 1), geometrically; never shrinks. */
 static int grow(void **buf, size_t *cap, size_t need)
 {
@@ -228,983 +205,8 @@ static char *printable_dup(struct vo_str s)
 	return p;
 }
 
-/* Appends s with non-printable bytes escaped as \xNN. */
-static int add_escaped(struct vo_buf *b, struct vo_str s)
-{
-	size_t i;
-	unsigned char c;
-	int rc = VO_OK;
-
-	for (i = 0; i < s.len && rc == VO_OK; i++) {
-		c = (unsigned char)s.ptr[i];
-		if (c < 0x20 || c == 0x7f || c == '\\')
-			rc = vo_buf_addf(b, "\\x%02x", c);
-		else
-			rc = vo_buf_addch(b, (char)c);
-	}
-	return rc;
-}
-
-/* Reads exactly len bytes at off; a short read means the file shrank. */
-static int read_at(int fd, const char *path, uint64_t off, void *buf, size_t len,
-		   struct vo_error *err)
-{
-	uint8_t *p = buf;
-	ssize_t n;
-
-	while (len) {
-		if (off > (uint64_t)INT64_MAX)
-			return vo_error_at(err, VO_EIO, path, 0, NULL,
-					   "offset %" PRIu64 " too large", off);
-		n = pread(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return vo_error_at(err, VO_EIO, path, 0, NULL,
-					   "cannot read %zu bytes at offset %" PRIu64 ": %s", len,
-					   off, strerror(errno));
-		if (n == 0)
-			return vo_error_at(err, VO_EIO, path, 0, NULL,
-					   "unexpected end of file at offset %" PRIu64
-					   " (was the file truncated while reading?)",
-					   off);
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return VO_OK;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Thrift decoders of parquet.thrift structs                                */
-
-static int get_i32(struct vo_thrift *t, int type, int32_t *v)
-{
-	int64_t x;
-	int rc = vo_thrift_int(t, type, INT32_MIN, INT32_MAX, &x);
-
-	if (rc == VO_OK)
-		*v = (int32_t)x;
-	return rc;
-}
-
-/* An enum field: any i32 is kept; users check the values they act on. */
-static int get_enum(struct vo_thrift *t, int type, int *v)
-{
-	int32_t x;
-	int rc = get_i32(t, type, &x);
-
-	if (rc == VO_OK)
-		*v = x;
-	return rc;
-}
-
-static int get_i64(struct vo_thrift *t, int type, int64_t *v)
-{
-	return vo_thrift_int(t, type, INT64_MIN, INT64_MAX, v);
-}
-
-/* An empty-struct union (TimeUnit): the member's id. */
-static int decode_union_id(struct vo_thrift *t, int type, int *which)
-{
-	int16_t last = 0;
-	int16_t id;
-	int ftype;
-	int rc;
-
-	rc = vo_thrift_struct_begin(t, type);
-	if (rc)
-		return rc;
-	for (;;) {
-		rc = vo_thrift_field(t, &last, &ftype, &id);
-		if (rc || ftype == VO_THRIFT_STOP)
-			break;
-		*which = id;
-		rc = vo_thrift_skip(t, ftype);
-		if (rc)
-			break;
-	}
-	vo_thrift_struct_end(t);
-	return rc;
-}
-
-/* TimestampType and TimeType: {1: isAdjustedToUTC, 2: unit}. */
-static int decode_time_type(struct vo_thrift *t, int type, struct pq_logical_type *lt)
-{
-	int16_t last = 0;
-	int16_t id;
-	int ftype;
-	int rc;
-
-	rc = vo_thrift_struct_begin(t, type);
-	if (rc)
-		return rc;
-	for (;;) {
-		rc = vo_thrift_field(t, &last, &ftype, &id);
-		if (rc || ftype == VO_THRIFT_STOP)
-			break;
-		if (id == 1)
-			rc = vo_thrift_bool(t, ftype, &lt->utc);
-		else if (id == 2)
-			rc = decode_union_id(t, ftype, &lt->unit);
-		else
-			rc = vo_thrift_skip(t, ftype);
-		if (rc)
-			break;
-	}
-	vo_thrift_struct_end(t);
-	return rc;
-}
-
-/* DecimalType {1: scale, 2: precision} and IntType {1: bitWidth, 2: isSigned}. */
-static int decode_pair_type(struct vo_thrift *t, int type, struct pq_logical_type *lt)
-{
-	int16_t last = 0;
-	int16_t id;
-	int ftype;
-	int32_t v = 0;
-	int rc;
-
-	rc = vo_thrift_struct_begin(t, type);
-	if (rc)
-		return rc;
-	for (;;) {
-		rc = vo_thrift_field(t, &last, &ftype, &id);
-		if (rc || ftype == VO_THRIFT_STOP)
-			break;
-		if (lt->kind == PQ_LT_DECIMAL && id == 1) {
-			rc = get_i32(t, ftype, &lt->scale);
-		} else if (lt->kind == PQ_LT_DECIMAL && id == 2) {
-			rc = get_i32(t, ftype, &lt->precision);
-		} else if (lt->kind == PQ_LT_INTEGER && id == 1) {
-			rc = get_i32(t, ftype, &v);
-			lt->bit_width = v;
-		} else if (lt->kind == PQ_LT_INTEGER && id == 2) {
-			rc = vo_thrift_bool(t, ftype, &lt->is_signed);
-		} else {
-			rc = vo_thrift_skip(t, ftype);
-		}
-		if (rc)
-			break;
-	}
-	vo_thrift_struct_end(t);
-	return rc;
-}
-
-static int decode_logical_type(struct vo_thrift *t, int type, struct pq_logical_type *lt)
-{
-	int16_t last = 0;
-	int16_t id;
-	int ftype;
-	int rc;
-
-	memset(lt, 0, sizeof(*lt));
-	rc = vo_thrift_struct_begin(t, type);
-	if (rc)
-		return rc;
-	for (;;) {
-		rc = vo_thrift_field(t, &last, &ftype, &id);
-		if (rc || ftype == VO_THRIFT_STOP)
-			break;
-		switch (id) {
-		case PQ_LT_DECIMAL:
-		case PQ_LT_INTEGER:
-			lt->kind = id;
-			rc = decode_pair_type(t, ftype, lt);
-			break;
-		case PQ_LT_TIME:
-		case PQ_LT_TIMESTAMP:
-			lt->kind = id;
-			rc = decode_time_type(t, ftype, lt);
-			break;
-		case PQ_LT_STRING:
-		case PQ_LT_MAP:
-		case PQ_LT_LIST:
-		case PQ_LT_ENUM:
-		case PQ_LT_DATE:
-		case PQ_LT_UNKNOWN:
-		case PQ_LT_JSON:
-		case PQ_LT_BSON:
-		case PQ_LT_UUID:
-		case PQ_LT_FLOAT16:
-		case PQ_LT_VARIANT:
-		case PQ_LT_GEOMETRY:
-		case PQ_LT_GEOGRAPHY:
-			lt->kind = id;
-			rc = vo_thrift_skip(t, ftype);
-			break;
-		default:
-			lt->kind = PQ_LT_OTHER;
-			rc = vo_thrift_skip(t, ftype);
-			break;
-		}
-		if (rc)
-			break;
-	}
-	vo_thrift_struct_end(t);
-	return rc;
-}
-
-static int decode_schema_element(struct vo_thrift *t, int type, struct pq_schema_element *se)
-{
-	int16_t last = 0;
-	int16_t id;
-	int ftype;
-	bool has_name = false;
-	int rc;
-
-	memset(se, 0, sizeof(*se));
-	se->type = -1;
-	se->type_length = -1;
-	se->repetition = -1;
-	se->num_children = -1;
-	se->converted = -1;
-	se->scale = -1;
-	se->precision = -1;
-	rc = vo_thrift_struct_begin(t, type);
-	if (rc)
-		return rc;
-	for (;;) {
-		rc = vo_thrift_field(t, &last, &ftype, &id);
-		if (rc || ftype == VO_THRIFT_STOP)
-			break;
-		switch (id) {
-		case 1:
-			rc = get_enum(t, ftype, &se->type);
-			if (rc == VO_OK && (se->type < 0 || se->type >= PQ_TYPE_COUNT))
-				rc = vo_thrift_fail(t, "unknown physical type %d", se->type);
-			break;
-		case 2:
-			rc = get_i32(t, ftype, &se->type_length);
-			break;
-		case 3:
-			rc = get_enum(t, ftype, &se->repetition);
-			break;
-		case 4:
-			rc = vo_thrift_binary(t, ftype, &se->name);
-			has_name = true;
-			break;
-		case 5:
-			rc = get_i32(t, ftype, &se->num_children);
-			break;
-		case 6:
-			rc = get_enum(t, ftype, &se->converted);
-			break;
-		case 7:
-			rc = get_i32(t, ftype, &se->scale);
-			break;
-		case 8:
-			rc = get_i32(t, ftype, &se->precision);
-			break;
-		case 10:
-			rc = decode_logical_type(t, ftype, &se->logical);
-			break;
-		default:
-			rc = vo_thrift_skip(t, ftype);
-			break;
-		}
-		if (rc)
-			break;
-	}
-	if (rc == VO_OK && !has_name)
-		rc = vo_thrift_fail(t, "schema element without a name");
-	vo_thrift_struct_end(t);
-	return rc;
-}
-
-static int decode_encodings(struct vo_thrift *t, int type, struct pq_column_meta *cm)
-{
-	uint32_t n;
-	uint32_t i;
-	int etype;
-	int e;
-	int rc;
-
-	rc = vo_thrift_list_begin(t, type, &etype, &n);
-	if (rc)
-		return rc;
-	for (i = 0; i < n && rc == VO_OK; i++) {
-		rc = get_enum(t, etype, &e);
-		if (rc == VO_OK && i < PQ_ENCODINGS_KEPT)
-			cm->encodings[i] = (uint8_t)(e >= 0 && e < 255 ? e : 255);
-	}
-	cm->nencodings = n;
-	vo_thrift_list_end(t);
-	return rc;
-}
-
-static int decode_path(struct vo_thrift *t, int type, struct pq_column_meta *cm)
-{
-	uint32_t n;
-	uint32_t i;
-	int etype;
-	int rc;
-
-	rc = vo_thrift_list_begin(t, type, &etype, &n);
-	if (rc)
-		return rc;
-	for (i = 0; i < n && rc == VO_OK; i++)
-		rc = vo_thrift_binary(t, etype, &cm->path_last);
-	cm->npath = n;
-	vo_thrift_list_end(t);
-	return rc;
-}
-
-static int decode_column_meta(struct vo_thrift *t, int type, struct pq_column_meta *cm)
-{
-	int16_t last = 0;
-	int16_t id;
-	int ftype;
-	uint32_t sizes = 0;
-	int rc;
-
-	memset(cm, 0, sizeof(*cm));
-	cm->index_page_offset = -1;
-	cm->dictionary_page_offset = -1;
-	rc = vo_thrift_struct_begin(t, type);
-	if (rc)
-		return rc;
-	for (;;) {
-		rc = vo_thrift_field(t, &last, &ftype, &id);
-		if (rc || ftype == VO_THRIFT_STOP)
-			break;
-		switch (id) {
-		case 1:
-			rc = get_enum(t, ftype, &cm->type);
-			cm->seen |= PQ_SEEN_TYPE;
-			break;
-		case 2:
-			rc = decode_encodings(t, ftype, cm);
-			break;
-		case 3:
-			rc = decode_path(t, ftype, cm);
-			break;
-		case 4:
-			rc = get_enum(t, ftype, &cm->codec);
-			cm->seen |= PQ_SEEN_CODEC;
-			break;
-		case 5:
-			rc = get_i64(t, ftype, &cm->num_values);
-			cm->seen |= PQ_SEEN_NUM_VALUES;
-			break;
-		case 6:
-			rc = get_i64(t, ftype, &cm->total_uncompressed_size);
-			sizes |= 1;
-			break;
-		case 7:
-			rc = get_i64(t, ftype, &cm->total_compressed_size);
-			sizes |= 2;
-			break;
-		case 9:
-			rc = get_i64(t, ftype, &cm->data_page_offset);
-			cm->seen |= PQ_SEEN_DATA_OFFSET;
-			break;
-		case 10:
-			rc = get_i64(t, ftype, &cm->index_page_offset);
-			break;
-		case 11:
-			rc = get_i64(t, ftype, &cm->dictionary_page_offset);
-			break;
-		default:
-			rc = vo_thrift_skip(t, ftype);
-			break;
-		}
-		if (rc)
-			break;
-	}
-	if (sizes == 3)
-		cm->seen |= PQ_SEEN_SIZES;
-	vo_thrift_struct_end(t);
-	return rc;
-}
-
-static int decode_column_chunk(struct vo_thrift *t, int type, struct pq_column_chunk *cc)
-{
-	int16_t last = 0;
-	int16_t id;
-	int ftype;
-	int rc;
-
-	memset(cc, 0, sizeof(*cc));
-	rc = vo_thrift_struct_begin(t, type);
-	if (rc)
-		return rc;
-	for (;;) {
-		rc = vo_thrift_field(t, &last, &ftype, &id);
-		if (rc || ftype == VO_THRIFT_STOP)
-			break;
-		switch (id) {
-		case 1:
-			cc->has_file_path = true;
-			rc = vo_thrift_skip(t, ftype);
-			break;
-		case 3:
-			rc = decode_column_meta(t, ftype, &cc->meta);
-			cc->has_meta = true;
-			break;
-		case 8:
-		case 9:
-			cc->encrypted = true;
-			rc = vo_thrift_skip(t, ftype);
-			break;
-		default:
-			rc = vo_thrift_skip(t, ftype);
-			break;
-		}
-		if (rc)
-			break;
-	}
-	vo_thrift_struct_end(t);
-	return rc;
-}
-
-/*
- * A RowGroup.  Column chunk i (of nleaves) is decoded into
- * rg->chunks[slot_of_leaf[i]] when that is not negative, or into
- * rg->chunks[i] when slot_of_leaf is NULL, and skipped otherwise.
- * rg->chunks has nslots entries, cleared first.
- */
-static int decode_row_group(struct vo_thrift *t, int type, struct pq_row_group *rg,
-			    const int *slot_of_leaf, size_t nleaves, size_t nslots)
-{
-	int16_t last = 0;
-	int16_t id;
-	int ftype;
-	int etype;
-	uint32_t n;
-	uint32_t i;
-	int slot;
-	bool has_rows = false;
-	bool has_columns = false;
-	int rc;
-
-	memset(rg->chunks, 0, nslots * sizeof(*rg->chunks));
-	rg->num_rows = 0;
-	rg->total_byte_size = -1;
-	rg->ncolumns = 0;
-	rc = vo_thrift_struct_begin(t, type);
-	if (rc)
-		return rc;
-	for (;;) {
-		rc = vo_thrift_field(t, &last, &ftype, &id);
-		if (rc || ftype == VO_THRIFT_STOP)
-			break;
-		switch (id) {
-		case 1:
-			rc = vo_thrift_list_begin(t, ftype, &etype, &n);
-			if (rc)
-				break;
-			for (i = 0; i < n && rc == VO_OK; i++) {
-				if (i >= nleaves)
-					slot = -1;
-				else if (slot_of_leaf)
-					slot = slot_of_leaf[i];
-				else
-					slot = (int)i;
-				if (slot >= 0 && (size_t)slot < nslots)
-					rc = decode_column_chunk(t, etype, &rg->chunks[slot]);
-				else
-					rc = vo_thrift_skip_value(t, etype, true);
-			}
-			vo_thrift_list_end(t);
-			rg->ncolumns = n;
-			has_columns = true;
-			break;
-		case 2:
-			rc = get_i64(t, ftype, &rg->total_byte_size);
-			break;
-		case 3:
-			rc = get_i64(t, ftype, &rg->num_rows);
-			has_rows = true;
-			break;
-		default:
-			rc = vo_thrift_skip(t, ftype);
-			break;
-		}
-		if (rc)
-			break;
-	}
-	if (rc == VO_OK && (!has_rows || !has_columns))
-		rc = vo_thrift_fail(t, "row group without %s", has_rows ? "columns" : "num_rows");
-	if (rc == VO_OK && rg->num_rows < 0)
-		rc = vo_thrift_fail(t, "row group with %" PRId64 " rows", rg->num_rows);
-	vo_thrift_struct_end(t);
-	return rc;
-}
-
-static int decode_schema(struct vo_thrift *t, int type, struct pq_file_meta *m)
-{
-	uint32_t n;
-	uint32_t i;
-	int etype;
-	int rc;
-
-	if (m->schema)
-		return vo_thrift_fail(t, "two schema lists");
-	rc = vo_thrift_list_begin(t, type, &etype, &n);
-	if (rc)
-		return rc;
-	if (n > VO_PARQUET_SCHEMA_MAX) {
-		vo_thrift_fail(t, "schema of %u elements (limit %d)", n, VO_PARQUET_SCHEMA_MAX);
-		rc = VO_ELIMIT;
-		goto out;
-	}
-	m->schema = vo_calloc(n ? n : 1, sizeof(*m->schema));
-	if (!m->schema) {
-		rc = VO_ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n && rc == VO_OK; i++)
-		rc = decode_schema_element(t, etype, &m->schema[i]);
-	m->nschema = n;
-out:
-	vo_thrift_list_end(t);
-	return rc;
-}
-
-/* Records where the row groups are, checking their syntax by skipping them. */
-static int locate_row_groups(struct vo_thrift *t, int type, struct pq_file_meta *m)
-{
-	uint32_t n;
-	uint32_t i;
-	int etype;
-	int rc;
-
-	rc = vo_thrift_list_begin(t, type, &etype, &n);
-	if (rc)
-		return rc;
-	if (n > VO_PARQUET_ROW_GROUPS_MAX) {
-		vo_thrift_fail(t, "%u row groups (limit %d)", n, VO_PARQUET_ROW_GROUPS_MAX);
-		rc = VO_ELIMIT;
-		goto out;
-	}
-	m->nrow_groups = n;
-	m->row_groups_at = vo_thrift_offset(t);
-	m->row_groups_type = etype;
-	for (i = 0; i < n && rc == VO_OK; i++)
-		rc = vo_thrift_skip_value(t, etype, true);
-out:
-	vo_thrift_list_end(t);
-	return rc;
-}
-
-static int decode_file_meta(struct vo_thrift *t, struct pq_file_meta *m)
-{
-	int16_t last = 0;
-	int16_t id;
-	int ftype;
-	bool has_rows = false;
-	bool has_groups = false;
-	int rc;
-
-	rc = vo_thrift_struct_begin(t, VO_THRIFT_STRUCT);
-	if (rc)
-		return rc;
-	for (;;) {
-		rc = vo_thrift_field(t, &last, &ftype, &id);
-		if (rc || ftype == VO_THRIFT_STOP)
-			break;
-		switch (id) {
-		case 1:
-			rc = get_i32(t, ftype, &m->version);
-			break;
-		case 2:
-			rc = decode_schema(t, ftype, m);
-			break;
-		case 3:
-			rc = get_i64(t, ftype, &m->num_rows);
-			has_rows = true;
-			break;
-		case 4:
-			rc = locate_row_groups(t, ftype, m);
-			has_groups = true;
-			break;
-		case 6:
-			rc = vo_thrift_binary(t, ftype, &m->created_by);
-			break;
-		case 8:
-			m->encrypted = true;
-			rc = vo_thrift_skip(t, ftype);
-			break;
-		default:
-			rc = vo_thrift_skip(t, ftype);
-			break;
-		}
-		if (rc)
-			break;
-	}
-	vo_thrift_struct_end(t);
-	if (rc)
-		return rc;
-	if (!m->schema || m->nschema == 0)
-		return vo_thrift_fail(t, "footer without a schema");
-	if (!has_rows || m->num_rows < 0)
-		return vo_thrift_fail(t, "footer without a valid num_rows");
-	if (!has_groups)
-		return vo_thrift_fail(t, "footer without row groups");
-	return VO_OK;
-}
-
-static int decode_page_header(struct vo_thrift *t, struct pq_page_header *ph)
-{
-	int16_t last = 0;
-	int16_t last2;
-	int16_t id;
-	int16_t id2;
-	int ftype;
-	int ftype2;
-	uint32_t seen = 0;
-	int rc;
-
-	memset(ph, 0, sizeof(*ph));
-	ph->type = -1;
-	ph->v2.is_compressed = true;
-	rc = vo_thrift_struct_begin(t, VO_THRIFT_STRUCT);
-	if (rc)
-		return rc;
-	for (;;) {
-		rc = vo_thrift_field(t, &last, &ftype, &id);
-		if (rc || ftype == VO_THRIFT_STOP)
-			break;
-		if (id == 1) {
-			rc = get_enum(t, ftype, &ph->type);
-			seen |= 1;
-		} else if (id == 2) {
-			rc = get_i32(t, ftype, &ph->uncompressed_size);
-			seen |= 2;
-		} else if (id == 3) {
-			rc = get_i32(t, ftype, &ph->compressed_size);
-			seen |= 4;
-		} else if (id == 5 || id == 7 || id == 8) {
-			/* The three page kinds share one loop; ids differ per kind. */
-			rc = vo_thrift_struct_begin(t, ftype);
-			if (rc)
-				break;
-			if (id == 5) {
-				ph->has_data = true;
-				ph->data.def_encoding = PQ_ENC_RLE;
-				ph->data.rep_encoding = PQ_ENC_RLE;
-			} else if (id == 7) {
-				ph->has_dict = true;
-				ph->dict.encoding = PQ_ENC_PLAIN;
-			} else {
-				ph->has_v2 = true;
-			}
-			last2 = 0;
-			for (;;) {
-				rc = vo_thrift_field(t, &last2, &ftype2, &id2);
-				if (rc || ftype2 == VO_THRIFT_STOP)
-					break;
-				if (id == 5 && id2 == 1)
-					rc = get_i32(t, ftype2, &ph->data.num_values);
-				else if (id == 5 && id2 == 2)
-					rc = get_enum(t, ftype2, &ph->data.encoding);
-				else if (id == 5 && id2 == 3)
-					rc = get_enum(t, ftype2, &ph->data.def_encoding);
-				else if (id == 5 && id2 == 4)
-					rc = get_enum(t, ftype2, &ph->data.rep_encoding);
-				else if (id == 7 && id2 == 1)
-					rc = get_i32(t, ftype2, &ph->dict.num_values);
-				else if (id == 7 && id2 == 2)
-					rc = get_enum(t, ftype2, &ph->dict.encoding);
-				else if (id == 8 && id2 == 1)
-					rc = get_i32(t, ftype2, &ph->v2.num_values);
-				else if (id == 8 && id2 == 2)
-					rc = get_i32(t, ftype2, &ph->v2.num_nulls);
-				else if (id == 8 && id2 == 3)
-					rc = get_i32(t, ftype2, &ph->v2.num_rows);
-				else if (id == 8 && id2 == 4)
-					rc = get_enum(t, ftype2, &ph->v2.encoding);
-				else if (id == 8 && id2 == 5)
-					rc = get_i32(t, ftype2, &ph->v2.def_len);
-				else if (id == 8 && id2 == 6)
-					rc = get_i32(t, ftype2, &ph->v2.rep_len);
-				else if (id == 8 && id2 == 7)
-					rc = vo_thrift_bool(t, ftype2, &ph->v2.is_compressed);
-				else
-					rc = vo_thrift_skip(t, ftype2);
-				if (rc)
-					break;
-			}
-			vo_thrift_struct_end(t);
-		} else {
-			rc = vo_thrift_skip(t, ftype);
-		}
-		if (rc)
-			break;
-	}
-	vo_thrift_struct_end(t);
-	if (rc)
-		return rc;
-	if (seen != 7)
-		return vo_thrift_fail(t, "page header without type or sizes");
-	if (ph->uncompressed_size < 0 || ph->compressed_size < 0)
-		return vo_thrift_fail(t, "page header with a negative size");
-	return VO_OK;
-}
-
-/* ------------------------------------------------------------------------ */
-/* The footer                                                               */
-
-static void file_meta_release(struct pq_file_meta *m)
-{
-	VO_FREE(m->footer);
-	VO_FREE(m->schema);
-	VO_FREE(m->leaves);
-	memset(m, 0, sizeof(*m));
-}
-
-/* A group node: no physical type, or children. */
-static bool is_group(const struct pq_schema_element *se)
-{
-	return se->type < 0 || se->num_children > 0;
-}
-
-struct walk_frame {
-	int32_t left; /* children still to visit */
-	int def;      /* definition level of the group */
-	int rep;      /* repetition level of the group */
-};
-
-/* Lists the schema's leaves depth-first, with their levels. */
-static int build_leaves(struct pq_file_meta *m, const char *path, struct vo_error *err)
-{
-	struct walk_frame *stack = NULL;
-	size_t depth = 0;
-	size_t i = 1;
-	struct pq_schema_element *se;
-	struct walk_frame *top;
-	int def;
-	int rep;
-	int rc = VO_OK;
-
-	if (!m->schema || !m->nschema)
-		return vo_error_at(err, VO_EFORMAT, path, 0, NULL, "corrupt footer: no schema");
-	if (!is_group(&m->schema[0])) {
-		rc = vo_error_at(err, VO_EFORMAT, path, 0, NULL,
-				 "corrupt footer: the schema root is not a group");
-		goto out;
-	}
-	stack = vo_calloc(m->nschema, sizeof(*stack));
-	m->leaves = vo_calloc(m->nschema, sizeof(*m->leaves));
-	if (!stack || !m->leaves) {
-		rc = vo_error_at(err, VO_ENOMEM, path, 0, NULL, "out of memory reading the schema");
-		goto out;
-	}
-	stack[0].left = VO_MAX(m->schema[0].num_children, 0);
-	depth = 1;
-	while (depth) {
-		top = &stack[depth - 1];
-		if (top->left == 0) {
-			depth--;
-			continue;
-		}
-		if (i >= m->nschema) {
-			rc = vo_error_at(err, VO_EFORMAT, path, 0, NULL,
-					 "corrupt footer: the schema ends inside a group");
-			goto out;
-		}
-		top->left--;
-		se = &m->schema[i];
-		def = top->def + (se->repetition == PQ_OPTIONAL || se->repetition == PQ_REPEATED);
-		rep = top->rep + (se->repetition == PQ_REPEATED);
-		se->depth = (uint32_t)depth;
-		if (is_group(se)) {
-			/* depth < nschema: each frame but the root's consumed an element. */
-			stack[depth].left = VO_MAX(se->num_children, 0);
-			stack[depth].def = def;
-			stack[depth].rep = rep;
-			depth++;
-		} else {
-			m->leaves[m->nleaves].schema_index = i;
-			m->leaves[m->nleaves].top_level = depth == 1;
-			m->leaves[m->nleaves].max_def = def;
-			m->leaves[m->nleaves].max_rep = rep;
-			m->nleaves++;
-		}
-		i++;
-	}
-	if (i != m->nschema)
-		rc = vo_error_at(err, VO_EFORMAT, path, 0, NULL,
-				 "corrupt footer: %zu schema elements after the schema tree ends",
-				 m->nschema - i);
-out:
-	vo_free(stack);
-	return rc;
-}
-
-static int open_file(const char *path, int *fd, uint64_t *size, struct vo_error *err)
-{
-	struct stat st;
-
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (*fd < 0) {
-		if (errno == ENOENT)
-			return vo_error_at(err, VO_ENOTFOUND, path, 0, NULL, "no such file");
-		return vo_error_at(err, VO_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
-	}
-	if (fstat(*fd, &st) != 0)
-		return vo_error_at(err, VO_EIO, path, 0, NULL, "cannot stat: %s", strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return vo_error_at(err, VO_EIO, path, 0, NULL, "not a regular file");
-	*size = (uint64_t)st.st_size;
-	return VO_OK;
-}
-
-/* Reads and decodes the footer of the open file. */
-static int load_footer(struct pq_file_meta *m, int fd, uint64_t size, const char *path,
-		       struct vo_error *err)
-{
-	uint8_t tail[8];
-	uint8_t head[4];
-	uint32_t len;
-	struct vo_thrift t;
-	int rc;
-
-	memset(m, 0, sizeof(*m));
-	if (size < 12)
-		return vo_error_at(err, VO_EFORMAT, path, 0, NULL,
-				   "not a Parquet file (%" PRIu64 " bytes is too small)", size);
-	rc = read_at(fd, path, size - 8, tail, sizeof(tail), err);
-	if (rc)
-		return rc;
-	if (memcmp(tail + 4, "PARE", 4) == 0)
-		return vo_error_at(err, VO_EUNSUPPORTED, path, 0, NULL,
-				   "encrypted Parquet files are not supported");
-	if (memcmp(tail + 4, "PAR1", 4) != 0)
-		return vo_error_at(err, VO_EFORMAT, path, 0, NULL,
-				   "not a Parquet file (no PAR1 magic at the end)");
-	rc = read_at(fd, path, 0, head, sizeof(head), err);
-	if (rc)
-		return rc;
-	if (memcmp(head, "PAR1", 4) != 0)
-		return vo_error_at(err, VO_EFORMAT, path, 0, NULL,
-				   "not a Parquet file (no PAR1 magic at the start)");
-	len = le32(tail);
-	if (len == 0 || len > size - 12)
-		return vo_error_at(err, VO_EFORMAT, path, 0, NULL,
-				   "corrupt footer: length %" PRIu32 " does not fit in the file "
-				   "(%" PRIu64 " bytes)",
-				   len, size);
-	if (len > VO_PARQUET_FOOTER_MAX)
-		return vo_error_at(err, VO_ELIMIT, path, 0, NULL,
-				   "footer of %" PRIu32 " bytes exceeds the limit of %u", len,
-				   VO_PARQUET_FOOTER_MAX);
-	m->footer = vo_malloc(len);
-	if (!m->footer)
-		return vo_error_at(err, VO_ENOMEM, path, 0, NULL,
-				   "out of memory reading a footer of %" PRIu32 " bytes", len);
-	m->footer_len = len;
-	rc = read_at(fd, path, size - 8 - len, m->footer, len, err);
-	if (rc)
-		return rc;
-	vo_thrift_init(&t, m->footer, len);
-	rc = decode_file_meta(&t, m);
-	if (rc == VO_ENOMEM)
-		return vo_error_at(err, rc, path, 0, NULL, "out of memory decoding the footer");
-	if (rc)
-		return vo_error_at(err, rc, path, 0, NULL, "corrupt footer: %s", t.why);
-	return build_leaves(m, path, err);
-}
-
 /* ------------------------------------------------------------------------ */
 /* Column types                                                             */
-
-static const char *const type_names[PQ_TYPE_COUNT] = {
-	[PQ_BOOLEAN] = "BOOLEAN",	[PQ_INT32] = "INT32",
-	[PQ_INT64] = "INT64",		[PQ_INT96] = "INT96",
-	[PQ_FLOAT] = "FLOAT",		[PQ_DOUBLE] = "DOUBLE",
-	[PQ_BYTE_ARRAY] = "BYTE_ARRAY", [PQ_FIXED_LEN_BYTE_ARRAY] = "FIXED_LEN_BYTE_ARRAY",
-};
-
-static const char *type_name(int type)
-{
-	return type >= 0 && type < PQ_TYPE_COUNT ? type_names[type] : "UNKNOWN";
-}
-
-static const char *const converted_names[PQ_CT_COUNT] = {
-	[PQ_CT_UTF8] = "UTF8",
-	[PQ_CT_MAP] = "MAP",
-	[PQ_CT_MAP_KEY_VALUE] = "MAP_KEY_VALUE",
-	[PQ_CT_LIST] = "LIST",
-	[PQ_CT_ENUM] = "ENUM",
-	[PQ_CT_DECIMAL] = "DECIMAL",
-	[PQ_CT_DATE] = "DATE",
-	[PQ_CT_TIME_MILLIS] = "TIME_MILLIS",
-	[PQ_CT_TIME_MICROS] = "TIME_MICROS",
-	[PQ_CT_TIMESTAMP_MILLIS] = "TIMESTAMP_MILLIS",
-	[PQ_CT_TIMESTAMP_MICROS] = "TIMESTAMP_MICROS",
-	[PQ_CT_UINT_8] = "UINT_8",
-	[PQ_CT_UINT_16] = "UINT_16",
-	[PQ_CT_UINT_32] = "UINT_32",
-	[PQ_CT_UINT_64] = "UINT_64",
-	[PQ_CT_INT_8] = "INT_8",
-	[PQ_CT_INT_16] = "INT_16",
-	[PQ_CT_INT_32] = "INT_32",
-	[PQ_CT_INT_64] = "INT_64",
-	[PQ_CT_JSON] = "JSON",
-	[PQ_CT_BSON] = "BSON",
-	[PQ_CT_INTERVAL] = "INTERVAL",
-};
-
-static const char *converted_name(int ct)
-{
-	return ct >= 0 && ct < PQ_CT_COUNT ? converted_names[ct] : "UNKNOWN";
-}
-
-static const char *encoding_name(int e)
-{
-	switch (e) {
-	case PQ_ENC_PLAIN:
-		return "PLAIN";
-	case PQ_ENC_PLAIN_DICTIONARY:
-		return "PLAIN_DICTIONARY";
-	case PQ_ENC_RLE:
-		return "RLE";
-	case PQ_ENC_BIT_PACKED:
-		return "BIT_PACKED";
-	case PQ_ENC_DELTA_BINARY_PACKED:
-		return "DELTA_BINARY_PACKED";
-	case PQ_ENC_DELTA_LENGTH_BYTE_ARRAY:
-		return "DELTA_LENGTH_BYTE_ARRAY";
-	case PQ_ENC_DELTA_BYTE_ARRAY:
-		return "DELTA_BYTE_ARRAY";
-	case PQ_ENC_RLE_DICTIONARY:
-		return "RLE_DICTIONARY";
-	case PQ_ENC_BYTE_STREAM_SPLIT:
-		return "BYTE_STREAM_SPLIT";
-	default:
-		return "UNKNOWN";
-	}
-}
-
-static const char *unit_name(int unit)
-{
-	switch (unit) {
-	case PQ_UNIT_MILLIS:
-		return "MILLIS";
-	case PQ_UNIT_MICROS:
-		return "MICROS";
-	case PQ_UNIT_NANOS:
-		return "NANOS";
-	default:
-		return "UNKNOWN";
-	}
-}
-
-static const char *repetition_name(int rep)
-{
-	switch (rep) {
-	case PQ_REQUIRED:
-		return "REQUIRED";
-	case PQ_OPTIONAL:
-		return "OPTIONAL";
-	case PQ_REPEATED:
-		return "REPEATED";
-	default:
-		return "-";
-	}
-}
 
 static bool is_decimal(const struct pq_schema_element *se)
 {
@@ -1356,8 +358,8 @@ static int64_t floor_div(int64_t v, int64_t d)
 
 static int64_t int96_micros(const uint8_t *p)
 {
-	int64_t nanos = (int64_t)le64(p);
-	int64_t days = (int32_t)le32(p + 8);
+	int64_t nanos = (int64_t)pq_le64(p);
+	int64_t days = (int32_t)pq_le32(p + 8);
 
 	return sat_add(sat_mul(days - JULIAN_UNIX_EPOCH, MICROS_PER_DAY), floor_div(nanos, 1000));
 }
@@ -1376,6 +378,19 @@ static int64_t decimal_be(const uint8_t *p, size_t len)
 	return (int64_t)u;
 }
 
+/* Timestamps in milliseconds or nanoseconds to microseconds, k values in place. */
+static void convert_unit(const struct pq_col *c, int64_t *v, size_t k)
+{
+	size_t j;
+
+	if (c->conv == CONV_MILLIS)
+		for (j = 0; j < k; j++)
+			v[j] = sat_mul(v[j], 1000);
+	else if (c->conv == CONV_NANOS)
+		for (j = 0; j < k; j++)
+			v[j] = floor_div(v[j], 1000);
+}
+
 /* Converts k contiguous fixed-width values at src into batch values. */
 static void convert_fixed(const struct pq_col *c, const uint8_t *src, size_t k, void *out)
 {
@@ -1389,19 +404,14 @@ static void convert_fixed(const struct pq_col *c, const uint8_t *src, size_t k, 
 	case PQ_INT32:
 		if (c->conv == CONV_UINT32)
 			for (j = 0; j < k; j++)
-				i64[j] = (int64_t)le32(src + 4 * j);
+				i64[j] = (int64_t)pq_le32(src + 4 * j);
 		else
 			for (j = 0; j < k; j++)
-				i64[j] = (int32_t)le32(src + 4 * j);
+				i64[j] = (int32_t)pq_le32(src + 4 * j);
 		break;
 	case PQ_INT64:
 		memcpy(i64, src, 8 * k);
-		if (c->conv == CONV_MILLIS)
-			for (j = 0; j < k; j++)
-				i64[j] = sat_mul(i64[j], 1000);
-		else if (c->conv == CONV_NANOS)
-			for (j = 0; j < k; j++)
-				i64[j] = floor_div(i64[j], 1000);
+		convert_unit(c, i64, k);
 		break;
 	case PQ_INT96:
 		for (j = 0; j < k; j++)
@@ -1451,7 +461,7 @@ static int plain_values(const struct pq_col *c, const uint8_t **pp, const uint8_
 		for (j = 0; j < k; j++) {
 			if ((size_t)(end - p) < 4)
 				goto short_values;
-			len = le32(p);
+			len = pq_le32(p);
 			p += 4;
 			if ((size_t)(end - p) < len)
 				goto short_values;
@@ -1678,7 +688,7 @@ static uint64_t read_bits(const uint8_t *p, size_t len, uint64_t bit, unsigned w
 	unsigned i;
 
 	if (byte + 8 <= len)
-		lo = le64(p + byte);
+		lo = pq_le64(p + byte);
 	else
 		for (i = 0; i < 8 && byte + i < len; i++)
 			lo |= (uint64_t)p[byte + i] << (8 * i);
@@ -1775,12 +785,8 @@ static int delta_ints(struct pq_col *c, int64_t *out, size_t k, const char **why
 		for (j = 0; j < k; j++)
 			out[j] = c->conv == CONV_UINT32 ? (int64_t)(uint32_t)out[j]
 							: (int64_t)(int32_t)out[j];
-	} else if (c->conv == CONV_MILLIS) {
-		for (j = 0; j < k; j++)
-			out[j] = sat_mul(out[j], 1000);
-	} else if (c->conv == CONV_NANOS) {
-		for (j = 0; j < k; j++)
-			out[j] = floor_div(out[j], 1000);
+	} else {
+		convert_unit(c, out, k);
 	}
 	return VO_OK;
 }
@@ -1997,11 +1003,11 @@ static int read_page_header(struct vo_parquet_reader *r, struct pq_col *c,
 		if (grow_u8(&r->hdr, &r->hdr_cap, want))
 			return col_error(r, c, err, VO_ENOMEM,
 					 "out of memory reading a page header");
-		rc = read_at(r->fd, r->path, c->pos, r->hdr, want, err);
+		rc = pq_read_at(r->fd, r->path, c->pos, r->hdr, want, err);
 		if (rc)
 			return rc;
 		vo_thrift_init(&t, r->hdr, want);
-		rc = decode_page_header(&t, ph);
+		rc = pq_page_header_decode(&t, ph);
 		if (rc == VO_OK) {
 			*hlen = vo_thrift_offset(&t);
 			return VO_OK;
@@ -2031,7 +1037,19 @@ static int read_body(struct vo_parquet_reader *r, struct pq_col *c, uint64_t off
 	if (grow_u8(&c->raw, &c->raw_cap, len))
 		return col_error(r, c, err, VO_ENOMEM, "out of memory reading a page of %zu bytes",
 				 len);
-	return read_at(r->fd, r->path, off, c->raw, len, err);
+	return pq_read_at(r->fd, r->path, off, c->raw, len, err);
+}
+
+/* A page stored uncompressed must store exactly the bytes it declares. */
+static int check_stored_size(struct vo_parquet_reader *r, const struct pq_col *c, size_t usize,
+			     size_t csize, struct vo_error *err)
+{
+	if (usize == csize)
+		return VO_OK;
+	return col_error(r, c, err, VO_EFORMAT,
+			 "uncompressed page at offset %" PRIu64
+			 " declares %zu bytes but stores %zu",
+			 c->page_at, usize, csize);
 }
 
 /*
@@ -2098,17 +1116,16 @@ static int load_dictionary(struct vo_parquet_reader *r, struct pq_col *c,
 	if (ph->dict.encoding != PQ_ENC_PLAIN && ph->dict.encoding != PQ_ENC_PLAIN_DICTIONARY)
 		return col_error(r, c, err, VO_EUNSUPPORTED,
 				 "dictionary page at offset %" PRIu64 " uses encoding %s (%d)",
-				 c->page_at, encoding_name(ph->dict.encoding), ph->dict.encoding);
+				 c->page_at, pq_encoding_name(ph->dict.encoding),
+				 ph->dict.encoding);
 	n = (size_t)ph->dict.num_values;
 	rc = read_body(r, c, body, csize, err);
 	if (rc)
 		return rc;
 	if (c->codec == VO_CODEC_UNCOMPRESSED) {
-		if (usize != csize)
-			return col_error(r, c, err, VO_EFORMAT,
-					 "uncompressed page at offset %" PRIu64
-					 " declares %zu bytes but stores %zu",
-					 c->page_at, usize, csize);
+		rc = check_stored_size(r, c, usize, csize, err);
+		if (rc)
+			return rc;
 		/* The raw buffer becomes the dictionary's; no copy. */
 		swap = c->dict_page;
 		swap_cap = c->dict_page_cap;
@@ -2178,11 +1195,11 @@ static int setup_values(struct vo_parquet_reader *r, struct pq_col *c, int encod
 	case PQ_ENC_RLE:
 		if (c->ptype != PQ_BOOLEAN)
 			break;
-		if (len < 4 || le32(p) > len - 4)
+		if (len < 4 || pq_le32(p) > len - 4)
 			return col_error(r, c, err, VO_EFORMAT,
 					 "page at offset %" PRIu64 ": RLE values run past the page",
 					 c->page_at);
-		blen = le32(p);
+		blen = pq_le32(p);
 		return vo_rle_init(&c->ix, p + 4, blen, 1);
 	case PQ_ENC_DELTA_BINARY_PACKED:
 		if (c->ptype != PQ_INT32 && c->ptype != PQ_INT64)
@@ -2225,17 +1242,21 @@ static int setup_values(struct vo_parquet_reader *r, struct pq_col *c, int encod
 	return col_error(r, c, err, VO_EUNSUPPORTED,
 			 "page at offset %" PRIu64
 			 ": encoding %s (%d) is not supported for %s values",
-			 c->page_at, encoding_name(encoding), encoding, type_name(c->ptype));
+			 c->page_at, pq_encoding_name(encoding), encoding, pq_type_name(c->ptype));
 corrupt:
 	return col_error(r, c, err, VO_EFORMAT, "page at offset %" PRIu64 ": %s", c->page_at, why);
 }
 
 /* Checks a data page's value count against the rows the row group still needs. */
-static int check_page_values(struct vo_parquet_reader *r, struct pq_col *c, int64_t nv)
+static int check_page_values(struct vo_parquet_reader *r, struct pq_col *c, int32_t nv,
+			     struct vo_error *err)
 {
-	if (nv < 0 || (uint64_t)nv > r->rg_rows - c->rg_values)
-		return VO_EFORMAT;
-	return VO_OK;
+	if (nv >= 0 && (uint64_t)nv <= r->rg_rows - c->rg_values)
+		return VO_OK;
+	return col_error(r, c, err, VO_EFORMAT,
+			 "data page at offset %" PRIu64 " holds %" PRId32
+			 " values, more than the %" PRIu64 " rows left in the row group",
+			 c->page_at, nv, r->rg_rows - c->rg_values);
 }
 
 static int load_data_v1(struct vo_parquet_reader *r, struct pq_col *c,
@@ -2253,11 +1274,9 @@ static int load_data_v1(struct vo_parquet_reader *r, struct pq_col *c,
 		return col_error(r, c, err, VO_EFORMAT,
 				 "data page at offset %" PRIu64 " without a data page header",
 				 c->page_at);
-	if (check_page_values(r, c, ph->data.num_values))
-		return col_error(r, c, err, VO_EFORMAT,
-				 "data page at offset %" PRIu64 " holds %" PRId32
-				 " values, more than the %" PRIu64 " rows left in the row group",
-				 c->page_at, ph->data.num_values, r->rg_rows - c->rg_values);
+	rc = check_page_values(r, c, ph->data.num_values, err);
+	if (rc)
+		return rc;
 	nv = (uint64_t)ph->data.num_values;
 	if (nv == 0)
 		return VO_OK;
@@ -2265,11 +1284,9 @@ static int load_data_v1(struct vo_parquet_reader *r, struct pq_col *c,
 	if (rc)
 		return rc;
 	if (c->codec == VO_CODEC_UNCOMPRESSED) {
-		if (usize != csize)
-			return col_error(r, c, err, VO_EFORMAT,
-					 "uncompressed page at offset %" PRIu64
-					 " declares %zu bytes but stores %zu",
-					 c->page_at, usize, csize);
+		rc = check_stored_size(r, c, usize, csize, err);
+		if (rc)
+			return rc;
 		p = c->raw;
 	} else {
 		rc = decompress(r, c, c->raw, csize, &c->data, &c->data_cap, usize, err);
@@ -2281,12 +1298,12 @@ static int load_data_v1(struct vo_parquet_reader *r, struct pq_col *c,
 	c->legacy_levels = false;
 	if (c->max_def > 0) {
 		if (ph->data.def_encoding == PQ_ENC_RLE) {
-			if ((size_t)(end - p) < 4 || le32(p) > (size_t)(end - p) - 4)
+			if ((size_t)(end - p) < 4 || pq_le32(p) > (size_t)(end - p) - 4)
 				return col_error(r, c, err, VO_EFORMAT,
 						 "page at offset %" PRIu64
 						 ": definition levels run past the page",
 						 c->page_at);
-			len = le32(p);
+			len = pq_le32(p);
 			vo_rle_init(&c->def, p + 4, len, 1);
 			p += 4 + (size_t)len;
 		} else if (ph->data.def_encoding == PQ_ENC_BIT_PACKED) {
@@ -2304,7 +1321,7 @@ static int load_data_v1(struct vo_parquet_reader *r, struct pq_col *c,
 			return col_error(r, c, err, VO_EUNSUPPORTED,
 					 "page at offset %" PRIu64
 					 ": definition level encoding %s (%d) is not supported",
-					 c->page_at, encoding_name(ph->data.def_encoding),
+					 c->page_at, pq_encoding_name(ph->data.def_encoding),
 					 ph->data.def_encoding);
 		}
 	}
@@ -2332,11 +1349,9 @@ static int load_data_v2(struct vo_parquet_reader *r, struct pq_col *c,
 		return col_error(r, c, err, VO_EFORMAT,
 				 "data page v2 at offset %" PRIu64 " without its header",
 				 c->page_at);
-	if (check_page_values(r, c, h->num_values))
-		return col_error(r, c, err, VO_EFORMAT,
-				 "data page at offset %" PRIu64 " holds %" PRId32
-				 " values, more than the %" PRIu64 " rows left in the row group",
-				 c->page_at, h->num_values, r->rg_rows - c->rg_values);
+	rc = check_page_values(r, c, h->num_values, err);
+	if (rc)
+		return rc;
 	if (h->num_rows != h->num_values)
 		return col_error(r, c, err, VO_EFORMAT,
 				 "data page v2 at offset %" PRIu64 " has %" PRId32
@@ -2357,11 +1372,9 @@ static int load_data_v2(struct vo_parquet_reader *r, struct pq_col *c,
 		return rc;
 	vlen = usize - levels;
 	if (c->codec == VO_CODEC_UNCOMPRESSED || !h->is_compressed) {
-		if (usize != csize)
-			return col_error(r, c, err, VO_EFORMAT,
-					 "uncompressed page at offset %" PRIu64
-					 " declares %zu bytes but stores %zu",
-					 c->page_at, usize, csize);
+		rc = check_stored_size(r, c, usize, csize, err);
+		if (rc)
+			return rc;
 		p = c->raw + levels;
 	} else {
 		rc = decompress(r, c, c->raw + levels, csize - levels, &c->data, &c->data_cap, vlen,
@@ -2459,7 +1472,7 @@ static int check_chunk(struct vo_parquet_reader *r, const struct pq_col *c,
 	if (cm->type != se->type)
 		return col_error(r, c, err, VO_EFORMAT,
 				 "column chunk type %s differs from the schema's %s",
-				 type_name(cm->type), type_name(se->type));
+				 pq_type_name(cm->type), pq_type_name(se->type));
 	if (cm->npath != 1 || !vo_str_eq(cm->path_last, se->name))
 		return col_error(r, c, err, VO_EFORMAT,
 				 "column chunk path does not match the schema");
@@ -2499,8 +1512,8 @@ static int next_row_group(struct vo_parquet_reader *r, struct vo_thrift *t, stru
 	int rc;
 
 	rg->chunks = r->chunks;
-	rc = decode_row_group(t, r->meta.row_groups_type, rg, r->slot_of_leaf, r->meta.nleaves,
-			      VO_COL_COUNT);
+	rc = pq_row_group_decode(t, r->meta.row_groups_type, rg, r->slot_of_leaf, r->meta.nleaves,
+				 VO_COL_COUNT);
 	if (rc == VO_OK && rg->ncolumns != r->meta.nleaves)
 		rc = vo_thrift_fail(t, "%" PRIu32 " column chunks for %zu schema columns",
 				    rg->ncolumns, r->meta.nleaves);
@@ -2602,7 +1615,7 @@ static int map_columns(struct vo_parquet_reader *r, struct vo_error *err)
 	/* Direct children of the root that are groups cannot be vouch columns. */
 	for (i = 1; i < m->nschema; i++) {
 		se = &m->schema[i];
-		if (se->depth != 1 || !is_group(se) || vo_col_from_name(se->name) < 0)
+		if (se->depth != 1 || !pq_is_group(se) || vo_col_from_name(se->name) < 0)
 			continue;
 		name = printable_dup(se->name);
 		rc = vo_error_at(err, VO_EUNSUPPORTED, r->path, 0, name ? name : "?",
@@ -2637,7 +1650,7 @@ static int map_columns(struct vo_parquet_reader *r, struct vo_error *err)
 		rc = map_type(se, &r->cols[col], &why);
 		if (rc)
 			return vo_error_at(err, rc, r->path, 0, name,
-					   "%s column: %s is not supported", type_name(se->type),
+					   "%s column: %s is not supported", pq_type_name(se->type),
 					   why);
 	}
 	for (col = 0; col < VO_COL_COUNT; col++)
@@ -2678,10 +1691,10 @@ int vo_parquet_reader_open(struct vo_parquet_reader **out, const char *path, str
 		rc = vo_error_at(err, VO_ENOMEM, path, 0, NULL, "out of memory");
 		goto out;
 	}
-	rc = open_file(path, &r->fd, &r->file_size, err);
+	rc = pq_open_file(path, &r->fd, &r->file_size, err);
 	if (rc)
 		goto out;
-	rc = load_footer(&r->meta, r->fd, r->file_size, path, err);
+	rc = pq_file_meta_load(&r->meta, r->fd, r->file_size, path, err);
 	if (rc)
 		goto out;
 	if (r->meta.encrypted) {
@@ -2786,233 +1799,7 @@ void vo_parquet_reader_destroy(struct vo_parquet_reader *r)
 	vo_codec_destroy(r->codec);
 	vo_free(r->hdr);
 	vo_free(r->slot_of_leaf);
-	file_meta_release(&r->meta);
+	pq_file_meta_release(&r->meta);
 	vo_free(r->path);
 	vo_free(r);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Inspect                                                                  */
-
-static int describe_element(struct vo_buf *b, const struct pq_schema_element *se)
-{
-	const struct pq_logical_type *lt = &se->logical;
-	int rc = VO_OK;
-
-	if (se->type >= 0)
-		rc = vo_buf_addstr(b, type_name(se->type));
-	else
-		rc = vo_buf_addf(b, "group (%d children)", VO_MAX(se->num_children, 0));
-	if (rc == VO_OK && se->type == PQ_FIXED_LEN_BYTE_ARRAY)
-		rc = vo_buf_addf(b, "(%d)", se->type_length);
-	if (rc == VO_OK && lt->kind != PQ_LT_NONE) {
-		switch (lt->kind) {
-		case PQ_LT_TIMESTAMP:
-		case PQ_LT_TIME:
-			rc = vo_buf_addf(b, ", logical %s(%s, utc=%s)",
-					 lt->kind == PQ_LT_TIME ? "TIME" : "TIMESTAMP",
-					 unit_name(lt->unit), lt->utc ? "true" : "false");
-			break;
-		case PQ_LT_DECIMAL:
-			rc = vo_buf_addf(b, ", logical DECIMAL(%d, %d)", lt->precision, lt->scale);
-			break;
-		case PQ_LT_INTEGER:
-			rc = vo_buf_addf(b, ", logical INTEGER(%d, %s)", lt->bit_width,
-					 lt->is_signed ? "signed" : "unsigned");
-			break;
-		default: {
-			static const char *const names[] = {
-				[PQ_LT_STRING] = "STRING",	 [PQ_LT_MAP] = "MAP",
-				[PQ_LT_LIST] = "LIST",		 [PQ_LT_ENUM] = "ENUM",
-				[PQ_LT_DATE] = "DATE",		 [PQ_LT_UNKNOWN] = "NULL",
-				[PQ_LT_JSON] = "JSON",		 [PQ_LT_BSON] = "BSON",
-				[PQ_LT_UUID] = "UUID",		 [PQ_LT_FLOAT16] = "FLOAT16",
-				[PQ_LT_VARIANT] = "VARIANT",	 [PQ_LT_GEOMETRY] = "GEOMETRY",
-				[PQ_LT_GEOGRAPHY] = "GEOGRAPHY",
-			};
-			const char *n =
-				(size_t)lt->kind < VO_ARRAY_SIZE(names) ? names[lt->kind] : NULL;
-			rc = vo_buf_addf(b, ", logical %s", n ? n : "OTHER");
-			break;
-		}
-		}
-	}
-	if (rc == VO_OK && se->converted >= 0)
-		rc = vo_buf_addf(b, ", converted %s", converted_name(se->converted));
-	if (rc == VO_OK && se->converted == PQ_CT_DECIMAL && lt->kind != PQ_LT_DECIMAL)
-		rc = vo_buf_addf(b, "(%d, %d)", se->precision, se->scale);
-	if (rc == VO_OK)
-		rc = vo_buf_addf(b, ", %s", repetition_name(se->repetition));
-	return rc;
-}
-
-static int describe_schema(struct vo_buf *b, const struct pq_file_meta *m)
-{
-	bool mapped[VO_COL_COUNT] = { false };
-	const struct pq_schema_element *se;
-	struct walk_frame *stack;
-	size_t depth = 1;
-	size_t i = 1;
-	size_t k;
-	int col;
-	int rc = VO_OK;
-
-	if (!m->schema || !m->nschema)
-		return VO_EFORMAT;
-	stack = vo_calloc(m->nschema, sizeof(*stack));
-	if (!stack)
-		return VO_ENOMEM;
-	rc = vo_buf_addf(b, "schema (%zu columns):\n", m->nleaves);
-	stack[0].left = VO_MAX(m->schema[0].num_children, 0);
-	/* The tree was checked by build_leaves(), so this walk stays in bounds. */
-	while (depth && rc == VO_OK && i < m->nschema) {
-		if (stack[depth - 1].left == 0) {
-			depth--;
-			continue;
-		}
-		stack[depth - 1].left--;
-		se = &m->schema[i];
-		for (k = 0; k < depth && rc == VO_OK; k++)
-			rc = vo_buf_addstr(b, "  ");
-		if (rc == VO_OK)
-			rc = add_escaped(b, se->name);
-		if (rc == VO_OK)
-			rc = vo_buf_addstr(b, ": ");
-		if (rc == VO_OK)
-			rc = describe_element(b, se);
-		col = depth == 1 ? vo_col_from_name(se->name) : -1;
-		if (rc == VO_OK && is_group(se)) {
-			rc = vo_buf_addstr(b, col >= 0 ? " -> not readable (nested)\n" : "\n");
-			stack[depth].left = VO_MAX(se->num_children, 0);
-			depth++;
-		} else if (rc == VO_OK) {
-			if (col >= 0 && !mapped[col]) {
-				mapped[col] = true;
-				rc = vo_buf_addf(b, " -> %s\n", vo_col_name((enum vo_col)col));
-			} else {
-				rc = vo_buf_addstr(b,
-						   col >= 0 ? " -> duplicate\n" : " -> not read\n");
-			}
-		}
-		i++;
-	}
-	vo_free(stack);
-	for (col = 0; col < VO_COL_COUNT && rc == VO_OK; col++)
-		if (!mapped[col])
-			rc = vo_buf_addf(b, "missing column '%s'\n", vo_col_name((enum vo_col)col));
-	return rc;
-}
-
-static int describe_chunk(struct vo_buf *b, const struct pq_file_meta *m, size_t i,
-			  const struct pq_column_chunk *ch)
-{
-	const struct pq_column_meta *cm = &ch->meta;
-	const struct pq_schema_element *se = &m->schema[m->leaves[i].schema_index];
-	uint32_t e;
-	int rc;
-
-	rc = vo_buf_addstr(b, "    ");
-	if (rc == VO_OK)
-		rc = add_escaped(b, se->name);
-	if (rc == VO_OK && !ch->has_meta)
-		return vo_buf_addstr(b, ": no metadata\n");
-	if (rc == VO_OK)
-		rc = vo_buf_addf(b, ": %s, encodings ", vo_codec_name(cm->codec));
-	for (e = 0; e < cm->nencodings && e < PQ_ENCODINGS_KEPT && rc == VO_OK; e++)
-		rc = vo_buf_addf(b, "%s%s", e ? ", " : "", encoding_name(cm->encodings[e]));
-	if (rc == VO_OK && cm->nencodings > PQ_ENCODINGS_KEPT)
-		rc = vo_buf_addstr(b, ", ...");
-	if (rc == VO_OK)
-		rc = vo_buf_addf(b,
-				 "; %" PRId64 " bytes compressed, %" PRId64
-				 " uncompressed; %" PRId64 " values; dictionary page: %s",
-				 cm->total_compressed_size, cm->total_uncompressed_size,
-				 cm->num_values, cm->dictionary_page_offset > 0 ? "yes" : "no");
-	if (rc == VO_OK && ch->encrypted)
-		rc = vo_buf_addstr(b, "; encrypted");
-	if (rc == VO_OK && ch->has_file_path)
-		rc = vo_buf_addstr(b, "; data in another file");
-	if (rc == VO_OK)
-		rc = vo_buf_addch(b, '\n');
-	return rc;
-}
-
-static int describe_row_groups(struct vo_buf *b, const struct pq_file_meta *m, const char *path,
-			       struct vo_error *err)
-{
-	struct pq_row_group rg;
-	struct vo_thrift t;
-	size_t i;
-	size_t k;
-	int rc = VO_OK;
-
-	rg.chunks = vo_calloc(m->nleaves ? m->nleaves : 1, sizeof(*rg.chunks));
-	if (!rg.chunks)
-		return vo_error_at(err, VO_ENOMEM, path, 0, NULL, "out of memory");
-	vo_thrift_init(&t, m->footer + m->row_groups_at, m->footer_len - m->row_groups_at);
-	for (i = 0; i < m->nrow_groups && rc == VO_OK; i++) {
-		rc = decode_row_group(&t, m->row_groups_type, &rg, NULL, m->nleaves, m->nleaves);
-		if (rc) {
-			rc = vo_error_at(err, rc, path, 0, NULL,
-					 "row group %zu: corrupt footer: %s", i, t.why);
-			break;
-		}
-		rc = vo_buf_addf(b, "row group %zu: %" PRId64 " rows", i, rg.num_rows);
-		if (rc == VO_OK && rg.total_byte_size >= 0)
-			rc = vo_buf_addf(b, ", %" PRId64 " bytes uncompressed", rg.total_byte_size);
-		if (rc == VO_OK && rg.ncolumns != m->nleaves)
-			rc = vo_buf_addf(b, " (%" PRIu32 " column chunks for %zu columns)",
-					 rg.ncolumns, m->nleaves);
-		if (rc == VO_OK)
-			rc = vo_buf_addch(b, '\n');
-		for (k = 0; k < m->nleaves && k < rg.ncolumns && rc == VO_OK; k++)
-			rc = describe_chunk(b, m, k, &rg.chunks[k]);
-		if (rc)
-			rc = vo_error_at(err, rc, path, 0, NULL, "cannot describe the file: %s",
-					 vo_strerror(rc));
-	}
-	vo_free(rg.chunks);
-	return rc;
-}
-
-int vo_parquet_inspect(const char *path, struct vo_buf *out, struct vo_error *err)
-{
-	struct pq_file_meta m;
-	uint64_t size = 0;
-	int fd = -1;
-	int rc;
-
-	memset(&m, 0, sizeof(m));
-	rc = open_file(path, &fd, &size, err);
-	if (rc)
-		goto out;
-	rc = load_footer(&m, fd, size, path, err);
-	if (rc)
-		goto out;
-	rc = vo_buf_addstr(out, "file: ");
-	if (rc == VO_OK)
-		rc = add_escaped(out, vo_str_cstr(path));
-	if (rc == VO_OK)
-		rc = vo_buf_addf(out, "\nsize: %" PRIu64 " bytes\ncreated_by: ", size);
-	if (rc == VO_OK)
-		rc = add_escaped(out, m.created_by);
-	if (rc == VO_OK)
-		rc = vo_buf_addf(out,
-				 "\nformat version: %" PRId32 "\nrows: %" PRId64
-				 "\nrow groups: %zu\nfooter: %zu bytes%s\n",
-				 m.version, m.num_rows, m.nrow_groups, m.footer_len,
-				 m.encrypted ? " (encrypted columns)" : "");
-	if (rc == VO_OK)
-		rc = describe_schema(out, &m);
-	if (rc) {
-		rc = vo_error_at(err, rc, path, 0, NULL, "cannot describe the file: %s",
-				 vo_strerror(rc));
-		goto out;
-	}
-	rc = describe_row_groups(out, &m, path, err);
-out:
-	if (fd >= 0)
-		close(fd);
-	file_meta_release(&m);
-	return rc;
 }

@@ -4,15 +4,28 @@
  * These mirror the parts of parquet.thrift (apache/parquet-format) that the
  * reader uses: the footer's FileMetaData with its schema and row groups, the
  * column chunk metadata, and page headers.  Strings are views into the footer
- * buffer that owns them.  Enum values are the format's own numbers.  Only
- * parquet.c includes this header.
+ * buffer that owns them.  Enum values are the format's own numbers.
+ *
+ * The reader is two files that share this header and nothing else includes:
+ * parquet_meta.c reads the footer, decodes every Thrift struct (page headers
+ * too) and describes files for `vouch inspect`; parquet.c reads the pages of
+ * the column chunks and decodes their values.  Names here use the private
+ * prefix pq_ rather than vo_.
  */
 #ifndef VO_INGEST_PARQUET_INT_H
 #define VO_INGEST_PARQUET_INT_H
 
 #include "core/common.h"
 
+#include <string.h>
+
+#include "core/err.h"
 #include "core/str.h"
+#include "ingest/thrift.h"
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the Parquet reader assumes a little-endian host (Parquet's PLAIN values are little-endian)"
+#endif
 
 /* Physical types (Type). */
 enum pq_type {
@@ -166,10 +179,12 @@ struct pq_column_meta {
 #define PQ_SEEN_TYPE (1u << 0)
 #define PQ_SEEN_CODEC (1u << 1)
 #define PQ_SEEN_NUM_VALUES (1u << 2)
-#define PQ_SEEN_SIZES (1u << 3)
-#define PQ_SEEN_DATA_OFFSET (1u << 4)
-#define PQ_SEEN_META_ALL \
-	(PQ_SEEN_TYPE | PQ_SEEN_CODEC | PQ_SEEN_NUM_VALUES | PQ_SEEN_SIZES | PQ_SEEN_DATA_OFFSET)
+#define PQ_SEEN_UNCOMPRESSED_SIZE (1u << 3)
+#define PQ_SEEN_COMPRESSED_SIZE (1u << 4)
+#define PQ_SEEN_DATA_OFFSET (1u << 5)
+#define PQ_SEEN_META_ALL                                                                 \
+	(PQ_SEEN_TYPE | PQ_SEEN_CODEC | PQ_SEEN_NUM_VALUES | PQ_SEEN_UNCOMPRESSED_SIZE | \
+	 PQ_SEEN_COMPRESSED_SIZE | PQ_SEEN_DATA_OFFSET)
 
 struct pq_column_chunk {
 	bool has_file_path;	    /* data lives in another file (unsupported) */
@@ -234,5 +249,82 @@ struct pq_page_header {
 	struct pq_dict_page_header dict;
 	struct pq_data_page_header_v2 v2;
 };
+
+/* Little-endian loads from unaligned bytes. */
+static inline uint32_t pq_le32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint64_t pq_le64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* A group node of the schema: no physical type, or children. */
+static inline bool pq_is_group(const struct pq_schema_element *se)
+{
+	return se->type < 0 || se->num_children > 0;
+}
+
+/*
+ * Opens path for reading and sets *size to its size.  *fd is the open file
+ * (the caller closes it, even on failure) or -1.  Errors, which name the
+ * file: VO_ENOTFOUND, VO_EIO (also for anything but a regular file).
+ */
+int pq_open_file(const char *path, int *fd, uint64_t *size, struct vo_error *err);
+
+/*
+ * Reads exactly len bytes at offset off of the open file fd into buf.  A
+ * short read means the file shrank while open: VO_EIO, like a failed read,
+ * with a message naming path and the offset.
+ */
+int pq_read_at(int fd, const char *path, uint64_t off, void *buf, size_t len, struct vo_error *err);
+
+/*
+ * Reads the footer of the open file fd of size bytes (named path in
+ * messages) into *m, which is cleared first: checks the "PAR1" magic at both
+ * ends and the footer length against the file, decodes the FileMetaData
+ * (locating the row groups and checking their syntax, without keeping them)
+ * and lists the schema's leaves.  *m owns the footer bytes and arrays
+ * afterwards, even on failure: release it with pq_file_meta_release().
+ * Errors: VO_EIO, VO_EFORMAT ("not a Parquet file ...", "corrupt footer:
+ * ..."), VO_EUNSUPPORTED (an encrypted footer), VO_ELIMIT (footer, schema or
+ * row group count above core/limits.h), VO_ENOMEM.
+ */
+int pq_file_meta_load(struct pq_file_meta *m, int fd, uint64_t size, const char *path,
+		      struct vo_error *err);
+
+/* Frees what *m owns and clears it.  A cleared *m is a no-op. */
+void pq_file_meta_release(struct pq_file_meta *m);
+
+/*
+ * Decodes the RowGroup at t, announced with wire type type (the row group
+ * list's element type).  Column chunk i < nleaves is decoded into slot
+ * slot_of_leaf[i] of rg->chunks, or slot i when slot_of_leaf is NULL, if the
+ * slot is in 0..nslots-1; other chunks are skipped.  rg->chunks (nslots
+ * entries, owned by the caller) is cleared first.  Fails like the other
+ * Thrift decoders, with t->why set, also for a row group without num_rows or
+ * columns, or with negative num_rows.
+ */
+int pq_row_group_decode(struct vo_thrift *t, int type, struct pq_row_group *rg,
+			const int *slot_of_leaf, size_t nleaves, size_t nslots);
+
+/*
+ * Decodes a PageHeader at t into *ph (cleared first).  Fails with t->why set,
+ * and t->truncated when more bytes might help, also for a header without its
+ * type or sizes, or with a negative size.
+ */
+int pq_page_header_decode(struct vo_thrift *t, struct pq_page_header *ph);
+
+/* Names of a physical type and an encoding, "UNKNOWN" for other values. */
+const char *pq_type_name(int type);
+const char *pq_encoding_name(int e);
 
 #endif

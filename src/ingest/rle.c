@@ -130,23 +130,6 @@ static size_t fast_count(const struct vo_rle *d, uint64_t bit, size_t want)
 	return n < want ? (size_t)n : want;
 }
 
-#define UNPACK_BODY(T)                                                                  \
-	do {                                                                            \
-		uint64_t mask = (1ull << d->width) - 1;                                 \
-		uint64_t bit = d->pk_bit;                                               \
-		size_t fast = fast_count(d, bit, m);                                    \
-		size_t i;                                                               \
-		for (i = 0; i < fast; i++) {                                            \
-			out[i] = (T)((load64(d->pk + (bit >> 3)) >> (bit & 7)) & mask); \
-			bit += d->width;                                                \
-		}                                                                       \
-		for (; i < m; i++) {                                                    \
-			out[i] = (T)unpack_slow(d, bit, mask);                          \
-			bit += d->width;                                                \
-		}                                                                       \
-		d->pk_bit = bit;                                                        \
-	} while (0)
-
 /*
  * The fast loop with the width a compile-time constant (one copy per width,
  * selected by unpack_u32()), so shifts and masks fold and the loop unrolls.
@@ -253,74 +236,90 @@ static void unpack_u8_w1(struct vo_rle *d, uint8_t *out, size_t m)
 	d->pk_bit = bit;
 }
 
+/* Widths 2 to 8 into bytes (nested levels, rare): one load per value. */
 static void unpack_u8(struct vo_rle *d, uint8_t *out, size_t m)
 {
+	uint64_t mask = (1ull << d->width) - 1;
+	uint64_t bit = d->pk_bit;
+	size_t fast;
+	size_t i;
+
 	if (d->width == 1) {
 		unpack_u8_w1(d, out, m);
 		return;
 	}
-	UNPACK_BODY(uint8_t);
+	fast = fast_count(d, bit, m);
+	for (i = 0; i < fast; i++) {
+		out[i] = (uint8_t)((load64(d->pk + (bit >> 3)) >> (bit & 7)) & mask);
+		bit += d->width;
+	}
+	for (; i < m; i++) {
+		out[i] = (uint8_t)unpack_slow(d, bit, mask);
+		bit += d->width;
+	}
+	d->pk_bit = bit;
+}
+
+/* Copies the next m values of the current run to out, an array of bytes or uint32_t. */
+static inline void copy_run(struct vo_rle *d, void *out, size_t size, size_t m)
+{
+	uint32_t *u32 = out;
+	size_t i;
+
+	if (size == 1 && d->packed) {
+		unpack_u8(d, out, m);
+	} else if (size == 1) {
+		memset(out, (int)d->value, m);
+	} else if (d->packed) {
+		unpack_u32(d, out, m);
+	} else {
+		for (i = 0; i < m; i++)
+			u32[i] = d->value;
+	}
+}
+
+/*
+ * Decodes n values into out, an array of n elements of size bytes: 1
+ * (uint8_t) or 4 (uint32_t).  Inlined into each caller, so the tests of size
+ * fold away.
+ */
+static inline __attribute__((always_inline)) int get_values(struct vo_rle *d, void *out,
+							    size_t size, size_t n)
+{
+	uint8_t *o = out;
+	size_t m;
+	int rc;
+
+	if (d->width == 0) {
+		memset(out, 0, n * size);
+		return VO_OK;
+	}
+	while (n) {
+		if (d->left == 0) {
+			rc = next_run(d);
+			if (rc)
+				return rc;
+			continue;
+		}
+		m = d->left < n ? (size_t)d->left : n;
+		copy_run(d, o, size, m);
+		o += m * size;
+		n -= m;
+		d->left -= m;
+	}
+	return VO_OK;
 }
 
 int vo_rle_get_u32(struct vo_rle *d, uint32_t *out, size_t n)
 {
-	size_t m;
-	size_t i;
-	int rc;
-
-	if (d->width == 0) {
-		memset(out, 0, n * sizeof(*out));
-		return VO_OK;
-	}
-	while (n) {
-		if (d->left == 0) {
-			rc = next_run(d);
-			if (rc)
-				return rc;
-			continue;
-		}
-		m = d->left < n ? (size_t)d->left : n;
-		if (d->packed) {
-			unpack_u32(d, out, m);
-		} else {
-			for (i = 0; i < m; i++)
-				out[i] = d->value;
-		}
-		out += m;
-		n -= m;
-		d->left -= m;
-	}
-	return VO_OK;
+	return get_values(d, out, sizeof(*out), n);
 }
 
 int vo_rle_get_u8(struct vo_rle *d, uint8_t *out, size_t n)
 {
-	size_t m;
-	int rc;
-
 	if (d->width > 8) {
 		d->why = "bit width above 8 for byte output";
 		return VO_EINVAL;
 	}
-	if (d->width == 0) {
-		memset(out, 0, n);
-		return VO_OK;
-	}
-	while (n) {
-		if (d->left == 0) {
-			rc = next_run(d);
-			if (rc)
-				return rc;
-			continue;
-		}
-		m = d->left < n ? (size_t)d->left : n;
-		if (d->packed)
-			unpack_u8(d, out, m);
-		else
-			memset(out, (int)d->value, m);
-		out += m;
-		n -= m;
-		d->left -= m;
-	}
-	return VO_OK;
+	return get_values(d, out, sizeof(*out), n);
 }

@@ -49,6 +49,20 @@ static int need(struct vo_thrift *t, size_t n)
 			      vo_thrift_remaining(t));
 }
 
+/*
+ * Fails unless a list or map of n items (what: "list", "map"; unit:
+ * "elements", "entries") can follow: every item takes at least one byte, so
+ * a larger count is a lie.
+ */
+static int need_items(struct vo_thrift *t, uint64_t n, const char *what, const char *unit)
+{
+	if (n <= vo_thrift_remaining(t))
+		return VO_OK;
+	mark_truncated(t);
+	return vo_thrift_fail(t, "%s of %" PRIu64 " %s with %zu bytes left", what, n, unit,
+			      vo_thrift_remaining(t));
+}
+
 int vo_thrift_varint(struct vo_thrift *t, uint64_t *v)
 {
 	uint64_t x = 0;
@@ -104,6 +118,30 @@ int vo_thrift_struct_begin(struct vo_thrift *t, int type)
 void vo_thrift_struct_end(struct vo_thrift *t)
 {
 	depth_leave(t);
+}
+
+int vo_thrift_struct_each(struct vo_thrift *t, int type, vo_thrift_field_fn *field, void *ctx)
+{
+	int16_t last = 0;
+	int16_t id;
+	int ftype;
+	int rc;
+
+	rc = vo_thrift_struct_begin(t, type);
+	if (rc)
+		return rc;
+	for (;;) {
+		rc = vo_thrift_field(t, &last, &ftype, &id);
+		if (rc || ftype == VO_THRIFT_STOP)
+			break;
+		rc = field(t, ctx, id, ftype);
+		if (rc == VO_THRIFT_SKIP)
+			rc = vo_thrift_skip(t, ftype);
+		if (rc)
+			break;
+	}
+	vo_thrift_struct_end(t);
+	return rc;
 }
 
 int vo_thrift_field(struct vo_thrift *t, int16_t *last_id, int *type, int16_t *id)
@@ -228,13 +266,9 @@ int vo_thrift_list_begin(struct vo_thrift *t, int type, int *elem_type, uint32_t
 	n = b >> 4;
 	if (n == 15 && vo_thrift_varint(t, &n))
 		return VO_EFORMAT;
-	/* Every element takes at least one byte, so a larger count is a lie. */
-	if (n > vo_thrift_remaining(t)) {
-		mark_truncated(t);
-		return vo_thrift_fail(t, "list of %" PRIu64 " elements with %zu bytes left", n,
-				      vo_thrift_remaining(t));
-	}
-	rc = depth_enter(t);
+	rc = need_items(t, n, "list", "elements");
+	if (rc == VO_OK)
+		rc = depth_enter(t);
 	if (rc)
 		return rc;
 	*elem_type = b & 0x0f;
@@ -255,26 +289,14 @@ static int skip_bytes(struct vo_thrift *t, size_t n)
 	return VO_OK;
 }
 
-static int skip_struct(struct vo_thrift *t)
+/* The field callback of a struct nobody reads: skips every field. */
+static int skip_field(struct vo_thrift *t, void *ctx, int16_t id, int type)
 {
-	int16_t last = 0;
-	int16_t id;
-	int type;
-	int rc;
-
-	rc = depth_enter(t);
-	if (rc)
-		return rc;
-	for (;;) {
-		rc = vo_thrift_field(t, &last, &type, &id);
-		if (rc || type == VO_THRIFT_STOP)
-			break;
-		rc = vo_thrift_skip_value(t, type, false);
-		if (rc)
-			break;
-	}
-	depth_leave(t);
-	return rc;
+	(void)t;
+	(void)ctx;
+	(void)id;
+	(void)type;
+	return VO_THRIFT_SKIP;
 }
 
 static int skip_map(struct vo_thrift *t)
@@ -295,12 +317,9 @@ static int skip_map(struct vo_thrift *t)
 	ktype = *t->p >> 4;
 	vtype = *t->p & 0x0f;
 	t->p++;
-	if (n > vo_thrift_remaining(t)) {
-		mark_truncated(t);
-		return vo_thrift_fail(t, "map of %" PRIu64 " entries with %zu bytes left", n,
-				      vo_thrift_remaining(t));
-	}
-	rc = depth_enter(t);
+	rc = need_items(t, n, "map", "entries");
+	if (rc == VO_OK)
+		rc = depth_enter(t);
 	if (rc)
 		return rc;
 	for (i = 0; i < n && rc == VO_OK; i++) {
@@ -355,7 +374,7 @@ int vo_thrift_skip_value(struct vo_thrift *t, int type, bool in_container)
 	case VO_THRIFT_MAP:
 		return skip_map(t);
 	case VO_THRIFT_STRUCT:
-		return skip_struct(t);
+		return vo_thrift_struct_each(t, type, skip_field, NULL);
 	default:
 		return vo_thrift_fail(t, "field %d: unknown wire type %d", t->field, type);
 	}

@@ -8,18 +8,23 @@
  * them before it is used, and nesting (structs, lists, maps) is limited to
  * VO_THRIFT_DEPTH_MAX so a hostile input cannot exhaust the stack.
  *
- * Decoding a struct is a loop over its fields:
+ * A struct is decoded by vo_thrift_struct_each(), which walks its fields and
+ * hands each to a callback of the caller; fields the callback does not know
+ * are skipped:
  *
- *	int16_t last = 0;
- *	rc = vo_thrift_struct_begin(t);
- *	for (;;) {
- *		rc = vo_thrift_field(t, &last, &type, &id);
- *		if (rc || type == VO_THRIFT_STOP)
- *			break;
- *		switch (id) { case 1: rc = vo_thrift_int(t, type, 0, 7, &v); ... default:
- *			rc = vo_thrift_skip(t, type); }
+ *	static int field(struct vo_thrift *t, void *ctx, int16_t id, int type)
+ *	{
+ *		struct thing *x = ctx;
+ *
+ *		switch (id) {
+ *		case 1:
+ *			return vo_thrift_int(t, type, 0, 7, &x->v);
+ *		default:
+ *			return VO_THRIFT_SKIP;
+ *		}
  *	}
- *	vo_thrift_struct_end(t);
+ *	...
+ *	rc = vo_thrift_struct_each(t, type, field, &thing);
  *
  * Every function returns VO_OK or VO_EFORMAT (malformed or truncated input,
  * or a value out of the caller's range) or VO_ELIMIT (nesting too deep).  The
@@ -104,7 +109,8 @@ int vo_thrift_varint(struct vo_thrift *t, uint64_t *v);
  * Enters a struct: counts one level of nesting (VO_ELIMIT past
  * VO_THRIFT_DEPTH_MAX).  type is the wire type the value was announced with
  * (a field's type or a list's element type) and must be VO_THRIFT_STRUCT.
- * Each successful begin is paired with vo_thrift_struct_end().
+ * Each successful begin is paired with vo_thrift_struct_end().  Decoders
+ * usually let vo_thrift_struct_each() (below) do both, and the field loop.
  */
 int vo_thrift_struct_begin(struct vo_thrift *t, int type);
 void vo_thrift_struct_end(struct vo_thrift *t);
@@ -116,6 +122,33 @@ void vo_thrift_struct_end(struct vo_thrift *t);
  * VO_THRIFT_STOP and *id is 0.
  */
 int vo_thrift_field(struct vo_thrift *t, int16_t *last_id, int *type, int16_t *id);
+
+/*
+ * What a field callback of vo_thrift_struct_each() returns for a field it
+ * does not read, to have the field's value skipped.  It is positive, so it
+ * never equals VO_OK or an error code.
+ */
+#define VO_THRIFT_SKIP 1
+
+/*
+ * A field callback of vo_thrift_struct_each(): reads the value of field id,
+ * announced with wire type type, into ctx (the caller's decoding target), or
+ * returns VO_THRIFT_SKIP to leave it unread.  It returns VO_OK, an error code
+ * (which stops the walk), or VO_THRIFT_SKIP.  A callback that rejects a value
+ * for a reason of its own says why with vo_thrift_fail().
+ */
+typedef int vo_thrift_field_fn(struct vo_thrift *t, void *ctx, int16_t id, int type);
+
+/*
+ * Decodes a struct announced with wire type type (which must be
+ * VO_THRIFT_STRUCT): enters it (vo_thrift_struct_begin()), calls field for
+ * each of its fields in the order they come, skips those for which field
+ * returns VO_THRIFT_SKIP, and leaves the struct after its STOP byte or at the
+ * first failure.  Returns VO_OK, or the first error of the cursor or of the
+ * callback.  The cursor's nesting depth is the same after the call as before
+ * it, whatever the outcome.  ctx is passed through untouched.
+ */
+int vo_thrift_struct_each(struct vo_thrift *t, int type, vo_thrift_field_fn *field, void *ctx);
 
 /*
  * Reads an integer announced with wire type I8, I16, I32 or I64 and checks

@@ -1,8 +1,8 @@
 /*
  * test_rle.c - the RLE / bit-packed hybrid decoder: hand-made runs at bit
  * widths 0, 1, 3, 8, 17 and 32, mixed runs read in odd-sized pieces, random
- * sequences at every width checked against an independent encoder, and
- * truncated or malformed input.
+ * sequences at every width checked against an independent encoder, runs of
+ * no values, and truncated or malformed input.
  */
 #include "core/common.h"
 
@@ -236,6 +236,44 @@ static void test_width17_bytes(void **state)
 		assert_int_equal(out[i], 0x1abcd);
 }
 
+/* Runs of no values (RLE count 0, zero packed groups) are passed over by both outputs. */
+static void test_empty_runs(void **state)
+{
+	static const uint32_t v[8] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+	static const uint32_t expect[11] = { 2, 2, 2, 0, 1, 2, 3, 4, 5, 6, 7 };
+	struct enc *e = calloc(1, sizeof(*e));
+	struct vo_rle d;
+	uint32_t out;
+	uint8_t out8;
+	size_t i;
+
+	(void)state;
+	assert_non_null(e);
+	put_rle(e, 3, 0, 0);
+	put_packed(e, 3, v, 0);
+	put_rle(e, 3, 3, 2);
+	put_packed(e, 3, v, 0);
+	put_rle(e, 3, 0, 5);
+	put_packed(e, 3, v, 8);
+	put_rle(e, 3, 0, 0);
+
+	assert_int_equal(vo_rle_init(&d, e->b, e->len, 3), VO_OK);
+	for (i = 0; i < VO_ARRAY_SIZE(expect); i++) {
+		assert_int_equal(vo_rle_get_u32(&d, &out, 1), VO_OK);
+		assert_int_equal(out, expect[i]);
+	}
+	assert_int_equal(vo_rle_get_u32(&d, &out, 1), VO_EFORMAT);
+	assert_non_null(strstr(d.why, "runs end"));
+
+	assert_int_equal(vo_rle_init(&d, e->b, e->len, 3), VO_OK);
+	for (i = 0; i < VO_ARRAY_SIZE(expect); i++) {
+		assert_int_equal(vo_rle_get_u8(&d, &out8, 1), VO_OK);
+		assert_int_equal(out8, expect[i]);
+	}
+	assert_int_equal(vo_rle_get_u8(&d, &out8, 1), VO_EFORMAT);
+	free(e);
+}
+
 static void test_random_all_widths(void **state)
 {
 	struct enc *e = calloc(1, sizeof(*e));
@@ -389,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_width1_levels), cmocka_unit_test(test_widths),
 		cmocka_unit_test(test_width17_bytes), cmocka_unit_test(test_random_all_widths),
 		cmocka_unit_test(test_truncated),     cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_empty_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /*
  * test_thrift.c - the Thrift compact protocol decoder on hand-made bytes:
  * varints, zigzag, field id deltas and long-form ids, lists, binaries,
- * skipping of nested unknown fields, truncated input and the depth limit.
+ * skipping of nested unknown fields, structs walked by field callbacks,
+ * truncated input and the depth limit.
  */
 #include "core/common.h"
 
@@ -329,6 +330,101 @@ static void test_skip_nested(void **state)
 	assert_int_equal(t.depth, 0);
 }
 
+/* What the field callbacks of test_struct_each() saw and are told to do. */
+struct each_log {
+	int16_t ids[8];	   /* ids of the outer struct's fields, in order */
+	int nids;	   /* entries in ids */
+	int inner;	   /* fields seen inside field 1 when descending */
+	int64_t v;	   /* field 2's value */
+	bool descend;	   /* decode field 1 with vo_thrift_struct_each() too */
+	int16_t reject;	   /* id the outer callback fails on, 0 for none */
+	bool reject_inner; /* the inner callback fails on its first field */
+};
+
+static int inner_field(struct vo_thrift *t, void *ctx, int16_t id, int type)
+{
+	struct each_log *log = ctx;
+
+	(void)type;
+	log->inner++;
+	if (log->reject_inner)
+		return vo_thrift_fail(t, "inner field %d rejected", id);
+	return VO_THRIFT_SKIP;
+}
+
+static int outer_field(struct vo_thrift *t, void *ctx, int16_t id, int type)
+{
+	struct each_log *log = ctx;
+
+	if (log->nids < (int)VO_ARRAY_SIZE(log->ids))
+		log->ids[log->nids++] = id;
+	if (id == log->reject)
+		return vo_thrift_fail(t, "field %d rejected", id);
+	if (id == 1 && log->descend)
+		return vo_thrift_struct_each(t, type, inner_field, log);
+	if (id == 2)
+		return vo_thrift_int(t, type, INT32_MIN, INT32_MAX, &log->v);
+	return VO_THRIFT_SKIP;
+}
+
+static void test_struct_each(void **state)
+{
+	struct each_log log;
+	struct vo_thrift t;
+
+	(void)state;
+	/* field 1 skipped for the callback, field 2 read by it */
+	memset(&log, 0, sizeof(log));
+	init(&t, nested, sizeof(nested));
+	assert_int_equal(vo_thrift_struct_each(&t, VO_THRIFT_STRUCT, outer_field, &log), VO_OK);
+	assert_int_equal(log.nids, 2);
+	assert_int_equal(log.ids[0], 1);
+	assert_int_equal(log.ids[1], 2);
+	assert_int_equal(log.v, 7);
+	assert_int_equal(vo_thrift_remaining(&t), 0);
+	assert_int_equal(t.depth, 0);
+
+	/* a callback that decodes a nested struct the same way */
+	memset(&log, 0, sizeof(log));
+	log.descend = true;
+	init(&t, nested, sizeof(nested));
+	assert_int_equal(vo_thrift_struct_each(&t, VO_THRIFT_STRUCT, outer_field, &log), VO_OK);
+	assert_int_equal(log.inner, 4);
+	assert_int_equal(log.v, 7);
+	assert_int_equal(vo_thrift_remaining(&t), 0);
+	assert_int_equal(t.depth, 0);
+
+	/* a callback's failure stops the walk, is returned, and leaves the struct */
+	memset(&log, 0, sizeof(log));
+	log.reject = 2;
+	init(&t, nested, sizeof(nested));
+	assert_int_equal(vo_thrift_struct_each(&t, VO_THRIFT_STRUCT, outer_field, &log),
+			 VO_EFORMAT);
+	assert_int_equal(log.nids, 2);
+	assert_non_null(strstr(t.why, "field 2 rejected"));
+	assert_int_equal(t.depth, 0);
+
+	/* ... also from inside a nested struct, leaving both structs */
+	memset(&log, 0, sizeof(log));
+	log.descend = true;
+	log.reject_inner = true;
+	init(&t, nested, sizeof(nested));
+	assert_int_equal(vo_thrift_struct_each(&t, VO_THRIFT_STRUCT, outer_field, &log),
+			 VO_EFORMAT);
+	assert_int_equal(log.nids, 1);
+	assert_int_equal(log.inner, 1);
+	assert_non_null(strstr(t.why, "inner field 1 rejected"));
+	assert_int_equal(t.depth, 0);
+
+	/* a value of another wire type is not a struct: no callback */
+	memset(&log, 0, sizeof(log));
+	init(&t, nested, sizeof(nested));
+	assert_int_equal(vo_thrift_struct_each(&t, VO_THRIFT_I32, outer_field, &log), VO_EFORMAT);
+	assert_non_null(strstr(t.why, "expected a struct"));
+	assert_int_equal(log.nids, 0);
+	assert_int_equal(t.depth, 0);
+}
+
 static void test_truncated_everywhere(void **state)
 {
 	struct vo_thrift t;
@@ -338,6 +434,7 @@ static void test_truncated_everywhere(void **state)
 	/* Every proper prefix fails cleanly (under ASan: without reading past it). */
 	for (len = 0; len < sizeof(nested); len++) {
 		uint8_t *copy = malloc(len ? len : 1);
+		struct each_log log = { .descend = true };
 
 		assert_non_null(copy);
 		memcpy(copy, nested, len);
@@ -345,6 +442,12 @@ static void test_truncated_everywhere(void **state)
 		assert_int_equal(vo_thrift_skip(&t, VO_THRIFT_STRUCT), VO_EFORMAT);
 		assert_true(t.truncated);
 		assert_true(t.why[0] != '\0');
+		/* the same through field callbacks, which leave every struct they enter */
+		init(&t, copy, len);
+		assert_int_equal(vo_thrift_struct_each(&t, VO_THRIFT_STRUCT, outer_field, &log),
+				 VO_EFORMAT);
+		assert_true(t.truncated);
+		assert_int_equal(t.depth, 0);
 		free(copy);
 	}
 }
@@ -432,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_binary_and_double),
 		cmocka_unit_test(test_skip_nested),
+		cmocka_unit_test(test_struct_each),
 		cmocka_unit_test(test_truncated_everywhere),
 		cmocka_unit_test(test_unknown_type),
 		cmocka_unit_test(test_depth_limit),
