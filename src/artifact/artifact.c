@@ -72,7 +72,8 @@ static void render_segments(struct vo_json *j, const struct vo_segconfig *cfg)
 	vo_json_object_end(j);
 }
 
-static void render_quality(struct vo_json *j, const struct vo_artifact *a)
+/* The quality object; outside_buckets only with with_outside (not in clean metadata). */
+static void render_quality(struct vo_json *j, const struct vo_artifact *a, bool with_outside)
 {
 	size_t i;
 
@@ -90,14 +91,26 @@ static void render_quality(struct vo_json *j, const struct vo_artifact *a)
 		vo_json_u64(j, a->quality.dropped[i]);
 	}
 	vo_json_object_end(j);
-	vo_json_key(j, "outside_buckets");
-	vo_json_object_begin(j);
-	for (i = 0; i < a->config.nsegs; i++) {
-		vo_json_key(j, a->config.segs[i].name);
-		vo_json_u64(j, a->outside ? a->outside[i] : 0);
+	if (with_outside) {
+		vo_json_key(j, "outside_buckets");
+		vo_json_object_begin(j);
+		for (i = 0; i < a->config.nsegs; i++) {
+			vo_json_key(j, a->config.segs[i].name);
+			vo_json_u64(j, a->outside ? a->outside[i] : 0);
+		}
+		vo_json_object_end(j);
 	}
 	vo_json_object_end(j);
-	vo_json_object_end(j);
+}
+
+static void render_selected(struct vo_json *j, const struct vo_artifact *a)
+{
+	size_t c;
+
+	vo_json_array_begin(j);
+	for (c = 0; c < a->ncountries; c++)
+		vo_json_str(j, a->countries[c].name);
+	vo_json_array_end(j);
 }
 
 static int cmp_source_digest(const void *x, const void *y)
@@ -167,12 +180,9 @@ int vo_artifact_render(const struct vo_artifact *a, bool canonical, struct vo_bu
 	if (rc)
 		return rc;
 	vo_json_key(&j, "countries_selected");
-	vo_json_array_begin(&j);
-	for (c = 0; c < a->ncountries; c++)
-		vo_json_str(&j, a->countries[c].name);
-	vo_json_array_end(&j);
+	render_selected(&j, a);
 	vo_json_key(&j, "quality");
-	render_quality(&j, a);
+	render_quality(&j, a, true);
 	vo_json_key(&j, "segments");
 	render_segments(&j, cfg);
 	vo_json_key(&j, "countries");
@@ -208,6 +218,28 @@ int vo_artifact_render(const struct vo_artifact *a, bool canonical, struct vo_bu
 	if (!rc && !canonical)
 		rc = vo_buf_addch(out, '\n');
 	return rc;
+}
+
+int vo_artifact_render_clean_meta(const struct vo_artifact *a, struct vo_buf *out)
+{
+	struct vo_json j;
+	int rc;
+
+	vo_json_init(&j, out, true);
+	vo_json_object_begin(&j);
+	vo_json_key(&j, "format");
+	vo_json_str(&j, VO_CLEAN_META_FORMAT);
+	vo_json_key(&j, "sources");
+	rc = render_sources(&j, a, false);
+	if (rc)
+		return rc;
+	vo_json_key(&j, "countries_selected");
+	render_selected(&j, a);
+	vo_json_key(&j, "quality");
+	render_quality(&j, a, false);
+	vo_json_object_end(&j);
+	rc = vo_json_status(&j);
+	return rc ? rc : vo_buf_addch(out, '\n');
 }
 
 int vo_artifact_seal(struct vo_artifact *a)

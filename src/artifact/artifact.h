@@ -19,6 +19,7 @@
 #include "segment/segment.h"
 
 #define VO_ARTIFACT_FORMAT "vouch-segments/1"
+#define VO_CLEAN_META_FORMAT "vouch-clean/1"
 
 struct vo_source {
 	char *path;		    /* owned; as the user named it */
@@ -45,6 +46,14 @@ struct vo_artifact {
  * sources sorted by digest (the text the version hashes).
  */
 int vo_artifact_render(const struct vo_artifact *a, bool canonical, struct vo_buf *out);
+
+/*
+ * Renders the metadata `vouch clean` writes beside its CSV (OUT.meta.json):
+ * format VO_CLEAN_META_FORMAT, sources (with paths), countries_selected and
+ * quality without outside_buckets, which is what `vouch segment` needs to
+ * reproduce this artifact from the cleaned rows.
+ */
+int vo_artifact_render_clean_meta(const struct vo_artifact *a, struct vo_buf *out);
 
 /* Computes a->version from the canonical rendering and sets built_at to now. */
 int vo_artifact_seal(struct vo_artifact *a);

@@ -18,7 +18,6 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/fileio.h"
-#include "core/json.h"
 #include "core/limits.h"
 #include "ingest/csv.h"
 #include "pipeline/pipeline.h"
@@ -327,58 +326,6 @@ static int write_clean_batch(void *ctx, const struct vo_batch *batch,
 	return VO_OK;
 }
 
-/* Renders OUT.meta.json: what `vouch segment` needs to reproduce the artifact. */
-static int render_meta(const struct vo_artifact *art, struct vo_buf *out)
-{
-	struct vo_json j;
-	size_t i;
-
-	vo_json_init(&j, out, true);
-	vo_json_object_begin(&j);
-	vo_json_key(&j, "format");
-	vo_json_str(&j, "vouch-clean/1");
-	vo_json_key(&j, "sources");
-	vo_json_array_begin(&j);
-	for (i = 0; i < art->nsources; i++) {
-		vo_json_object_begin(&j);
-		vo_json_key(&j, "path");
-		vo_json_str(&j, art->sources[i].path);
-		vo_json_key(&j, "bytes");
-		vo_json_u64(&j, art->sources[i].bytes);
-		vo_json_key(&j, "sha256");
-		vo_json_str(&j, art->sources[i].sha256);
-		vo_json_key(&j, "rows");
-		vo_json_u64(&j, art->sources[i].rows);
-		vo_json_object_end(&j);
-	}
-	vo_json_array_end(&j);
-	vo_json_key(&j, "countries_selected");
-	vo_json_array_begin(&j);
-	for (i = 0; i < art->ncountries; i++)
-		vo_json_str(&j, art->countries[i].name);
-	vo_json_array_end(&j);
-	vo_json_key(&j, "quality");
-	vo_json_object_begin(&j);
-	vo_json_key(&j, "rows_read");
-	vo_json_u64(&j, art->quality.rows_read);
-	vo_json_key(&j, "rows_kept");
-	vo_json_u64(&j, art->quality.rows_kept);
-	vo_json_key(&j, "missing_total_orders");
-	vo_json_u64(&j, art->quality.missing_total_orders);
-	vo_json_key(&j, "dropped");
-	vo_json_object_begin(&j);
-	for (i = 0; i < VO_OUT_KEPT; i++) {
-		vo_json_key(&j, vo_outcome_name((enum vo_outcome)i));
-		vo_json_u64(&j, art->quality.dropped[i]);
-	}
-	vo_json_object_end(&j);
-	vo_json_object_end(&j);
-	vo_json_object_end(&j);
-	if (!vo_json_status(&j))
-		vo_buf_addch(out, '\n');
-	return vo_json_status(&j);
-}
-
 static char *meta_path(const char *csv_path)
 {
 	size_t len = strlen(csv_path) + sizeof(".meta.json");
@@ -431,7 +378,7 @@ int vo_cmd_clean(int argc, char **argv)
 		rc = flush_clean(&co, &err);
 	if (!rc) {
 		mpath = meta_path(a.output);
-		rc = mpath ? render_meta(&art, &meta) : VO_ENOMEM;
+		rc = mpath ? vo_artifact_render_clean_meta(&art, &meta) : VO_ENOMEM;
 		if (rc)
 			vo_error_set(&err, rc, "out of memory");
 	}
@@ -512,8 +459,10 @@ static int read_meta(const char *csv, struct meta_sum *m, struct vo_error *err)
 	d = cJSON_GetObjectItemCaseSensitive(q, "dropped");
 	s = cJSON_GetObjectItemCaseSensitive(root, "sources");
 	cs = cJSON_GetObjectItemCaseSensitive(root, "countries_selected");
-	if (!root || !cJSON_IsObject(q) || !cJSON_IsObject(d) || !cJSON_IsArray(s) ||
-	    !cJSON_IsArray(cs)) {
+	if (!root || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(root, "format")) ||
+	    strcmp(cJSON_GetObjectItemCaseSensitive(root, "format")->valuestring,
+		   VO_CLEAN_META_FORMAT) != 0 ||
+	    !cJSON_IsObject(q) || !cJSON_IsObject(d) || !cJSON_IsArray(s) || !cJSON_IsArray(cs)) {
 		rc = vo_error_set(err, VO_EFORMAT, "%s: not a vouch clean metadata file", path);
 		goto out;
 	}
