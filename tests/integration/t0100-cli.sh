@@ -64,6 +64,18 @@ for sel in Peru all "China,Latvia"; do
 done
 expect_json 'a.countries_selected' p.json '["China","Latvia"]'
 
+# A broken metadata file is refused, naming it.
+cp clean.csv.meta.json meta.bak
+echo '{"format": "something-else"}' >clean.csv.meta.json
+expect_exit 1 "$VOUCH" segment -q -i clean.csv -o s3.json
+expect_stderr "clean.csv.meta.json: not a vouch clean metadata file"
+# Rows edited after cleaning no longer match their metadata.
+mv meta.bak clean.csv.meta.json
+head -n -1 clean.csv >short.csv
+cp clean.csv.meta.json short.csv.meta.json
+expect_exit 1 "$VOUCH" segment -q -i short.csv -o s3.json
+expect_stderr "do not match their .meta.json"
+
 # A clean CSV without its metadata: every row taken as kept, every country selected.
 rm clean.csv.meta.json
 expect_exit 0 "$VOUCH" segment -q -i clean.csv -o s2.json
