@@ -120,6 +120,33 @@ static int grow_slots(uint32_t **slots, size_t *cap, size_t count, id_hash_fn ha
 	return VO_OK;
 }
 
+/*
+ * The common start of both put functions: reports an existing id (true), or
+ * checks there is room for a new one (false, with *rc VO_OK or VO_ELIMIT).
+ */
+static bool put_begin(uint32_t found, size_t count, size_t max, uint32_t *id, bool *added, int *rc)
+{
+	if (added)
+		*added = false;
+	*rc = VO_OK;
+	if (found != VO_MAP_NONE) {
+		*id = found;
+		return true;
+	}
+	if (count >= max || count >= VO_MAP_NONE - 1)
+		*rc = VO_ELIMIT;
+	return false;
+}
+
+/* The common end: fills the free slot with the next id. */
+static void put_end(uint32_t *slots, size_t slot, size_t *count, uint32_t *id, bool *added)
+{
+	slots[slot] = (uint32_t)*count + 1;
+	*id = (uint32_t)(*count)++;
+	if (added)
+		*added = true;
+}
+
 int vo_strmap_put(struct vo_strmap *m, struct vo_str key, uint32_t *id, bool *added)
 {
 	uint64_t h = vo_hash_bytes(key.ptr, key.len);
@@ -130,14 +157,8 @@ int vo_strmap_put(struct vo_strmap *m, struct vo_str key, uint32_t *id, bool *ad
 	char *copy;
 	int rc;
 
-	if (added)
-		*added = false;
-	if (found != VO_MAP_NONE) {
-		*id = found;
-		return VO_OK;
-	}
-	if (m->count >= m->max || m->count >= VO_MAP_NONE - 1)
-		return VO_ELIMIT;
+	if (put_begin(found, m->count, m->max, id, added, &rc) || rc)
+		return rc;
 	nk = vo_reallocarray(m->keys, m->count + 1, sizeof(*nk));
 	if (!nk)
 		return VO_ENOMEM;
@@ -157,10 +178,7 @@ int vo_strmap_put(struct vo_strmap *m, struct vo_str key, uint32_t *id, bool *ad
 		return rc;
 	}
 	strmap_find(m, key, h, &slot);
-	m->slots[slot] = (uint32_t)m->count + 1;
-	*id = (uint32_t)m->count++;
-	if (added)
-		*added = true;
+	put_end(m->slots, slot, &m->count, id, added);
 	return VO_OK;
 }
 
@@ -210,14 +228,8 @@ int vo_intmap_put(struct vo_intmap *m, int64_t key, uint32_t *id, bool *added)
 	int64_t *nk;
 	int rc;
 
-	if (added)
-		*added = false;
-	if (found != VO_MAP_NONE) {
-		*id = found;
-		return VO_OK;
-	}
-	if (m->count >= m->max || m->count >= VO_MAP_NONE - 1)
-		return VO_ELIMIT;
+	if (put_begin(found, m->count, m->max, id, added, &rc) || rc)
+		return rc;
 	nk = vo_reallocarray(m->keys, m->count + 1, sizeof(*nk));
 	if (!nk)
 		return VO_ENOMEM;
@@ -227,9 +239,6 @@ int vo_intmap_put(struct vo_intmap *m, int64_t key, uint32_t *id, bool *added)
 		return rc;
 	intmap_find(m, key, &slot);
 	m->keys[m->count] = key;
-	m->slots[slot] = (uint32_t)m->count + 1;
-	*id = (uint32_t)m->count++;
-	if (added)
-		*added = true;
+	put_end(m->slots, slot, &m->count, id, added);
 	return VO_OK;
 }

@@ -502,45 +502,26 @@ short_values:
 	return VO_EFORMAT;
 }
 
-/* Moves k packed values to the rows where valid[] is 1, zeroing the others. */
-static void expand_u32(uint32_t *v, const uint8_t *valid, size_t n, size_t k)
-{
-	size_t i = n;
-	size_t j = k;
-
-	while (i-- > 0) {
-		if (valid[i])
-			v[i] = v[--j];
-		else
-			v[i] = 0;
+/*
+ * expand_T(v, valid, n, k) moves k packed values to the rows where valid[] is
+ * 1, from the back so nothing is overwritten before it moves, and sets the
+ * other rows to the empty value.  One body, typed per element so each copy
+ * stays a plain assignment.
+ */
+#define DEFINE_EXPAND(name, type, empty)                                    \
+	static void name(type *v, const uint8_t *valid, size_t n, size_t k) \
+	{                                                                   \
+		size_t i = n;                                               \
+		size_t j = k;                                               \
+                                                                            \
+		while (i-- > 0)                                             \
+			v[i] = valid[i] ? v[--j] : (empty);                 \
 	}
-}
 
-static void expand_u64(uint64_t *v, const uint8_t *valid, size_t n, size_t k)
-{
-	size_t i = n;
-	size_t j = k;
-
-	while (i-- > 0) {
-		if (valid[i])
-			v[i] = v[--j];
-		else
-			v[i] = 0;
-	}
-}
-
-static void expand_str(struct vo_str *v, const uint8_t *valid, size_t n, size_t k)
-{
-	size_t i = n;
-	size_t j = k;
-
-	while (i-- > 0) {
-		if (valid[i])
-			v[i] = v[--j];
-		else
-			v[i] = vo_str_make(NULL, 0);
-	}
-}
+DEFINE_EXPAND(expand_u32, uint32_t, 0)
+DEFINE_EXPAND(expand_u64, uint64_t, 0)
+DEFINE_EXPAND(expand_str, struct vo_str, vo_str_make(NULL, 0))
+#undef DEFINE_EXPAND
 
 /* Reads n definition levels into c->valid; *present counts the 1s. */
 static int read_levels(struct vo_parquet_reader *r, struct pq_col *c, size_t n, size_t *present,
