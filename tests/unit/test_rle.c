@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "ingest/rle.h"
+#include "testutil.h"
 
 /* An independent encoder, written from Encodings.md. */
 struct enc {
@@ -60,10 +61,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rnd(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return vo_test_xorshift(&rng_state);
 }
 
 static uint32_t rnd_value(unsigned width)

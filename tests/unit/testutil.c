@@ -43,3 +43,14 @@ char *vo_test_path(char *out, size_t size, const char *name)
 	snprintf(out, size, "%s/%s", vo_test_dir, name);
 	return out;
 }
+
+uint64_t vo_test_xorshift(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*state = x;
+	return x;
+}

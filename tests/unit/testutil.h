@@ -20,4 +20,7 @@ int vo_test_dir_teardown(void **state);
 /* Writes "vo_test_dir/name" into out (size bytes) and returns out. */
 char *vo_test_path(char *out, size_t size, const char *name);
 
+/* One step of xorshift64 over *state (non-zero): a repeatable test random stream. */
+uint64_t vo_test_xorshift(uint64_t *state);
+
 #endif
