@@ -2,13 +2,15 @@
 # Installs (as root) or lists (otherwise) the Debian 12 packages vouch needs.
 # usage: scripts/deps.sh build|test
 #   build: compiler, CMake and the libraries of the vouch binary
-#   test:  build + cmocka, the linters and Node.js/npm (DuckDB cross-checks)
+#   test:  build + cmocka, the linters, curl and wrk (API tests) and Node.js/npm (DuckDB
+#          cross-checks)
 set -euo pipefail
 
 mode=${1:-build}
-pkgs=(gcc make cmake pkg-config libdeflate-dev zlib1g-dev libcjson-dev libssl-dev)
+pkgs=(gcc make cmake pkg-config libdeflate-dev zlib1g-dev libcjson-dev libssl-dev
+	libsnappy-dev libzstd-dev liblz4-dev libbrotli-dev libmicrohttpd-dev)
 if [ "$mode" = test ]; then
-	pkgs+=(libcmocka-dev clang-format clang-tidy cppcheck)
+	pkgs+=(libcmocka-dev clang-format clang-tidy cppcheck curl wrk)
 	# Node.js may come from elsewhere (nvm, NodeSource); only ask for Debian's when absent.
 	command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 	command -v npm >/dev/null 2>&1 || pkgs+=(npm)
