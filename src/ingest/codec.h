@@ -4,10 +4,12 @@
  * A Parquet column chunk names one compression codec (CompressionCodec of
  * parquet.thrift) and every page header gives both the compressed and the
  * uncompressed size, so decompression is always "these bytes into exactly
- * that many".  struct vo_codec holds the decompressors' reusable state (for
- * GZIP a libdeflate decompressor); one is meant per reader, and it is not
- * thread-safe.  New codecs (SNAPPY, ZSTD, LZ4_RAW, BROTLI) are added as one
- * more case in codec.c without changing this interface.
+ * that many".  struct vo_codec holds the decompressors' reusable state (a
+ * libdeflate decompressor for GZIP, a ZSTD_DCtx for ZSTD); one is meant per
+ * reader, and it is not thread-safe.
+ *
+ * Decoders: GZIP libdeflate, SNAPPY libsnappy, ZSTD libzstd, LZ4_RAW and LZ4
+ * liblz4 (LZ4_decompress_safe), BROTLI libbrotlidec.  LZO is not supported.
  */
 #ifndef VO_INGEST_CODEC_H
 #define VO_INGEST_CODEC_H
@@ -28,6 +30,9 @@ enum vo_codec_id {
 	VO_CODEC_LZ4_RAW = 7,
 };
 
+/* The codecs vo_codec_decompress() decodes, for messages. */
+#define VO_CODECS_SUPPORTED "UNCOMPRESSED, SNAPPY, GZIP, BROTLI, LZ4, ZSTD, LZ4_RAW"
+
 struct vo_codec;
 
 /*
@@ -47,18 +52,25 @@ const char *vo_codec_name(int codec);
 bool vo_codec_supported(int codec);
 
 /*
- * The largest output that srclen compressed bytes of the codec can plausibly
- * produce (DEFLATE expands at most 1032:1), or SIZE_MAX when the codec has no
- * such bound.  Readers check a page's declared uncompressed size against it
- * before allocating, so a corrupt header cannot make them allocate gigabytes
- * for a few compressed bytes.
+ * The largest output that srclen compressed bytes of the codec can produce
+ * (plus a little slack for headers): DEFLATE expands at most 1032:1, Snappy
+ * 22:1, LZ4 256:1, Zstandard 32768:1 (a 128 KiB RLE block in 4 bytes), or
+ * SIZE_MAX when the codec has no useful bound (BROTLI, whose meta-blocks of
+ * 16 MiB can take a few bytes, and unknown codecs).  Readers check a page's declared uncompressed
+ * size against it before allocating, so a corrupt header cannot make them allocate gigabytes for a
+ * few compressed bytes.
  */
 size_t vo_codec_max_output(int codec, size_t srclen);
 
 /*
- * Decompresses srclen bytes at src into exactly dstlen bytes at dst.  GZIP
- * accepts a gzip stream (several concatenated members too) and, like Arrow,
- * a zlib stream.  Fails with VO_EFORMAT when the data is corrupt or does not
+ * Decompresses srclen bytes at src into exactly dstlen bytes at dst (either
+ * may be empty, with a NULL pointer).  GZIP accepts a gzip stream (several
+ * concatenated members too) and, like Arrow, a zlib stream; SNAPPY's own
+ * declared length must equal dstlen; ZSTD accepts one or more frames, and a
+ * frame declaring a larger size is refused before decoding; LZ4 (codec 5)
+ * accepts Hadoop-framed blocks (big-endian uncompressed and compressed sizes
+ * before each raw block, as parquet-mr wrote it) and, like Arrow, falls back
+ * to one raw block.  Fails with VO_EFORMAT when the data is corrupt or does not
  * decompress to exactly dstlen bytes, VO_EUNSUPPORTED (naming the codec) for
  * a codec this build cannot decode, VO_ENOMEM.  The message in err names the
  * codec but not the file: the caller adds that.

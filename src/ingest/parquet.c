@@ -1459,9 +1459,8 @@ static int check_chunk(struct vo_parquet_reader *r, const struct pq_col *c,
 				 "column chunk path does not match the schema");
 	if (!vo_codec_supported(cm->codec))
 		return col_error(r, c, err, VO_EUNSUPPORTED,
-				 "compression codec %s (%d) is not supported (supported: "
-				 "UNCOMPRESSED, GZIP)",
-				 vo_codec_name(cm->codec), cm->codec);
+				 "compression codec %s (%d) is not supported (supported: %s)",
+				 vo_codec_name(cm->codec), cm->codec, VO_CODECS_SUPPORTED);
 	if (cm->num_values != rg_rows)
 		return col_error(r, c, err, VO_EFORMAT,
 				 "column chunk has %" PRId64 " values for %" PRId64 " rows",

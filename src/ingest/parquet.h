@@ -11,7 +11,8 @@
  * pages; values in PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY, RLE (booleans),
  * DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY and
  * BYTE_STREAM_SPLIT (FLOAT, DOUBLE, INT32, INT64); definition levels in RLE
- * or the old BIT_PACKED encoding; codecs UNCOMPRESSED and GZIP; physical types
+ * or the old BIT_PACKED encoding; codecs UNCOMPRESSED, SNAPPY, GZIP, ZSTD,
+ * LZ4_RAW, LZ4 (Hadoop-framed or raw) and BROTLI; physical types
  * BOOLEAN, INT32, INT64, INT96, FLOAT, DOUBLE, BYTE_ARRAY and
  * FIXED_LEN_BYTE_ARRAY.  Values arrive as:
  *
@@ -32,8 +33,8 @@
  * VO_EUNSUPPORTED and a message naming the file and column: nested or
  * repeated columns among the six (nested columns vouch does not read are
  * skipped like any other unread column), encrypted files, column data in
- * other files, FLOAT16 and INTERVAL, DECIMAL wider than 64 bits, codecs other
- * than UNCOMPRESSED and GZIP (SNAPPY, ZSTD, LZ4_RAW, BROTLI go in codec.c).
+ * other files, FLOAT16 and INTERVAL, DECIMAL wider than 64 bits, the LZO
+ * codec.
  */
 #ifndef VO_INGEST_PARQUET_H
 #define VO_INGEST_PARQUET_H

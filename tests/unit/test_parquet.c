@@ -316,7 +316,8 @@ enum quirk {
 	Q_NONE,
 	Q_SHORT_PAGES,	/* pages hold one row fewer than the chunk declares */
 	Q_BAD_INDEX,	/* a dictionary index equal to the dictionary size */
-	Q_SNAPPY,	/* the chunk claims SNAPPY */
+	Q_SNAPPY,	/* the chunk claims SNAPPY for GZIP data */
+	Q_LZO,		/* the chunk claims LZO, which vouch does not decode */
 	Q_SHRINK_CHUNK, /* total_compressed_size cut so the last page overruns */
 	Q_ENCRYPTED,	/* FileMetaData.encryption_algorithm set */
 	Q_NUM_VALUES,	/* ColumnMetaData.num_values off by one */
@@ -1028,7 +1029,10 @@ static void gen_file(const struct gfile *f, struct bb *out)
 				 c->in_group ? "inner" : c->name);
 			bb_varint(&foot, strlen(path_name));
 			bb_put(&foot, path_name, strlen(path_name));
-			tw_i32(&w, 4, f->quirk == Q_SNAPPY && quirk ? 1 : c->codec);
+			tw_i32(&w, 4,
+			       quirk && f->quirk == Q_SNAPPY ? 1
+			       : quirk && f->quirk == Q_LZO  ? 3
+							     : c->codec);
 			tw_i64(&w, 5, (int64_t)m->nvalues + (f->quirk == Q_NUM_VALUES && quirk));
 			tw_i64(&w, 6, (int64_t)m->usize);
 			tw_i64(&w, 7,
@@ -1446,7 +1450,11 @@ static void test_errors(void **state)
 	f.quirk = Q_REPEATED;
 	expect_error(&f, "repeated.parquet", VO_EUNSUPPORTED, "column 'country_code'", "repeated");
 	f.quirk = Q_SNAPPY;
-	expect_error(&f, "snappy.parquet", VO_EUNSUPPORTED, "column 'country_code'", "SNAPPY");
+	expect_error(&f, "snappy.parquet", VO_EFORMAT, "column 'country_code'",
+		     "SNAPPY data declares");
+	f.quirk = Q_LZO;
+	expect_error(&f, "lzo.parquet", VO_EUNSUPPORTED, "column 'country_code'",
+		     "codec LZO (3) is not supported");
 	f.quirk = Q_ENCRYPTED;
 	expect_error(&f, "encrypted.parquet", VO_EUNSUPPORTED, "encrypted", NULL);
 	f.quirk = Q_NUM_VALUES;
