@@ -4,7 +4,8 @@
  * struct vo_artifact is the whole document in memory.  The pipeline fills
  * it, vo_artifact_seal() computes its version (the SHA-256 of the canonical
  * rendering: no built_at, no source paths, sources sorted by digest), and
- * vo_artifact_write() publishes it atomically.
+ * vo_artifact_write() publishes it atomically.  vo_artifact_parse()
+ * (artifact_read.c) reads one back, for the API's table.
  */
 #ifndef VO_ARTIFACT_ARTIFACT_H
 #define VO_ARTIFACT_ARTIFACT_H
@@ -60,6 +61,24 @@ int vo_artifact_seal(struct vo_artifact *a);
 
 /* Writes the full rendering to path atomically (see core/fileio.h). */
 int vo_artifact_write(const struct vo_artifact *a, const char *path, struct vo_error *err);
+
+/*
+ * Parses an artifact of len bytes (as vo_artifact_write() writes it; need not
+ * be NUL-terminated) into *out, which the caller releases with
+ * vo_artifact_release() on success; on failure *out is left empty.  Strict:
+ * format VO_ARTIFACT_FORMAT, every key present with its type and no other,
+ * segment definitions valid (names, no overlap), every bucket of every
+ * segment under every country, counts consistent (a cell's rows are the sum
+ * of its counts, its voucher_amount their most used amount, smallest on a
+ * tie; countries' rows sum to rows_kept; rows_read = rows_kept + dropped),
+ * and "version" equal to the SHA-256 of the canonical rendering of what was
+ * parsed.  Whole numbers must be at most 2^53 (JSON numbers are read as
+ * doubles).  origin names the document in messages, which also give the key
+ * path ("ORIGIN: countries.Peru.rows: expected a whole number >= 0").
+ * VO_EFORMAT, VO_ELIMIT (larger than VO_ARTIFACT_MAX) or VO_ENOMEM.
+ */
+int vo_artifact_parse(const char *text, size_t len, const char *origin, struct vo_artifact *out,
+		      struct vo_error *err);
 
 /* Frees everything the artifact owns and zeroes it. */
 void vo_artifact_release(struct vo_artifact *a);
