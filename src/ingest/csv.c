@@ -18,12 +18,22 @@
  * Quoted fields are scanned with memchr() for the closing quote.  A quoted
  * field with doubled quotes is unescaped in place once its record is
  * complete (unescaping only ever shrinks it), so no field is ever copied.
+ *
+ * Gzip.  A file starting with the gzip magic (1f 8b) is read through zlib's
+ * inflate: read_some() fills the same buffer with decompressed bytes from a
+ * fixed CSV_GZ_INPUT input buffer, so memory stays bounded as for a plain
+ * file.  Concatenated gzip members (as `cat a.gz b.gz` or pigz make) are one
+ * stream; anything after the last member that is not another member, and a
+ * stream cut short, are format errors.  Rows and lines count the
+ * decompressed text.
  */
 #include "core/common.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <zlib.h>
 
 /* VO_CSV_SCALAR forces the portable scanner (to test it on x86). */
 #if defined(__SSE2__) && !defined(VO_CSV_SCALAR)
@@ -44,6 +54,7 @@ _Static_assert(VO_CSV_BUFFER_MAX >= 2 * (size_t)VO_CSV_RECORD_MAX,
 #define CSV_PAD 32		    /* zeroed bytes after the data for block loads */
 #define CSV_BLOCK 32		    /* bytes per scanner block (one bit each) */
 #define CSV_NAME_SHOWN 64	    /* bytes of a header name quoted in messages */
+#define CSV_GZ_INPUT (64u << 10)    /* compressed bytes read at once from a .csv.gz */
 
 /* A field of the header record: absolute position in buf. */
 struct field {
@@ -75,7 +86,12 @@ struct vo_csv_reader {
 	size_t end;		     /* bytes of buf holding data; buf[end..end+CSV_PAD) are zero */
 	size_t pos;		     /* start of the next record to scan */
 	size_t batch;		     /* start of the current batch's first record (batch_start) */
-	bool eof;		     /* read() has returned 0 */
+	bool eof;		     /* no more data: read() returned 0, or the gzip stream ended */
+	z_stream *gz;		     /* inflate state of a gzip file, else NULL */
+	uint8_t *gz_in;		     /* CSV_GZ_INPUT bytes of compressed input */
+	bool gz_in_eof;		     /* read() of the compressed file has returned 0 */
+	bool gz_member_end;	     /* a member ended; another may follow */
+	uint64_t gz_done;	     /* bytes decompressed from earlier members */
 	bool failed;		     /* an error was reported; the reader is spent */
 	size_t sc_base;		     /* scanner cache: start of the block whose mask is sc_mask */
 	uint32_t sc_mask;	     /* scanner cache: special-byte bits of that block */
@@ -387,8 +403,87 @@ static int too_long(struct vo_csv_reader *r, struct vo_error *err, uint64_t row)
 
 enum { REFILL_CUT = 1 }; /* refill(): the batch fills the largest buffer; end it */
 
+/* Reads more compressed bytes into gz_in when it is used up. */
+static int gz_fill(struct vo_csv_reader *r, struct vo_error *err)
+{
+	z_stream *z = r->gz;
+
+	while (z->avail_in == 0 && !r->gz_in_eof) {
+		ssize_t n = read(r->fd, r->gz_in, CSV_GZ_INPUT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r->failed = true;
+			return vo_error_at(err, VO_EIO, r->path, 0, NULL, "cannot read: %s",
+					   strerror(errno));
+		}
+		if (n == 0)
+			r->gz_in_eof = true;
+		z->next_in = r->gz_in;
+		z->avail_in = (uInt)n;
+	}
+	return VO_OK;
+}
+
+static int gz_error(struct vo_csv_reader *r, struct vo_error *err, const char *what)
+{
+	r->failed = true;
+	return vo_error_at(err, VO_EFORMAT, r->path, 0, NULL,
+			   "corrupt gzip data after %" PRIu64 " decompressed bytes: %s",
+			   r->gz_done + (uint64_t)r->gz->total_out, what);
+}
+
+/* Fills buf[end..cap) with decompressed bytes, or up to the end of the stream. */
+static int gz_read_some(struct vo_csv_reader *r, struct vo_error *err)
+{
+	z_stream *z = r->gz;
+	int rc;
+
+	while (r->end < r->cap && !r->eof) {
+		int zr;
+
+		rc = gz_fill(r, err);
+		if (rc)
+			return rc;
+		if (r->gz_member_end) {
+			/* The end of the file, or the start of another member. */
+			if (z->avail_in == 0) {
+				r->eof = true;
+				break;
+			}
+			r->gz_done += z->total_out;
+			if (inflateReset(z) != Z_OK)
+				return gz_error(r, err, "cannot restart the decoder");
+			r->gz_member_end = false;
+		}
+		if (z->avail_in == 0)
+			return gz_error(r, err, "the stream is truncated");
+		z->next_out = (Bytef *)(r->buf + r->end);
+		z->avail_out = (uInt)(r->cap - r->end);
+		zr = inflate(z, Z_NO_FLUSH);
+		r->end = r->cap - z->avail_out;
+		if (zr == Z_STREAM_END) {
+			r->gz_member_end = true;
+			continue;
+		}
+		if (zr == Z_MEM_ERROR) {
+			r->failed = true;
+			return vo_error_at(err, VO_ENOMEM, r->path, 0, NULL,
+					   "out of memory decompressing gzip data");
+		}
+		if (zr != Z_OK && zr != Z_BUF_ERROR)
+			return gz_error(r, err, z->msg ? z->msg : "invalid data");
+	}
+	memset(r->buf + r->end, 0, CSV_PAD);
+	r->sc_valid = false;
+	return VO_OK;
+}
+
 static int read_some(struct vo_csv_reader *r, struct vo_error *err)
 {
+	if (r->gz)
+		return gz_read_some(r, err);
 	while (r->end < r->cap) {
 		ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
 
@@ -620,6 +715,33 @@ out:
 
 /* ---- public ------------------------------------------------------------ */
 
+/*
+ * Switches to gzip decoding when the file starts with the gzip magic.  The
+ * first bytes are peeked with pread(), so the plain path reads from offset 0.
+ */
+static int gz_open(struct vo_csv_reader *r, struct vo_error *err)
+{
+	unsigned char magic[2];
+	ssize_t n;
+
+	do
+		n = pread(r->fd, magic, sizeof(magic), 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(magic) || magic[0] != 0x1f || magic[1] != 0x8b)
+		return VO_OK; /* not gzip (or not seekable: read it as it comes) */
+	r->gz = vo_calloc(1, sizeof(*r->gz));
+	r->gz_in = vo_malloc(CSV_GZ_INPUT);
+	if (!r->gz || !r->gz_in)
+		return vo_error_at(err, VO_ENOMEM, r->path, 0, NULL, "out of memory");
+	/* 16 + 15: a gzip wrapper, the largest window. */
+	if (inflateInit2(r->gz, 16 + MAX_WBITS) != Z_OK) {
+		VO_FREE(r->gz);
+		return vo_error_at(err, VO_ENOMEM, r->path, 0, NULL,
+				   "out of memory starting gzip decompression");
+	}
+	return VO_OK;
+}
+
 int vo_csv_reader_open(struct vo_csv_reader **out, const char *path, struct vo_error *err)
 {
 	struct vo_csv_reader *r;
@@ -652,9 +774,17 @@ int vo_csv_reader_open(struct vo_csv_reader **out, const char *path, struct vo_e
 		goto out;
 	}
 	(void)posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	rc = gz_open(r, err);
+	if (rc)
+		goto out;
 	rc = read_some(r, err);
 	if (rc)
 		goto out;
+	if (r->gz && r->end >= 4 && memcmp(r->buf, "PAR1", 4) == 0) {
+		rc = vo_error_at(err, VO_EUNSUPPORTED, path, 0, NULL,
+				 "gzip-compressed Parquet is not supported (decompress it first)");
+		goto out;
+	}
 	if (r->end >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) {
 		r->pos = 3;
 		r->batch = 3;
@@ -733,6 +863,10 @@ void vo_csv_reader_destroy(struct vo_csv_reader *r)
 		return;
 	if (r->fd >= 0)
 		close(r->fd);
+	if (r->gz)
+		inflateEnd(r->gz);
+	vo_free(r->gz);
+	vo_free(r->gz_in);
 	vo_free(r->path);
 	vo_free(r->buf);
 	vo_free(r->fld);

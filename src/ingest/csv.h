@@ -9,6 +9,13 @@
  * VO_CSV_BUFFER_MAX.  Fields are not copied: each value is a view into that
  * buffer (a quoted field with doubled quotes is unescaped in place).
  *
+ * A file that starts with the gzip magic bytes (1f 8b) is decompressed as it
+ * is read, whatever its name: one gzip member or several concatenated ones.
+ * Corrupt or truncated gzip data is VO_EFORMAT ("corrupt gzip data after N
+ * decompressed bytes: ..."), and a gzip-compressed Parquet file is refused
+ * with VO_EUNSUPPORTED.  Memory stays bounded the same way (plus a fixed
+ * 64 KiB input buffer and zlib's 32 KiB window).
+ *
  * The dialect, as a user sees it:
  *
  *   - The delimiter is ',' and the quote is '"'.  A field is quoted only

@@ -6,6 +6,8 @@
  * columns in SPEC order as [value]) and compare it with the expected text.
  * Two tests compare the reader with a small, obviously correct reference
  * parser on random inputs, big enough to cross the read buffer's edges.
+ * Gzip-compressed inputs (one or several members, cut anywhere) must read
+ * exactly like the plain text.
  */
 #include "core/common.h"
 
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libdeflate.h>
 
 #include "core/alloc.h"
 #include "core/buf.h"
@@ -41,6 +44,43 @@ static const char *write_file(const char *name, const void *data, size_t len)
 static const char *write_str(const char *name, const char *s)
 {
 	return write_file(name, s, strlen(s));
+}
+
+/*
+ * Writes len bytes gzip-compressed to name, as one member per piece: the
+ * text is cut at the nmembers - 1 offsets in cuts (ascending, at most len).
+ */
+static const char *write_gz(const char *name, const void *data, size_t len, const size_t *cuts,
+			    size_t ncuts)
+{
+	struct libdeflate_compressor *z = libdeflate_alloc_compressor(6);
+	struct vo_buf gz;
+	size_t from = 0;
+	size_t k;
+	const char *p;
+
+	assert_non_null(z);
+	vo_buf_init(&gz, SIZE_MAX);
+	for (k = 0; k <= ncuts; k++) {
+		size_t to = len;
+		size_t bound;
+		size_t n;
+
+		if (cuts && k < ncuts)
+			to = cuts[k];
+		bound = libdeflate_gzip_compress_bound(z, to - from);
+
+		assert_int_equal(vo_buf_grow(&gz, bound), VO_OK);
+		n = libdeflate_gzip_compress(z, (const char *)data + from, to - from,
+					     gz.ptr + gz.len, bound);
+		assert_true(n > 0);
+		gz.len += n;
+		from = to;
+	}
+	p = write_file(name, gz.ptr, gz.len);
+	vo_buf_release(&gz);
+	libdeflate_free_compressor(z);
+	return p;
 }
 
 /*
@@ -834,6 +874,146 @@ static void test_random_vs_reference(void **state)
 	vo_buf_release(&got);
 }
 
+/* ---- gzip ------------------------------------------------------------ */
+
+/* Reads plain and gzip forms of text and expects the same rows or the same error. */
+static void expect_same_gz(const char *text, size_t len, const size_t *cuts, size_t ncuts)
+{
+	struct vo_buf a;
+	struct vo_buf b;
+	struct vo_error ea;
+	struct vo_error eb;
+	char plain[512];
+	int ra;
+	int rb;
+
+	vo_buf_init(&a, SIZE_MAX);
+	vo_buf_init(&b, SIZE_MAX);
+	snprintf(plain, sizeof(plain), "%s", write_file("same.csv", text, len));
+	ra = dump(plain, &a, &ea);
+	rb = dump(write_gz("same.csv.gz", text, len, cuts, ncuts), &b, &eb);
+	if (ra != rb)
+		fail_msg("plain %d (%s), gzip %d (%s)", ra, ea.msg, rb, eb.msg);
+	assert_int_equal(a.len, b.len);
+	if (a.len)
+		assert_memory_equal(a.ptr, b.ptr, a.len);
+	/* Same message after the path. */
+	if (ra)
+		assert_string_equal(ea.msg + strlen(plain), eb.msg + strlen(plain) + 3);
+	vo_buf_release(&a);
+	vo_buf_release(&b);
+}
+
+/*
+ * 12 MB of rows (the read buffer grows to its cap and refills many times),
+ * in one gzip member and in members cut mid-record and mid-quote; also a
+ * gzip file named .csv and one of a bad record.
+ */
+static void test_gzip(void **state)
+{
+	struct vo_buf in;
+	size_t cuts[3];
+	size_t i;
+
+	(void)state;
+	vo_buf_init(&in, SIZE_MAX);
+	assert_int_equal(vo_buf_addstr(&in, "\xEF\xBB\xBF" HEADER ",extra\r\n"), VO_OK);
+	for (i = 0; in.len < (12u << 20); i++)
+		assert_int_equal(vo_buf_addf(&in,
+					     "2018-07-21 18:59:%02zu.102761,Peru,2018-04-20,\"a\n"
+					     "\"\"b\",%zu,%zu.0,x\r\n%s",
+					     i % 60, i % 97, i * 7, i % 5 ? "" : "\n"),
+				 VO_OK);
+	expect_same_gz(in.ptr, in.len, NULL, 0);
+	cuts[0] = 1;
+	cuts[1] = in.len / 3 + 17;
+	cuts[2] = 2 * in.len / 3;
+	expect_same_gz(in.ptr, in.len, cuts, 3);
+	/* An empty member between two others, and at the end. */
+	cuts[0] = 100;
+	cuts[1] = 100;
+	cuts[2] = in.len;
+	expect_same_gz(in.ptr, in.len, cuts, 3);
+	/* A ragged row deep inside names the same row and line. */
+	assert_int_equal(vo_buf_addstr(&in, "a,b\n"), VO_OK);
+	expect_same_gz(in.ptr, in.len, NULL, 0);
+	vo_buf_release(&in);
+}
+
+/* Truncated, corrupt, empty and misnamed gzip files fail with clear messages. */
+static void test_gzip_errors(void **state)
+{
+	static const char rows[] = HEADER "\n2018-07-21,Peru,2018-04-20,2018-04-17,2,4400\n";
+	struct vo_buf in;
+	struct vo_buf gz;
+	struct vo_buf out;
+	struct vo_error err;
+	const char *p;
+	size_t cut;
+	size_t i;
+
+	(void)state;
+	vo_buf_init(&in, SIZE_MAX);
+	vo_buf_init(&gz, SIZE_MAX);
+	vo_buf_init(&out, SIZE_MAX);
+	for (i = 0; i < 200; i++)
+		assert_int_equal(vo_buf_addstr(&in, i ? rows + strlen(HEADER) + 1 : rows), VO_OK);
+	p = write_gz("whole.csv.gz", in.ptr, in.len, NULL, 0);
+	{
+		FILE *f = fopen(p, "rb");
+		char chunk[4096];
+		size_t n;
+
+		assert_non_null(f);
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			assert_int_equal(vo_buf_add(&gz, chunk, n), VO_OK);
+		fclose(f);
+	}
+	/* Every cut (the first two bytes are not yet the magic: a CSV without columns). */
+	for (cut = 0; cut < gz.len; cut++) {
+		int rc;
+
+		p = write_file("cut.csv.gz", gz.ptr, cut);
+		vo_buf_reset(&out);
+		rc = dump(p, &out, &err);
+		if (rc != VO_EFORMAT)
+			fail_msg("cut at %zu of %zu: %d %s", cut, gz.len, rc, err.msg);
+		if (cut > 10 && !strstr(err.msg, "corrupt gzip data"))
+			fail_msg("cut at %zu: %s", cut, err.msg);
+	}
+	p = write_file("cut.csv.gz", gz.ptr, gz.len - 4);
+	expect_error(p, VO_EFORMAT, "corrupt gzip data after", "truncated");
+	/* Bytes after the last member that are not another member. */
+	assert_int_equal(vo_buf_addstr(&gz, "garbage"), VO_OK);
+	p = write_file("trailing.csv.gz", gz.ptr, gz.len);
+	{
+		char needle[96];
+
+		snprintf(needle, sizeof(needle),
+			 "corrupt gzip data after %zu decompressed bytes: incorrect header check",
+			 in.len);
+		expect_error(p, VO_EFORMAT, needle, NULL);
+	}
+	/* A flipped byte in the deflate data. */
+	gz.ptr[gz.len / 2] ^= 0x55;
+	p = write_file("flipped.csv.gz", gz.ptr, gz.len - strlen("garbage"));
+	expect_error(p, VO_EFORMAT, "corrupt gzip data", NULL);
+	/* Nothing inside. */
+	p = write_gz("empty.csv.gz", "", 0, NULL, 0);
+	expect_error(p, VO_EFORMAT, "empty file", NULL);
+	/* A gzip-compressed Parquet file. */
+	p = write_gz("data.parquet.csv.gz", "PAR1\x15\x00PAR1", 10, NULL, 0);
+	expect_error(p, VO_EUNSUPPORTED, "gzip-compressed Parquet is not supported", NULL);
+	/* A gzip file named .csv reads as gzip. */
+	p = write_gz("named.csv", in.ptr, in.len, NULL, 0);
+	vo_buf_reset(&out);
+	assert_int_equal(dump(p, &out, &err), VO_OK);
+	assert_int_equal(strlen(out.ptr) > 0, 1);
+	vo_buf_release(&in);
+	vo_buf_release(&gz);
+	vo_buf_release(&out);
+}
+
 /* ---- allocation failures ----------------------------------------------- */
 
 static void test_alloc_failures(void **state)
@@ -858,6 +1038,7 @@ static void test_alloc_failures(void **state)
 	p = write_file("alloc.csv", in.ptr, in.len);
 	/* The dump itself must not hit the failing allocator. */
 	assert_int_equal(vo_buf_grow(&out, 2 * in.len), VO_OK);
+again:
 	for (n = 1; n < 100 && !done; n++) {
 		int rc;
 
@@ -874,6 +1055,12 @@ static void test_alloc_failures(void **state)
 	}
 	assert_true(done);
 	assert_true(n > 3); /* some failures were injected */
+	if (!strstr(p, ".gz")) {
+		/* The same through the gzip path, which allocates more. */
+		p = write_gz("alloc.csv.gz", in.ptr, in.len, NULL, 0);
+		done = false;
+		goto again;
+	}
 	vo_buf_release(&in);
 	vo_buf_release(&out);
 }
@@ -898,6 +1085,8 @@ int main(void)
 		cmocka_unit_test(test_big_record),
 		cmocka_unit_test(test_many_rows),
 		cmocka_unit_test(test_batch_cut),
+		cmocka_unit_test(test_gzip),
+		cmocka_unit_test(test_gzip_errors),
 		cmocka_unit_test(test_append_field),
 		cmocka_unit_test(test_roundtrip_random),
 		cmocka_unit_test(test_random_vs_reference),
