@@ -58,4 +58,8 @@
  * let a small page expand, so the expansion has its own cap). */
 #define VO_PARQUET_DELTA_BATCH_MAX (256u << 20)
 
+/* API: a customer_id string is echoed back; real ids are short, so a longer one
+ * is a client bug, refused (422) rather than copied into the answer. */
+#define VO_API_CUSTOMER_ID_MAX 256
+
 #endif

@@ -1,0 +1,100 @@
+/*
+ * voucher.h - the answer to one voucher request (SPEC section 5), without
+ * HTTP: a request body in, a status and a JSON body out.
+ *
+ * The HTTP server (api/server.c), `vouch lookup` and the batch route all come
+ * through here, so every client gets the same validation and the same bytes.
+ * JSON is parsed with cJSON_ParseWithLengthOpts(); the global error pointer
+ * is never used, so any number of threads may call these at once.
+ */
+/*
+ * Rules where SPEC section 5 leaves a choice (api/voucher.c):
+ *
+ * - Members: matched by exact name; unknown ones are ignored; null is the
+ *   same as absent for every member; a known member given twice is 422 for
+ *   that field (which copy counts would depend on the parser).
+ * - customer_id: a JSON number that is a whole number from -(2^53 - 1) to
+ *   2^53 - 1 (123.0 and 1e2 count; echoed back as an integer), or a string
+ *   that is not empty or all white space, at most VO_API_CUSTOMER_ID_MAX
+ *   bytes (echoed back exactly, JSON-escaped).  Anything else is 422.
+ * - country_code: a string, matched trimmed and case-insensitively; empty
+ *   or white space is 422; not in the artifact is 404 unknown_country.
+ * - segment_name: a string naming a segment of the artifact exactly
+ *   (case-sensitive), else 422.
+ * - total_orders (alias total_order): a JSON number or a string read by the
+ *   pipeline's rules (clean/value.h: "2.0", " 15 ", "1e1" are whole; "-1",
+ *   "2.5", "nan", text are not); bool, array, object are 422.  An empty
+ *   string is absent, as in the pipeline.  An invalid value is 422 naming
+ *   the member the client sent (total_orders or total_order); both given
+ *   with different values is 422 field total_orders; a missing value where
+ *   the segment needs it is 422 field total_orders.
+ * - last_order_ts, first_order_ts, as_of: strings in SPEC section 1's
+ *   timestamp grammar (offsets converted to UTC), else 422.  Dates are UTC
+ *   calendar dates.  first_order_ts is compared only with last_order_ts.
+ *   last_order_ts is "after the reference time" when its date is after the
+ *   reference's date (the pipeline's rule for order_before_last_order), so a
+ *   last order earlier on the reference day is 0 days, not an error.
+ * - Reference time: the request's as_of, else ctx->as_of_us when
+ *   ctx->has_as_of, else ctx->now_us.
+ *
+ * Order of checks (the first failure answers): the body (400 invalid_json:
+ * empty, not JSON, text after the value, deeper than cJSON's nesting limit,
+ * not an object), a member given twice, customer_id, country_code's form,
+ * segment_name, total_orders/total_order (form, agreement, required),
+ * last_order_ts (form), first_order_ts (form), as_of (form), last_order_ts
+ * required for a days segment, first_order_ts after last_order_ts,
+ * last_order_ts after the reference; only then 404 unknown_country, and
+ * last 404 no_matching_bucket (the value in no bucket, or the bucket empty
+ * and the country without any voucher to fall back on).  So a client hears
+ * about its own malformed input before anything about the data.
+ *
+ * Batch: each element of "customers" is judged exactly like a POST /voucher
+ * body, so an element that is not an object is {"error": {"code":
+ * "invalid_json", ...}, "status": 400}.  Unknown envelope members are
+ * ignored; "customers" given twice is 422.
+ */
+#ifndef VO_API_VOUCHER_H
+#define VO_API_VOUCHER_H
+
+#include "core/common.h"
+
+#include "api/table.h"
+#include "core/buf.h"
+
+/* Largest batch of POST /vouchers. */
+#define VO_BATCH_MAX 10000
+
+/* What a request is judged against besides its own fields. */
+struct vo_voucher_ctx {
+	const struct vo_table *table; /* the loaded segments; never NULL here */
+	bool has_as_of;		      /* the server was started with --as-of */
+	int64_t as_of_us;	      /* that reference time */
+	int64_t now_us;		      /* the current time, when neither gives one */
+};
+
+/*
+ * Answers a POST /voucher body of len bytes: writes the whole response body
+ * (the 200 answer or an error body) to out and returns the HTTP status (200,
+ * 400, 404 or 422).  Returns -1 only when out cannot grow (VO_ENOMEM or
+ * VO_ELIMIT); out is then incomplete.
+ */
+int vo_voucher_answer(const struct vo_voucher_ctx *ctx, const char *body, size_t len,
+		      struct vo_buf *out);
+
+/*
+ * Answers a POST /vouchers body: {"customers": [...]} with at most
+ * VO_BATCH_MAX requests -> 200 {"results": [...]}, one object per request in
+ * order (the 200 body, or {"error": {...}, "status": N}).  400 invalid_json,
+ * 422 invalid_request (field "customers") for a bad envelope; -1 as above.
+ */
+int vo_vouchers_answer(const struct vo_voucher_ctx *ctx, const char *body, size_t len,
+		       struct vo_buf *out);
+
+/*
+ * Writes an error body {"error": {"code": ..., "message": ..., "field": ...}}
+ * to out; field may be NULL (then the key is left out).  VO_OK, VO_ENOMEM or
+ * VO_ELIMIT.
+ */
+int vo_api_error(struct vo_buf *out, const char *code, const char *message, const char *field);
+
+#endif
