@@ -276,6 +276,8 @@ static int judge(const struct vo_voucher_ctx *ctx, const cJSON *req, struct verd
 	    judge_name(f.country_code, "country_code", v) ||
 	    judge_name(f.segment_name, "segment_name", v))
 		return v->status;
+	if (!f.country_code || !f.segment_name) /* not reached: judge_name() refused them */
+		return refuse(v, 422, NULL, "country_code and segment_name are required");
 	seg = vo_table_segment(ctx->table, vo_str_cstr(f.segment_name->valuestring));
 	if (!seg)
 		return unknown_segment(ctx->table, f.segment_name->valuestring, v);
@@ -469,7 +471,7 @@ int vo_vouchers_answer(const struct vo_voucher_ctx *ctx, const char *body, size_
 	if (doc) {
 		cJSON_ArrayForEach(item, doc)
 		{
-			if (!item->string || strcmp(item->string, "customers"))
+			if (!item->string || strcmp(item->string, "customers") != 0)
 				continue;
 			if (customers) {
 				refuse(&v, 422, "customers", "customers is given twice");

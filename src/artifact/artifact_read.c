@@ -203,7 +203,7 @@ static int get_sha256(struct reader *r, const cJSON *obj, const char *key, char 
 
 	if (rc)
 		return rc;
-	if (!is_sha256_hex(s)) {
+	if (!s || !is_sha256_hex(s)) {
 		mark = enter(r, key);
 		rc = fail(r, "expected 64 lower-case hex digits");
 		leave(r, mark);
@@ -266,6 +266,8 @@ static int parse_sources(struct reader *r, const cJSON *arr, struct vo_artifact 
 		leave(r, mark);
 		if (rc)
 			return rc;
+		if (!path)
+			return fail(r, "sources[%zu].path: expected a string", i);
 		src->path = vo_strdup(path);
 		if (!src->path)
 			return oom(r);
@@ -339,6 +341,8 @@ static int parse_bucket(struct reader *r, const cJSON *bk, struct vo_segdef *seg
 		rc = get_u64(r, bk, "min", &min);
 	if (rc)
 		return rc;
+	if (!name)
+		return fail(r, "name: expected a string");
 	jmax = cJSON_GetObjectItemCaseSensitive(bk, "max");
 	mark = enter(r, "max");
 	if (!cJSON_IsNull(jmax) && (!json_whole(jmax, &max) || max < min))
@@ -346,10 +350,10 @@ static int parse_bucket(struct reader *r, const cJSON *bk, struct vo_segdef *seg
 	leave(r, mark);
 	if (rc)
 		return rc;
-	for (i = 0; i < seg->nbuckets; i++) {
+	for (i = 0; seg->buckets && i < seg->nbuckets; i++) {
 		const struct vo_bucket *o = &seg->buckets[i];
 
-		if (!strcmp(o->name, name))
+		if (strcmp(o->name, name) == 0)
 			return fail(r, "bucket name '%s' appears twice", name);
 		if ((int64_t)min <= o->max && (cJSON_IsNull(jmax) || o->min <= (int64_t)max))
 			return fail(r, "buckets '%s' and '%s' overlap", o->name, name);
@@ -680,7 +684,7 @@ static int parse_countries(struct reader *r, const cJSON *obj, struct vo_artifac
 	{
 		size_t mark;
 
-		if (strcmp(item->string, a->countries[i].name))
+		if (strcmp(item->string, a->countries[i].name) != 0)
 			return fail(r, "country %zu is '%s' but countries_selected says '%s'",
 				    i + 1, item->string, a->countries[i].name);
 		mark = enter(r, item->string);
@@ -736,7 +740,7 @@ static int check_version(struct reader *r, struct vo_artifact *a)
 	if (rc)
 		return vo_error_set(r->err, rc, "%s: cannot render the canonical content: %s",
 				    r->origin, vo_strerror(rc));
-	if (strcmp(hex, a->version)) {
+	if (strcmp(hex, a->version) != 0) {
 		size_t mark = enter(r, "version");
 
 		rc = fail(r, "version does not match content (the content hashes to %s)", hex);
@@ -764,7 +768,7 @@ static int parse_doc(struct reader *r, const cJSON *doc, struct vo_artifact *a)
 	mark = enter(r, "format");
 	if (!v)
 		rc = fail(r, "key is missing: not a segments artifact");
-	else if (!cJSON_IsString(v) || strcmp(v->valuestring, VO_ARTIFACT_FORMAT))
+	else if (!cJSON_IsString(v) || strcmp(v->valuestring, VO_ARTIFACT_FORMAT) != 0)
 		rc = fail(r, "expected \"%s\"", VO_ARTIFACT_FORMAT);
 	else
 		rc = VO_OK;
@@ -777,7 +781,7 @@ static int parse_doc(struct reader *r, const cJSON *doc, struct vo_artifact *a)
 		rc = get_str(r, doc, "built_at", sizeof(a->built_at) - 1, &s);
 	if (rc)
 		return rc;
-	if (!vo_ts_parse(vo_str_cstr(s), &us)) {
+	if (!s || !vo_ts_parse(vo_str_cstr(s), &us)) {
 		mark = enter(r, "built_at");
 		rc = fail(r, "expected a timestamp such as 2026-11-24T01:00:00Z");
 		leave(r, mark);

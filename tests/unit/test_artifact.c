@@ -396,16 +396,17 @@ static void test_parse_refuses(void **state)
 	assert_int_equal(vo_buf_addstr(&b, "x"), VO_OK);
 	refused(b.ptr, b.len, "test.json: not valid JSON (text after the document");
 	b.len = len;
+	b.ptr[len] = '\0';
 	{
-		char *dup = vo_malloc(len + 64);
+		struct vo_buf dup;
 		const char *at = strstr(b.ptr, "\"format\"");
-		size_t head = (size_t)(at - b.ptr);
 
-		memcpy(dup, b.ptr, head);
-		memcpy(dup + head, "\"format\": \"vouch-segments/1\", ", 30);
-		memcpy(dup + head + 30, at, len - head);
-		refused(dup, len + 30, "test.json: key 'format' appears twice");
-		vo_free(dup);
+		vo_buf_init(&dup, 1u << 20);
+		assert_int_equal(vo_buf_add(&dup, b.ptr, (size_t)(at - b.ptr)), VO_OK);
+		assert_int_equal(vo_buf_addstr(&dup, "\"format\": \"vouch-segments/1\", "), VO_OK);
+		assert_int_equal(vo_buf_addstr(&dup, at), VO_OK);
+		refused(dup.ptr, dup.len, "test.json: key 'format' appears twice");
+		vo_buf_release(&dup);
 	}
 	/*
 	 * A damaged byte anywhere is refused, never accepted, never a crash;

@@ -120,7 +120,7 @@ static void expect_body(const char *body, int status, const char *want)
 {
 	int got = ask(body);
 
-	if (got != status || strcmp(out.ptr, want))
+	if (got != status || strcmp(out.ptr, want) != 0)
 		fail_msg("request %s\n  got %d %s\n want %d %s", body, got, out.ptr, status, want);
 }
 
@@ -145,7 +145,7 @@ static void check_error(const char *answer, int got, const char *body, int statu
 	assert_true(cJSON_IsString(m) && strlen(m->valuestring) > 10);
 	f = cJSON_GetObjectItemCaseSensitive(e, "field");
 	if (field) {
-		if (!cJSON_IsString(f) || strcmp(f->valuestring, field))
+		if (!cJSON_IsString(f) || strcmp(f->valuestring, field) != 0)
 			fail_msg("request %s: want field %s, got %s", body, field, answer);
 	} else {
 		assert_null(f);
@@ -317,7 +317,7 @@ static void test_invalid_json(void **state)
 		"{\"a\":tru}",
 		"{\"a\":\"\\x\"}",
 	};
-	char *deep;
+	struct vo_buf deep;
 	size_t i;
 	int got;
 
@@ -337,29 +337,33 @@ static void test_invalid_json(void **state)
 	check_error(out.ptr, got, "(null)", 400, "invalid_json", NULL);
 
 	/* deep nesting is refused, not a crash: 100k '[' and 100k '{"a":' */
-	deep = vo_malloc(600001);
-	assert_non_null(deep);
-	memset(deep, '[', 100000);
-	vo_buf_reset(&out);
-	got = vo_voucher_answer(&ctx, deep, 100000, &out);
-	check_error(out.ptr, got, "[[[...", 400, "invalid_json", NULL);
-	memset(deep, ']', 200000);
-	memset(deep, '[', 100000);
-	vo_buf_reset(&out);
-	got = vo_voucher_answer(&ctx, deep, 200000, &out);
-	check_error(out.ptr, got, "[[[...]]]", 400, "invalid_json", NULL);
+	vo_buf_init(&deep, 1u << 20);
 	for (i = 0; i < 100000; i++)
-		memcpy(deep + i * 5, "{\"a\":", 5);
+		assert_int_equal(vo_buf_addch(&deep, '['), VO_OK);
 	vo_buf_reset(&out);
-	got = vo_voucher_answer(&ctx, deep, 500000, &out);
+	got = vo_voucher_answer(&ctx, deep.ptr, deep.len, &out);
+	check_error(out.ptr, got, "[[[...", 400, "invalid_json", NULL);
+	for (i = 0; i < 100000; i++)
+		assert_int_equal(vo_buf_addch(&deep, ']'), VO_OK);
+	vo_buf_reset(&out);
+	got = vo_voucher_answer(&ctx, deep.ptr, deep.len, &out);
+	check_error(out.ptr, got, "[[[...]]]", 400, "invalid_json", NULL);
+	vo_buf_reset(&deep);
+	for (i = 0; i < 100000; i++)
+		assert_int_equal(vo_buf_add(&deep, "{\"a\":", 5), VO_OK);
+	vo_buf_reset(&out);
+	got = vo_voucher_answer(&ctx, deep.ptr, deep.len, &out);
 	check_error(out.ptr, got, "{\"a\":{\"a\":...", 400, "invalid_json", NULL);
 	/* nested just inside an ignored member, within cJSON's limit, is fine */
-	memcpy(deep, "{\"x\":", 5);
-	memset(deep + 5, '[', 500);
-	memset(deep + 505, ']', 500);
-	memcpy(deep + 1005, ",\"customer_id\":1}", 18);
-	expect_error(deep, 422, "invalid_request", "country_code");
-	vo_free(deep);
+	vo_buf_reset(&deep);
+	assert_int_equal(vo_buf_addstr(&deep, "{\"x\":"), VO_OK);
+	for (i = 0; i < 500; i++)
+		assert_int_equal(vo_buf_addch(&deep, '['), VO_OK);
+	for (i = 0; i < 500; i++)
+		assert_int_equal(vo_buf_addch(&deep, ']'), VO_OK);
+	assert_int_equal(vo_buf_addstr(&deep, ",\"customer_id\":1}"), VO_OK);
+	expect_error(deep.ptr, 422, "invalid_request", "country_code");
+	vo_buf_release(&deep);
 }
 
 static void test_customer_id(void **state)
