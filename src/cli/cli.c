@@ -20,6 +20,8 @@ void vo_cli_usage(FILE *out)
 	      "  segment   segment cleaned CSV rows into a segments artifact\n"
 	      "  inspect   describe a Parquet or CSV file (schema, row groups, encodings)\n"
 	      "  gen       write sample order data with the real data's shape\n"
+	      "  serve     the voucher REST API over a segments artifact\n"
+	      "  lookup    answer one voucher request from the command line\n"
 	      "\n"
 	      "options:\n"
 	      "  -h, --help       show this help (and `vouch COMMAND --help` for a command)\n"
@@ -102,4 +104,19 @@ int vo_cli_exit_code(int rc)
 	if (rc == VO_OK)
 		return VO_EXIT_OK;
 	return rc == VO_EINVAL ? VO_EXIT_USAGE : VO_EXIT_DATA;
+}
+
+bool vo_cli_parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || __builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v))
+			return false;
+	}
+	*out = v;
+	return true;
 }

@@ -22,6 +22,8 @@ int vo_cmd_clean(int argc, char **argv);
 int vo_cmd_segment(int argc, char **argv);
 int vo_cmd_inspect(int argc, char **argv);
 int vo_cmd_gen(int argc, char **argv);
+int vo_cmd_serve(int argc, char **argv);
+int vo_cmd_lookup(int argc, char **argv);
 
 /* Top-level help text. */
 void vo_cli_usage(FILE *out);

@@ -54,6 +54,19 @@ void *vo_reallocarray(void *ptr, size_t count, size_t size)
 	return vo_realloc(ptr, total);
 }
 
+void *vo_aligned_calloc(size_t align, size_t count, size_t size)
+{
+	size_t total;
+	void *p = NULL;
+
+	if (__builtin_mul_overflow(count, size, &total))
+		return NULL;
+	if (should_fail() || posix_memalign(&p, align, total ? total : 1))
+		return NULL;
+	memset(p, 0, total);
+	return p;
+}
+
 void vo_free(void *ptr)
 {
 	free(ptr);

@@ -24,6 +24,9 @@ void *vo_realloc(void *ptr, size_t size);
 void *vo_reallocarray(void *ptr, size_t count, size_t size);
 
 /* free(); NULL is a no-op. */
+/* Zeroed memory aligned to align (a power of two >= sizeof(void *)); free with vo_free(). */
+void *vo_aligned_calloc(size_t align, size_t count, size_t size);
+
 void vo_free(void *ptr);
 
 /* A copy of len bytes of s plus a NUL; NULL on failure.  Caller frees. */

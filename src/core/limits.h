@@ -58,6 +58,24 @@
  * let a small page expand, so the expansion has its own cap). */
 #define VO_PARQUET_DELTA_BATCH_MAX (256u << 20)
 
+/* The HTTP API (vouch serve).  Defaults can be changed on the command line. */
+/* Default body limit of POST /voucher (SPEC section 5: 64 KiB). */
+#define VO_API_BODY_DEFAULT (64u << 10)
+/* Default body limit of POST /vouchers: 10000 requests of ~400 bytes each. */
+#define VO_API_BATCH_BODY_DEFAULT (8u << 20)
+/* Largest response body: a batch answer of 10000 results, or /segments. */
+#define VO_API_RESPONSE_MAX (64u << 20)
+/* Default limit of a request's head (request line and headers): 431 above. */
+#define VO_API_HEADER_DEFAULT (8u << 10)
+/* Default seconds a connection may stay silent (idle keep-alive or half-sent request). */
+#define VO_API_TIMEOUT_DEFAULT 5
+/* Default limit of open connections over all threads (capped by RLIMIT_NOFILE). */
+#define VO_API_CONNECTIONS_DEFAULT 10000
+/* Worker threads at most. */
+#define VO_API_THREADS_MAX 256
+/* Seconds SIGTERM waits for requests in flight before closing anyway. */
+#define VO_API_DRAIN_SECONDS 10
+
 /* API: a customer_id string is echoed back; real ids are short, so a longer one
  * is a client bug, refused (422) rather than copied into the answer. */
 #define VO_API_CUSTOMER_ID_MAX 256

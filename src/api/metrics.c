@@ -1,0 +1,135 @@
+/*
+ * metrics.c - per-worker counters, summed into Prometheus text.
+ */
+#include "core/common.h"
+
+#include "api/metrics.h"
+#include "core/alloc.h"
+
+static const int statuses[VO_METRIC_STATUSES] = { 200, 400, 404, 405, 408, 413,
+						  415, 422, 429, 431, 500, 503 };
+static const int64_t bounds_us[VO_METRIC_BUCKETS] = { 25,   50,	  100,	 250,	500,	1000,
+						      2500, 5000, 10000, 25000, 100000, 1000000 };
+static const char *const route_labels[VO_ROUTE_COUNT] = {
+	"/voucher",  "/voucher_amount", "/vouchers",	 "/health", "/ready",
+	"/segments", "/metrics",	"/openapi.json", "other",
+};
+
+int vo_metrics_set_init(struct vo_metrics_set *s, size_t n)
+{
+	s->n = n;
+	s->workers = vo_aligned_calloc(64, n ? n : 1, sizeof(*s->workers));
+	return s->workers ? VO_OK : VO_ENOMEM;
+}
+
+void vo_metrics_set_release(struct vo_metrics_set *s)
+{
+	vo_free(s->workers);
+	s->workers = NULL;
+	s->n = 0;
+}
+
+const char *vo_metrics_route_label(enum vo_route r)
+{
+	return route_labels[r < VO_ROUTE_COUNT ? r : VO_ROUTE_NONE];
+}
+
+static inline void bump(_Atomic uint64_t *c, uint64_t by)
+{
+	/* One writer per counter: no read-modify-write instruction needed. */
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + by,
+			      memory_order_relaxed);
+}
+
+void vo_metrics_count(struct vo_metrics *m, enum vo_route route, int status, int64_t micros)
+{
+	size_t si = VO_METRIC_STATUSES, bi = VO_METRIC_BUCKETS;
+
+	if (!m || route >= VO_ROUTE_COUNT)
+		return;
+	for (size_t i = 0; i < VO_METRIC_STATUSES; i++) {
+		if (statuses[i] == status) {
+			si = i;
+			break;
+		}
+	}
+	for (size_t i = 0; i < VO_METRIC_BUCKETS; i++) {
+		if (micros <= bounds_us[i]) {
+			bi = i;
+			break;
+		}
+	}
+	bump(&m->requests[route][si], 1);
+	bump(&m->latency[route][bi], 1);
+	bump(&m->latency_sum_us[route], micros > 0 ? (uint64_t)micros : 0);
+}
+
+static uint64_t sum(const struct vo_metrics_set *s, size_t off)
+{
+	uint64_t total = 0;
+
+	for (size_t w = 0; w < s->n; w++) {
+		const _Atomic uint64_t *c =
+			(const _Atomic uint64_t *)((const char *)&s->workers[w] + off);
+		total += atomic_load_explicit(c, memory_order_relaxed);
+	}
+	return total;
+}
+
+#define OFFSET_OF(field) offsetof(struct vo_metrics, field)
+
+int vo_metrics_render(const struct vo_metrics_set *s, struct vo_buf *out)
+{
+	int rc = 0;
+
+	rc |= vo_buf_addstr(out, "# HELP vouch_http_requests_total HTTP requests answered, by "
+				 "route and status.\n"
+				 "# TYPE vouch_http_requests_total counter\n");
+	for (size_t r = 0; r < VO_ROUTE_COUNT; r++) {
+		for (size_t i = 0; i <= VO_METRIC_STATUSES; i++) {
+			uint64_t n = sum(s, OFFSET_OF(requests[r][i]));
+			if (!n)
+				continue;
+			if (i < VO_METRIC_STATUSES)
+				rc |= vo_buf_addf(
+					out,
+					"vouch_http_requests_total{route=\"%s\",status=\"%d\"} "
+					"%" PRIu64 "\n",
+					route_labels[r], statuses[i], n);
+			else
+				rc |= vo_buf_addf(
+					out,
+					"vouch_http_requests_total{route=\"%s\",status=\"other\"} "
+					"%" PRIu64 "\n",
+					route_labels[r], n);
+		}
+	}
+	rc |= vo_buf_addstr(out, "# HELP vouch_http_request_duration_seconds Time from the "
+				 "request's arrival to its answer, by route.\n"
+				 "# TYPE vouch_http_request_duration_seconds histogram\n");
+	for (size_t r = 0; r < VO_ROUTE_COUNT; r++) {
+		uint64_t cum = 0;
+		for (size_t b = 0; b <= VO_METRIC_BUCKETS; b++) {
+			cum += sum(s, OFFSET_OF(latency[r][b]));
+			if (b < VO_METRIC_BUCKETS)
+				rc |= vo_buf_addf(
+					out,
+					"vouch_http_request_duration_seconds_bucket{route=\"%s\","
+					"le=\"%g\"} %" PRIu64 "\n",
+					route_labels[r], (double)bounds_us[b] / 1e6, cum);
+			else
+				rc |= vo_buf_addf(
+					out,
+					"vouch_http_request_duration_seconds_bucket{route=\"%s\","
+					"le=\"+Inf\"} %" PRIu64 "\n",
+					route_labels[r], cum);
+		}
+		rc |= vo_buf_addf(
+			out,
+			"vouch_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
+			"vouch_http_request_duration_seconds_count{route=\"%s\"} %" PRIu64 "\n",
+			route_labels[r], (double)sum(s, OFFSET_OF(latency_sum_us[r])) / 1e6,
+			route_labels[r], cum);
+	}
+	return rc ? VO_ENOMEM : VO_OK;
+}

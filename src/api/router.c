@@ -1,0 +1,272 @@
+/*
+ * router.c - routes, early refusals and the answers that are not vouchers.
+ */
+#include "core/common.h"
+
+#include "api/router.h"
+#include "api/voucher.h"
+#include "core/limits.h"
+#include "core/log.h"
+
+struct route_def {
+	const char *path;
+	const char *allow; /* the Allow header of a 405 */
+	bool post;	   /* a POST route with a JSON body; else GET and HEAD */
+};
+
+static const struct route_def routes[VO_ROUTE_COUNT] = {
+	[VO_ROUTE_VOUCHER] = { "/voucher", "POST", true },
+	[VO_ROUTE_VOUCHER_AMOUNT] = { "/voucher_amount", "POST", true },
+	[VO_ROUTE_VOUCHERS] = { "/vouchers", "POST", true },
+	[VO_ROUTE_HEALTH] = { "/health", "GET, HEAD", false },
+	[VO_ROUTE_READY] = { "/ready", "GET, HEAD", false },
+	[VO_ROUTE_SEGMENTS] = { "/segments", "GET, HEAD", false },
+	[VO_ROUTE_METRICS] = { "/metrics", "GET, HEAD", false },
+	[VO_ROUTE_OPENAPI] = { "/openapi.json", "GET, HEAD", false },
+	[VO_ROUTE_NONE] = { NULL, NULL, false },
+};
+
+static const char json_type[] = "application/json";
+static const char metrics_type[] = "text/plain; version=0.0.4; charset=utf-8";
+
+enum vo_route vo_route_find(struct vo_str path)
+{
+	for (size_t r = 0; r < VO_ROUTE_NONE; r++)
+		if (vo_str_eq_cstr(path, routes[r].path))
+			return (enum vo_route)r;
+	return VO_ROUTE_NONE;
+}
+
+const char *vo_route_path(enum vo_route r)
+{
+	return r < VO_ROUTE_NONE ? routes[r].path : NULL;
+}
+
+const char *vo_route_methods(enum vo_route r)
+{
+	return r < VO_ROUTE_NONE ? routes[r].allow : NULL;
+}
+
+size_t vo_api_body_limit(const struct vo_api *api, enum vo_route r)
+{
+	if (r == VO_ROUTE_VOUCHERS)
+		return api->cfg.max_batch_body;
+	return routes[r < VO_ROUTE_COUNT ? r : VO_ROUTE_NONE].post ? api->cfg.max_body : 0;
+}
+
+void vo_http_response_init(struct vo_http_response *resp)
+{
+	resp->status = 0;
+	resp->content_type = json_type;
+	resp->allow = NULL;
+	vo_buf_init(&resp->body, VO_API_RESPONSE_MAX);
+}
+
+void vo_http_response_release(struct vo_http_response *resp)
+{
+	vo_buf_release(&resp->body);
+}
+
+void vo_api_fail(struct vo_http_response *resp, int status, const char *code, const char *message)
+{
+	vo_buf_reset(&resp->body);
+	resp->status = status;
+	resp->content_type = json_type;
+	if (vo_api_error(&resp->body, code, message, NULL))
+		resp->status = 500;
+}
+
+/* Whether a Content-Type names JSON: application/json or any +json type. */
+static bool is_json_type(struct vo_str ct)
+{
+	const char *semi = memchr(ct.ptr, ';', ct.len);
+	struct vo_str media =
+		vo_str_trim(vo_str_make(ct.ptr, semi ? (size_t)(semi - ct.ptr) : ct.len));
+	static const char suffix[] = "+json";
+
+	if (vo_str_eq_nocase(media, VO_STR_LIT("application/json")))
+		return true;
+	return media.len > sizeof(suffix) - 1 &&
+	       vo_str_eq_nocase(vo_str_make(media.ptr + media.len - (sizeof(suffix) - 1),
+					    sizeof(suffix) - 1),
+				VO_STR_LIT(suffix));
+}
+
+bool vo_api_precheck(const struct vo_api *api, const struct vo_http_request *req,
+		     int64_t content_length, enum vo_route *route, struct vo_http_response *resp)
+{
+	enum vo_route r = vo_route_find(req->path);
+	const struct route_def *def = &routes[r];
+	bool method_ok;
+
+	*route = r;
+	if (r == VO_ROUTE_NONE) {
+		vo_api_fail(resp, 404, "not_found", "no such path; see GET /openapi.json");
+		return false;
+	}
+	if (def->post)
+		method_ok = vo_str_eq_cstr(req->method, "POST");
+	else
+		method_ok =
+			vo_str_eq_cstr(req->method, "GET") || vo_str_eq_cstr(req->method, "HEAD");
+	if (!method_ok) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "%s takes %s", def->path, def->allow);
+		vo_api_fail(resp, 405, "method_not_allowed", msg);
+		resp->allow = def->allow;
+		return false;
+	}
+	if (!def->post)
+		return true;
+	if (req->content_type.ptr && vo_str_trim(req->content_type).len &&
+	    !is_json_type(req->content_type)) {
+		vo_api_fail(resp, 415, "unsupported_media_type",
+			    "the body must be JSON (Content-Type: application/json)");
+		return false;
+	}
+	if (content_length >= 0 && (uint64_t)content_length > vo_api_body_limit(api, r)) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "the body is larger than the limit of %zu bytes",
+			 vo_api_body_limit(api, r));
+		vo_api_fail(resp, 413, "payload_too_large", msg);
+		return false;
+	}
+	return true;
+}
+
+static void answer_metrics(const struct vo_api *api, const struct vo_table *t, int64_t now_us,
+			   struct vo_buf *out)
+{
+	int rc = 0;
+
+	if (api->stats)
+		rc |= vo_metrics_render(api->stats, out);
+	rc |= vo_buf_addf(out,
+			  "# HELP vouch_ready Whether a segments artifact is loaded.\n"
+			  "# TYPE vouch_ready gauge\nvouch_ready %d\n",
+			  t ? 1 : 0);
+	if (t) {
+		rc |= vo_buf_addf(out,
+				  "# HELP vouch_artifact_info The served artifact (value 1).\n"
+				  "# TYPE vouch_artifact_info gauge\n"
+				  "vouch_artifact_info{version=\"%s\",built_at=\"%s\",source=\"",
+				  vo_table_version(t), vo_table_built_at(t));
+		/* Label values escape backslash, quote and newline. */
+		for (const char *p = api->source ? api->source : ""; *p; p++) {
+			if (*p == '\\' || *p == '"')
+				rc |= vo_buf_addch(out, '\\');
+			rc |= *p == '\n' ? vo_buf_addstr(out, "\\n") : vo_buf_addch(out, *p);
+		}
+		rc |= vo_buf_addf(
+			out,
+			"\"} 1\n"
+			"# HELP vouch_artifact_age_seconds Time since the served artifact "
+			"was built.\n"
+			"# TYPE vouch_artifact_age_seconds gauge\n"
+			"vouch_artifact_age_seconds %.3f\n"
+			"# HELP vouch_artifact_loaded_timestamp_seconds When the served "
+			"artifact was loaded.\n"
+			"# TYPE vouch_artifact_loaded_timestamp_seconds gauge\n"
+			"vouch_artifact_loaded_timestamp_seconds %.3f\n",
+			(double)(now_us - vo_table_built_at_us(t)) / 1e6,
+			(double)atomic_load(&api->live->loaded_at_us) / 1e6);
+	}
+	rc |= vo_buf_addf(out,
+			  "# HELP vouch_reloads_total Artifact loads, by result.\n"
+			  "# TYPE vouch_reloads_total counter\n"
+			  "vouch_reloads_total{result=\"ok\"} %" PRIu64 "\n"
+			  "vouch_reloads_total{result=\"failed\"} %" PRIu64 "\n"
+			  "# HELP vouch_start_time_seconds When the server started.\n"
+			  "# TYPE vouch_start_time_seconds gauge\n"
+			  "vouch_start_time_seconds %.3f\n",
+			  (uint64_t)atomic_load(&api->live->reloads),
+			  (uint64_t)atomic_load(&api->live->failures),
+			  (double)api->started_us / 1e6);
+	(void)rc; /* a truncated scrape is still valid text up to where it stops */
+}
+
+void vo_api_handle(const struct vo_api *api, size_t slot, enum vo_route route,
+		   const struct vo_http_request *req, struct vo_http_response *resp)
+{
+	const struct vo_table *t = vo_live_acquire(api->live, slot);
+	struct vo_voucher_ctx ctx;
+	int status = 200;
+
+	vo_buf_reset(&resp->body);
+	resp->content_type = json_type;
+	switch (route) {
+	case VO_ROUTE_HEALTH:
+		status = vo_buf_addstr(&resp->body, "{\"status\":\"ok\"}") ? -1 : 200;
+		break;
+	case VO_ROUTE_READY:
+	case VO_ROUTE_SEGMENTS:
+		if (!t) {
+			status = 503;
+			if (vo_api_error(&resp->body, "not_ready",
+					 "no segments artifact is loaded yet", NULL))
+				status = -1;
+		} else if (route == VO_ROUTE_READY) {
+			status = vo_buf_addf(&resp->body,
+					     "{\"status\":\"ready\",\"version\":\"%s\"}",
+					     vo_table_version(t))
+					 ? -1
+					 : 200;
+		} else {
+			status = vo_buf_addview(&resp->body, vo_table_segments_json(t)) ? -1 : 200;
+		}
+		break;
+	case VO_ROUTE_METRICS:
+		resp->content_type = metrics_type;
+		answer_metrics(api, t, req->now_us, &resp->body);
+		break;
+	case VO_ROUTE_OPENAPI:
+		status = vo_buf_addstr(&resp->body, vo_openapi_json) ? -1 : 200;
+		break;
+	case VO_ROUTE_VOUCHER:
+	case VO_ROUTE_VOUCHER_AMOUNT:
+	case VO_ROUTE_VOUCHERS:
+		if (req->body.len > vo_api_body_limit(api, route)) {
+			status = 413;
+			if (vo_api_error(&resp->body, "payload_too_large",
+					 "the body is larger than the limit", NULL))
+				status = -1;
+			break;
+		}
+		if (!t) {
+			status = 503;
+			if (vo_api_error(&resp->body, "not_ready",
+					 "no segments artifact is loaded yet", NULL))
+				status = -1;
+			break;
+		}
+		ctx.table = t;
+		ctx.has_as_of = api->cfg.has_as_of;
+		ctx.as_of_us = api->cfg.as_of_us;
+		ctx.now_us = req->now_us;
+		if (route == VO_ROUTE_VOUCHERS)
+			status =
+				vo_vouchers_answer(&ctx, req->body.ptr, req->body.len, &resp->body);
+		else
+			status = vo_voucher_answer(&ctx, req->body.ptr, req->body.len, &resp->body);
+		break;
+	case VO_ROUTE_NONE:
+	case VO_ROUTE_COUNT:
+		status = 404;
+		if (vo_api_error(&resp->body, "not_found", "no such path", NULL))
+			status = -1;
+		break;
+	}
+	vo_live_release(api->live, slot);
+	if (status < 0) {
+		vo_log(VO_LOG_ERROR, "out of memory answering %.*s", (int)req->path.len,
+		       req->path.ptr);
+		vo_buf_release(&resp->body);
+		vo_buf_init(&resp->body, VO_API_RESPONSE_MAX);
+		status = 500;
+		if (vo_buf_addstr(&resp->body, "{\"error\":{\"code\":\"internal\",\"message\":"
+					       "\"out of memory\"}}")) {
+			/* Then the body stays empty. */
+		}
+	}
+	resp->status = status;
+}

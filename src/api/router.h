@@ -1,0 +1,95 @@
+/*
+ * router.h - the API's routes and their answers, independent of any HTTP
+ * engine.
+ *
+ * The server adapter (api/server.c, libmicrohttpd) turns a connection's
+ * request into struct vo_http_request and sends back struct vo_http_response;
+ * `vouch lookup` builds a request by hand.  Everything SPEC section 5 says
+ * about statuses and bodies is decided here or in api/voucher.c, so another
+ * HTTP engine would only need a new adapter.
+ *
+ * A request is answered in two steps, because some answers must not wait for
+ * the body: vo_api_precheck() sees the method, path and headers (404, 405,
+ * 415, and 413 from a declared Content-Length), vo_api_handle() the whole
+ * request.
+ */
+#ifndef VO_API_ROUTER_H
+#define VO_API_ROUTER_H
+
+#include "core/common.h"
+
+#include "api/live.h"
+#include "api/metrics.h"
+#include "core/buf.h"
+#include "core/str.h"
+
+/* Server settings that change answers (the rest are api/server.h's). */
+struct vo_api_config {
+	bool has_as_of;	       /* --as-of was given */
+	int64_t as_of_us;      /* its value */
+	size_t max_body;       /* POST /voucher body limit (413 above) */
+	size_t max_batch_body; /* POST /vouchers body limit */
+};
+
+/* What the routes share: settings, the served table, metrics. */
+struct vo_api {
+	struct vo_api_config cfg;
+	struct vo_live *live;	      /* not owned */
+	struct vo_metrics_set *stats; /* not owned; NULL for no metrics */
+	int64_t started_us;	      /* process start, for /metrics */
+	const char *source;	      /* where the artifact comes from, for /segments */
+};
+
+struct vo_http_request {
+	struct vo_str method;	    /* "POST" */
+	struct vo_str path;	    /* "/voucher", without the query */
+	struct vo_str content_type; /* ptr NULL when the header is absent */
+	struct vo_str body;
+	int64_t now_us; /* arrival time (CLOCK_REALTIME) */
+};
+
+struct vo_http_response {
+	int status;
+	const char *content_type; /* static */
+	const char *allow;	  /* static; the Allow header of a 405, else NULL */
+	struct vo_buf body;
+};
+
+/* The route of path, or VO_ROUTE_NONE. */
+enum vo_route vo_route_find(struct vo_str path);
+
+/* The route's path ("/voucher") and the methods it allows ("POST"). */
+const char *vo_route_path(enum vo_route r);
+const char *vo_route_methods(enum vo_route r);
+
+/* The body limit of a route's requests. */
+size_t vo_api_body_limit(const struct vo_api *api, enum vo_route r);
+
+/* Prepares resp (status 0, empty body with the right cap). */
+void vo_http_response_init(struct vo_http_response *resp);
+void vo_http_response_release(struct vo_http_response *resp);
+
+/*
+ * Judges a request from its head.  content_length is the declared length, or
+ * -1 when none was given (chunked or no body).  Returns true and sets *route
+ * when the request may go on to vo_api_handle(); false with resp filled in
+ * when it is already answered.
+ */
+bool vo_api_precheck(const struct vo_api *api, const struct vo_http_request *req,
+		     int64_t content_length, enum vo_route *route, struct vo_http_response *resp);
+
+/*
+ * Answers a request that passed vo_api_precheck().  slot is the caller's
+ * reader slot of api->live.  resp->status is always set (500 when memory ran
+ * out).
+ */
+void vo_api_handle(const struct vo_api *api, size_t slot, enum vo_route route,
+		   const struct vo_http_request *req, struct vo_http_response *resp);
+
+/* Fills resp with an error body; for the HTTP adapter's own refusals. */
+void vo_api_fail(struct vo_http_response *resp, int status, const char *code, const char *message);
+
+/* The OpenAPI 3.0 document of every route (api/openapi.c). */
+extern const char vo_openapi_json[];
+
+#endif

@@ -1,0 +1,336 @@
+/*
+ * cmd_serve.c - `vouch serve` and `vouch lookup`.
+ */
+#include "core/common.h"
+
+#include <getopt.h>
+
+#include "api/router.h"
+#include "api/server.h"
+#include "clean/value.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "core/fileio.h"
+#include "core/limits.h"
+#include "core/log.h"
+
+static const char serve_usage[] =
+	"usage: vouch serve --segments PATH [options]\n"
+	"\n"
+	"Serves the voucher REST API (POST /voucher, POST /voucher_amount, POST /vouchers,\n"
+	"GET /health, /ready, /segments, /metrics, /openapi.json) over a segments artifact.\n"
+	"SIGHUP, or the file being replaced, reloads it; a broken artifact is refused and\n"
+	"the loaded one keeps serving.  SIGTERM or SIGINT stops accepting, finishes the\n"
+	"requests in flight and exits 0.  Each option can also come from the environment\n"
+	"variable named after it (VOUCH_SEGMENTS, VOUCH_PORT, ...); options win.\n"
+	"\n"
+	"  -s, --segments PATH     the artifact (`vouch process -o PATH`); it may appear later\n"
+	"      --host ADDR         address to listen on (default 0.0.0.0)\n"
+	"  -p, --port N            port (default 8000; 0 picks a free one, logged)\n"
+	"  -t, --threads N         worker threads (default: one per available core)\n"
+	"      --as-of TIMESTAMP   reference time for recency (default: now)\n"
+	"      --max-body BYTES    body limit of /voucher (default 65536; 413 above)\n"
+	"      --max-batch-body BYTES  body limit of /vouchers (default 8388608)\n"
+	"      --max-header BYTES  limit of the request line and headers (default 8192; 431)\n"
+	"      --timeout SECONDS   close a connection silent this long (default 5)\n"
+	"      --max-connections N open connections at most (default 10000)\n"
+	"      --no-watch          reload on SIGHUP only, not when the file changes\n"
+	"      --log-level LEVEL   debug, info (default: one access line per request),\n"
+	"                          notice (start, stop, reloads), warn, error or off\n"
+	"  -h, --help              show this help\n";
+
+static const char lookup_usage[] =
+	"usage: vouch lookup --segments PATH [--as-of TIMESTAMP] [--batch] REQUEST\n"
+	"\n"
+	"Answers one POST /voucher request (or, with --batch, one POST /vouchers\n"
+	"request) without a server, through the same code as `vouch serve`, and prints\n"
+	"the JSON body.  REQUEST is the JSON text, or - to read it from standard input.\n"
+	"Exit code: 0 for a 200 answer, 1 for any other, 2 for a usage error.\n";
+
+enum {
+	OPT_HOST = 256,
+	OPT_AS_OF,
+	OPT_MAX_BODY,
+	OPT_MAX_BATCH_BODY,
+	OPT_MAX_HEADER,
+	OPT_TIMEOUT,
+	OPT_MAX_CONNECTIONS,
+	OPT_NO_WATCH,
+	OPT_LOG_LEVEL,
+	OPT_BATCH,
+};
+
+static const struct option serve_options[] = {
+	{ "segments", required_argument, NULL, 's' },
+	{ "host", required_argument, NULL, OPT_HOST },
+	{ "port", required_argument, NULL, 'p' },
+	{ "threads", required_argument, NULL, 't' },
+	{ "as-of", required_argument, NULL, OPT_AS_OF },
+	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
+	{ "max-batch-body", required_argument, NULL, OPT_MAX_BATCH_BODY },
+	{ "max-header", required_argument, NULL, OPT_MAX_HEADER },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
+	{ "no-watch", no_argument, NULL, OPT_NO_WATCH },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "batch", no_argument, NULL, OPT_BATCH },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The environment variable of each option that takes a value. */
+static const struct {
+	int opt;
+	const char *env;
+} env_names[] = {
+	{ 's', "VOUCH_SEGMENTS" },
+	{ OPT_HOST, "VOUCH_HOST" },
+	{ 'p', "VOUCH_PORT" },
+	{ 't', "VOUCH_THREADS" },
+	{ OPT_AS_OF, "VOUCH_AS_OF" },
+	{ OPT_MAX_BODY, "VOUCH_MAX_BODY" },
+	{ OPT_MAX_BATCH_BODY, "VOUCH_MAX_BATCH_BODY" },
+	{ OPT_MAX_HEADER, "VOUCH_MAX_HEADER" },
+	{ OPT_TIMEOUT, "VOUCH_TIMEOUT" },
+	{ OPT_MAX_CONNECTIONS, "VOUCH_MAX_CONNECTIONS" },
+	{ OPT_LOG_LEVEL, "VOUCH_LOG_LEVEL" },
+};
+
+struct serve_args {
+	struct vo_server_config cfg;
+	enum vo_log_level level;
+	bool batch;
+	bool help;
+};
+
+static int number(const char *cmd, const char *name, const char *v, uint64_t min, uint64_t max,
+		  uint64_t *out)
+{
+	if (!vo_cli_parse_u64(v, out) || *out < min || *out > max) {
+		vo_cli_error(cmd,
+			     "%s must be a whole number from %" PRIu64 " to %" PRIu64 ", not '%s'",
+			     name, min, max, v);
+		return VO_EINVAL;
+	}
+	return VO_OK;
+}
+
+/* Applies one option's value; name is how the user gave it (for messages). */
+static int apply(const char *cmd, struct serve_args *a, int opt, const char *name, const char *v)
+{
+	struct vo_server_config *cfg = &a->cfg;
+	uint64_t n;
+	int rc = VO_OK;
+
+	switch (opt) {
+	case 's':
+		cfg->segments = v;
+		break;
+	case OPT_HOST:
+		cfg->host = v;
+		break;
+	case 'p':
+		rc = number(cmd, name, v, 0, 65535, &n);
+		cfg->port = (unsigned)n;
+		break;
+	case 't':
+		rc = number(cmd, name, v, 1, VO_API_THREADS_MAX, &n);
+		cfg->threads = (unsigned)n;
+		break;
+	case OPT_AS_OF:
+		if (!vo_ts_parse(vo_str_cstr(v), &cfg->api.as_of_us)) {
+			vo_cli_error(cmd, "%s is not a timestamp: '%s'", name, v);
+			return VO_EINVAL;
+		}
+		cfg->api.has_as_of = true;
+		break;
+	case OPT_MAX_BODY:
+		rc = number(cmd, name, v, 2, VO_API_RESPONSE_MAX, &n);
+		cfg->api.max_body = (size_t)n;
+		break;
+	case OPT_MAX_BATCH_BODY:
+		rc = number(cmd, name, v, 2, VO_API_RESPONSE_MAX, &n);
+		cfg->api.max_batch_body = (size_t)n;
+		break;
+	case OPT_MAX_HEADER:
+		rc = number(cmd, name, v, 1024, 1u << 20, &n);
+		cfg->max_header = (size_t)n;
+		break;
+	case OPT_TIMEOUT:
+		rc = number(cmd, name, v, 1, 3600, &n);
+		cfg->timeout_s = (unsigned)n;
+		break;
+	case OPT_MAX_CONNECTIONS:
+		rc = number(cmd, name, v, 1, 1000000, &n);
+		cfg->max_connections = (unsigned)n;
+		break;
+	case OPT_LOG_LEVEL:
+		if (!vo_log_parse_level(v, &a->level)) {
+			vo_cli_error(cmd,
+				     "%s must be debug, info, notice, warn, error or off, not '%s'",
+				     name, v);
+			return VO_EINVAL;
+		}
+		break;
+	default:
+		break;
+	}
+	return rc;
+}
+
+static const char *option_name(int opt)
+{
+	for (size_t i = 0; serve_options[i].name; i++)
+		if (serve_options[i].val == opt)
+			return serve_options[i].name;
+	return "?";
+}
+
+static int parse_serve_args(const char *cmd, int argc, char **argv, struct serve_args *a)
+{
+	int c, rc;
+
+	memset(a, 0, sizeof(*a));
+	vo_server_config_default(&a->cfg);
+	a->level = VO_LOG_INFO;
+	for (size_t i = 0; i < VO_ARRAY_SIZE(env_names); i++) {
+		const char *v = getenv(env_names[i].env);
+		if (v && *v && (rc = apply(cmd, a, env_names[i].opt, env_names[i].env, v)))
+			return rc;
+	}
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":s:p:t:h", serve_options, NULL)) != -1) {
+		char name[64];
+
+		switch (c) {
+		case 'h':
+			a->help = true;
+			return VO_OK;
+		case OPT_NO_WATCH:
+			a->cfg.watch = false;
+			break;
+		case OPT_BATCH:
+			a->batch = true;
+			break;
+		case ':':
+			vo_cli_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+			return VO_EINVAL;
+		case '?':
+			vo_cli_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			return VO_EINVAL;
+		default:
+			snprintf(name, sizeof(name), "--%s", option_name(c));
+			if ((rc = apply(cmd, a, c, name, optarg)))
+				return rc;
+			break;
+		}
+	}
+	if (!a->cfg.segments) {
+		vo_cli_error(cmd, "no artifact: give --segments PATH (or VOUCH_SEGMENTS)");
+		return VO_EINVAL;
+	}
+	return VO_OK;
+}
+
+int vo_cmd_serve(int argc, char **argv)
+{
+	struct serve_args a;
+	struct vo_error err;
+	int rc;
+
+	rc = parse_serve_args("serve", argc, argv, &a);
+	if (!rc && a.help) {
+		fputs(serve_usage, stdout);
+		return VO_EXIT_OK;
+	}
+	if (!rc && (optind < argc || a.batch)) {
+		vo_cli_error("serve", "unexpected argument '%s'",
+			     optind < argc ? argv[optind] : "--batch");
+		rc = VO_EINVAL;
+	}
+	if (rc) {
+		fputs(serve_usage, stderr);
+		return VO_EXIT_USAGE;
+	}
+	vo_log_set_level(a.level);
+	vo_error_clear(&err);
+	rc = vo_server_run(&a.cfg, &err);
+	if (rc) {
+		vo_cli_error("serve", "%s", err.msg);
+		return VO_EXIT_DATA;
+	}
+	return VO_EXIT_OK;
+}
+
+int vo_cmd_lookup(int argc, char **argv)
+{
+	struct serve_args a;
+	struct vo_error err;
+	struct vo_live live;
+	struct vo_api api;
+	struct vo_table *t = NULL;
+	struct vo_http_request req;
+	struct vo_http_response resp;
+	enum vo_route route;
+	struct vo_buf text;
+	int rc;
+
+	rc = parse_serve_args("lookup", argc, argv, &a);
+	if (!rc && a.help) {
+		fputs(lookup_usage, stdout);
+		return VO_EXIT_OK;
+	}
+	if (!rc && optind != argc - 1) {
+		vo_cli_error("lookup", "expected exactly one REQUEST (JSON text, or -)");
+		rc = VO_EINVAL;
+	}
+	if (rc) {
+		fputs(lookup_usage, stderr);
+		return VO_EXIT_USAGE;
+	}
+	vo_error_clear(&err);
+	vo_buf_init(&text, a.cfg.api.max_batch_body);
+	if (!strcmp(argv[optind], "-")) {
+		rc = vo_read_file("/dev/stdin", a.cfg.api.max_batch_body, &text, &err);
+		if (rc) {
+			vo_cli_error("lookup", "%s", err.msg);
+			vo_buf_release(&text);
+			return VO_EXIT_DATA;
+		}
+	}
+	rc = vo_table_load(a.cfg.segments, &t, &err);
+	if (rc) {
+		vo_cli_error("lookup", "%s", err.msg);
+		vo_buf_release(&text);
+		return VO_EXIT_DATA;
+	}
+	if (vo_live_init(&live, 1)) {
+		vo_cli_error("lookup", "out of memory");
+		vo_table_free(t);
+		vo_buf_release(&text);
+		return VO_EXIT_DATA;
+	}
+	vo_live_swap(&live, t);
+	memset(&api, 0, sizeof(api));
+	api.cfg = a.cfg.api;
+	api.live = &live;
+	api.source = a.cfg.segments;
+	api.started_us = vo_now_us();
+
+	memset(&req, 0, sizeof(req));
+	req.method = VO_STR_LIT("POST");
+	req.path = a.batch ? VO_STR_LIT("/vouchers") : VO_STR_LIT("/voucher");
+	req.body = text.ptr ? vo_buf_view(&text) : vo_str_cstr(argv[optind]);
+	req.now_us = vo_now_us();
+	vo_http_response_init(&resp);
+	if (vo_api_precheck(&api, &req, (int64_t)req.body.len, &route, &resp))
+		vo_api_handle(&api, 0, route, &req, &resp);
+	fwrite(resp.body.ptr ? resp.body.ptr : "", 1, resp.body.len, stdout);
+	fputc('\n', stdout);
+	rc = resp.status == 200 ? VO_EXIT_OK : VO_EXIT_DATA;
+	vo_http_response_release(&resp);
+	vo_live_destroy(&live);
+	vo_buf_release(&text);
+	return rc;
+}

@@ -1,0 +1,201 @@
+/*
+ * test_router.c - the router without HTTP: the OpenAPI document and the route
+ * table agree, early refusals (404, 405 with Allow, 415, 413), the table swap
+ * and the metrics text.
+ */
+#include "core/common.h"
+
+#include <cjson/cJSON.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "api/live.h"
+#include "api/metrics.h"
+#include "api/router.h"
+#include "core/limits.h"
+
+static void test_openapi_matches_routes(void **state)
+{
+	cJSON *doc, *paths, *path;
+	size_t documented = 0;
+
+	(void)state;
+	doc = cJSON_ParseWithLengthOpts(vo_openapi_json, strlen(vo_openapi_json) + 1, NULL, true);
+	assert_non_null(doc);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(doc, "openapi")->valuestring, "3.0.3");
+	paths = cJSON_GetObjectItemCaseSensitive(doc, "paths");
+	assert_true(cJSON_IsObject(paths));
+	/* Every route is documented with exactly its methods. */
+	for (int r = 0; r < VO_ROUTE_NONE; r++) {
+		const char *methods = vo_route_methods((enum vo_route)r);
+		cJSON *ops =
+			cJSON_GetObjectItemCaseSensitive(paths, vo_route_path((enum vo_route)r));
+		cJSON *op;
+		size_t nops = 0;
+
+		assert_non_null(ops);
+		cJSON_ArrayForEach(op, ops)
+		{
+			nops++;
+			if (!strcmp(op->string, "post"))
+				assert_string_equal(methods, "POST");
+			else
+				assert_string_equal(op->string, "get");
+			assert_non_null(cJSON_GetObjectItemCaseSensitive(op, "responses"));
+		}
+		assert_int_equal(nops, 1);
+	}
+	/* Every documented path is a route. */
+	cJSON_ArrayForEach(path, paths)
+	{
+		assert_int_not_equal(vo_route_find(vo_str_cstr(path->string)), VO_ROUTE_NONE);
+		documented++;
+	}
+	assert_int_equal(documented, VO_ROUTE_NONE);
+	cJSON_Delete(doc);
+}
+
+static struct vo_api test_api(struct vo_live *live)
+{
+	struct vo_api api;
+
+	memset(&api, 0, sizeof(api));
+	api.cfg.max_body = 100;
+	api.cfg.max_batch_body = 1000;
+	api.live = live;
+	return api;
+}
+
+static void test_precheck(void **state)
+{
+	struct vo_live live;
+	struct vo_api api;
+	struct vo_http_request req;
+	struct vo_http_response resp;
+	enum vo_route route;
+
+	(void)state;
+	assert_int_equal(vo_live_init(&live, 1), VO_OK);
+	api = test_api(&live);
+	memset(&req, 0, sizeof(req));
+	vo_http_response_init(&resp);
+
+	req.method = VO_STR_LIT("POST");
+	req.path = VO_STR_LIT("/voucher");
+	assert_true(vo_api_precheck(&api, &req, 10, &route, &resp));
+	assert_int_equal(route, VO_ROUTE_VOUCHER);
+	assert_false(vo_api_precheck(&api, &req, 101, &route, &resp));
+	assert_int_equal(resp.status, 413);
+	assert_non_null(strstr(resp.body.ptr, "\"payload_too_large\""));
+	/* The batch route has its own limit. */
+	req.path = VO_STR_LIT("/vouchers");
+	assert_true(vo_api_precheck(&api, &req, 1000, &route, &resp));
+	assert_false(vo_api_precheck(&api, &req, 1001, &route, &resp));
+
+	req.path = VO_STR_LIT("/voucher_amount");
+	req.content_type = VO_STR_LIT("Application/JSON; charset=utf-8");
+	assert_true(vo_api_precheck(&api, &req, -1, &route, &resp));
+	assert_int_equal(route, VO_ROUTE_VOUCHER_AMOUNT);
+	req.content_type = VO_STR_LIT("application/problem+json");
+	assert_true(vo_api_precheck(&api, &req, -1, &route, &resp));
+	req.content_type = VO_STR_LIT("text/plain");
+	assert_false(vo_api_precheck(&api, &req, -1, &route, &resp));
+	assert_int_equal(resp.status, 415);
+	req.content_type = VO_STR_LIT("+json");
+	assert_false(vo_api_precheck(&api, &req, -1, &route, &resp));
+
+	req.method = VO_STR_LIT("GET");
+	req.content_type = vo_str_make(NULL, 0);
+	assert_false(vo_api_precheck(&api, &req, -1, &route, &resp));
+	assert_int_equal(resp.status, 405);
+	assert_string_equal(resp.allow, "POST");
+	req.path = VO_STR_LIT("/metrics");
+	assert_true(vo_api_precheck(&api, &req, -1, &route, &resp));
+	req.method = VO_STR_LIT("HEAD");
+	assert_true(vo_api_precheck(&api, &req, -1, &route, &resp));
+	req.method = VO_STR_LIT("PUT");
+	assert_false(vo_api_precheck(&api, &req, -1, &route, &resp));
+	assert_string_equal(resp.allow, "GET, HEAD");
+	req.path = VO_STR_LIT("/voucherx");
+	assert_false(vo_api_precheck(&api, &req, -1, &route, &resp));
+	assert_int_equal(resp.status, 404);
+	assert_int_equal(route, VO_ROUTE_NONE);
+
+	vo_http_response_release(&resp);
+	vo_live_destroy(&live);
+}
+
+static void test_not_ready(void **state)
+{
+	struct vo_live live;
+	struct vo_api api;
+	struct vo_http_request req;
+	struct vo_http_response resp;
+
+	(void)state;
+	assert_int_equal(vo_live_init(&live, 2), VO_OK);
+	api = test_api(&live);
+	memset(&req, 0, sizeof(req));
+	vo_http_response_init(&resp);
+	req.method = VO_STR_LIT("POST");
+	req.path = VO_STR_LIT("/voucher");
+	req.body = VO_STR_LIT("{}");
+	vo_api_handle(&api, 1, VO_ROUTE_VOUCHER, &req, &resp);
+	assert_int_equal(resp.status, 503);
+	assert_non_null(strstr(resp.body.ptr, "\"not_ready\""));
+	vo_api_handle(&api, 0, VO_ROUTE_READY, &req, &resp);
+	assert_int_equal(resp.status, 503);
+	vo_api_handle(&api, 0, VO_ROUTE_HEALTH, &req, &resp);
+	assert_int_equal(resp.status, 200);
+	vo_api_handle(&api, 0, VO_ROUTE_METRICS, &req, &resp);
+	assert_int_equal(resp.status, 200);
+	assert_non_null(strstr(resp.body.ptr, "vouch_ready 0\n"));
+	/* The slot is given back after each request. */
+	assert_null(atomic_load(&live.slots[0]));
+	assert_null(atomic_load(&live.slots[1]));
+	vo_http_response_release(&resp);
+	vo_live_destroy(&live);
+}
+
+static void test_metrics(void **state)
+{
+	struct vo_metrics_set set;
+	struct vo_buf out;
+
+	(void)state;
+	assert_int_equal(vo_metrics_set_init(&set, 2), VO_OK);
+	vo_metrics_count(&set.workers[0], VO_ROUTE_VOUCHER, 200, 30);
+	vo_metrics_count(&set.workers[1], VO_ROUTE_VOUCHER, 200, 2000000);
+	vo_metrics_count(&set.workers[1], VO_ROUTE_VOUCHER, 422, 10);
+	vo_metrics_count(&set.workers[1], VO_ROUTE_NONE, 418, 10);
+	vo_buf_init(&out, 1 << 20);
+	assert_int_equal(vo_metrics_render(&set, &out), VO_OK);
+	assert_non_null(strstr(out.ptr,
+			       "vouch_http_requests_total{route=\"/voucher\",status=\"200\"} 2\n"));
+	assert_non_null(strstr(out.ptr,
+			       "vouch_http_requests_total{route=\"/voucher\",status=\"422\"} 1\n"));
+	assert_non_null(
+		strstr(out.ptr, "vouch_http_requests_total{route=\"other\",status=\"other\"} 1\n"));
+	/* Cumulative buckets: 10 us and 30 us are under 50 us; 2 s only in +Inf. */
+	assert_non_null(
+		strstr(out.ptr, "duration_seconds_bucket{route=\"/voucher\",le=\"5e-05\"} 2\n"));
+	assert_non_null(
+		strstr(out.ptr, "duration_seconds_bucket{route=\"/voucher\",le=\"1\"} 2\n"));
+	assert_non_null(
+		strstr(out.ptr, "duration_seconds_bucket{route=\"/voucher\",le=\"+Inf\"} 3\n"));
+	assert_non_null(strstr(out.ptr, "duration_seconds_count{route=\"/voucher\"} 3\n"));
+	assert_non_null(strstr(out.ptr, "duration_seconds_sum{route=\"/voucher\"} 2.000040\n"));
+	vo_buf_release(&out);
+	vo_metrics_set_release(&set);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_openapi_matches_routes),
+		cmocka_unit_test(test_precheck),
+		cmocka_unit_test(test_not_ready),
+		cmocka_unit_test(test_metrics),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
