@@ -408,6 +408,20 @@ static cJSON *parse_body(const char *body, size_t len, struct verdict *v)
 		refuse(v, 400, NULL, "the body is empty: expected a JSON object");
 		return NULL;
 	}
+	/*
+	 * RFC 8259 allows no control byte but tab, LF and CR outside strings
+	 * and none inside them; cJSON skips any byte up to 0x20, NUL included,
+	 * as if it were white space, so they are refused here.
+	 */
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)body[i];
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+			refuse(v, 400, NULL,
+			       "the body is not valid JSON (control byte 0x%02x at byte %zu)", c,
+			       i);
+			return NULL;
+		}
+	}
 	doc = cJSON_ParseWithLengthOpts(body, len, &end, false);
 	if (!doc) {
 		i = end && end >= body && end <= body + len ? (size_t)(end - body) : 0;
@@ -415,12 +429,11 @@ static cJSON *parse_body(const char *body, size_t len, struct verdict *v)
 		return NULL;
 	}
 	for (i = end ? (size_t)(end - body) : len; i < len; i++) {
-		if (!vo_is_space((unsigned char)body[i])) {
+		if (!strchr(" \t\n\r", body[i])) {
 			cJSON_Delete(doc);
 			refuse(v, 400, NULL,
 			       "the body is not valid JSON (unexpected text after the value at "
-			       "byte "
-			       "%zu)",
+			       "byte %zu)",
 			       i);
 			return NULL;
 		}
