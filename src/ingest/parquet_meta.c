@@ -14,7 +14,8 @@
  * groups only located (and their syntax checked), as the reader decodes each
  * one when it reaches it.  Then the schema tree is walked to list its leaves
  * with their definition and repetition levels.  vo_parquet_inspect() reads
- * the footer the same way and describes it without reading any page.
+ * the footer the same way and describes it, then walks each column chunk's
+ * page headers (never a page body) to list its pages by kind and encoding.
  */
 #include "core/common.h"
 
@@ -1067,8 +1068,157 @@ static int describe_chunk(struct vo_buf *b, const struct pq_file_meta *m, size_t
 	return rc;
 }
 
-static int describe_row_groups(struct vo_buf *b, const struct pq_file_meta *m, const char *path,
-			       struct vo_error *err)
+/* Pages of one kind and value encoding in a column chunk, for inspect. */
+struct page_tally {
+	int type;     /* enum pq_page_type */
+	int encoding; /* enum pq_encoding of the values */
+	bool plain;   /* DATA_PAGE_V2 with is_compressed false */
+	uint64_t n;   /* pages */
+};
+
+/* Distinct (kind, encoding) pairs listed per chunk; real chunks have 2 or 3. */
+#define PAGE_TALLY_MAX 16
+/* Bytes read first for a page header; most are under 100. */
+#define INSPECT_HEADER_PREFIX 256
+
+static const char *page_type_name(int type)
+{
+	switch (type) {
+	case PQ_PAGE_DATA:
+		return "DATA_PAGE";
+	case PQ_PAGE_INDEX:
+		return "INDEX_PAGE";
+	case PQ_PAGE_DICTIONARY:
+		return "DICTIONARY_PAGE";
+	case PQ_PAGE_DATA_V2:
+		return "DATA_PAGE_V2";
+	default:
+		return "UNKNOWN_PAGE";
+	}
+}
+
+static void tally_page(struct page_tally *t, size_t *nt, const struct pq_page_header *ph)
+{
+	int enc = -1;
+	bool plain = false;
+	size_t i;
+
+	if (ph->type == PQ_PAGE_DATA && ph->has_data)
+		enc = ph->data.encoding;
+	else if (ph->type == PQ_PAGE_DICTIONARY && ph->has_dict)
+		enc = ph->dict.encoding;
+	else if (ph->type == PQ_PAGE_DATA_V2 && ph->has_v2) {
+		enc = ph->v2.encoding;
+		plain = !ph->v2.is_compressed;
+	}
+	for (i = 0; i < *nt; i++) {
+		if (t[i].type == ph->type && t[i].encoding == enc && t[i].plain == plain) {
+			t[i].n++;
+			return;
+		}
+	}
+	if (*nt < PAGE_TALLY_MAX)
+		t[(*nt)++] = (struct page_tally){ ph->type, enc, plain, 1 };
+}
+
+/*
+ * Reads the page header at off, at most avail bytes, into *ph and its size
+ * into *hlen.  Returns VO_OK or a code, with why (whylen bytes) saying what
+ * is wrong.
+ */
+static int read_header_at(int fd, const char *path, uint64_t off, uint64_t avail, struct vo_buf *hb,
+			  struct pq_page_header *ph, size_t *hlen, char *why, size_t whylen)
+{
+	size_t want = (size_t)VO_MIN(avail, (uint64_t)INSPECT_HEADER_PREFIX);
+	struct vo_thrift t;
+	int rc;
+
+	for (;;) {
+		vo_buf_reset(hb);
+		rc = vo_buf_grow(hb, want);
+		if (rc) {
+			snprintf(why, whylen, "out of memory");
+			return rc;
+		}
+		rc = pq_read_at(fd, path, off, hb->ptr, want, NULL);
+		if (rc) {
+			snprintf(why, whylen, "cannot read");
+			return rc;
+		}
+		vo_thrift_init(&t, (const uint8_t *)hb->ptr, want);
+		rc = pq_page_header_decode(&t, ph);
+		if (rc == VO_OK) {
+			*hlen = vo_thrift_offset(&t);
+			return VO_OK;
+		}
+		snprintf(why, whylen, "%s", t.why);
+		if (!t.truncated || want >= avail || want >= VO_PARQUET_PAGE_HEADER_MAX)
+			return rc;
+		want = (size_t)VO_MIN(VO_MIN(avail, (uint64_t)want * 4),
+				      (uint64_t)VO_PARQUET_PAGE_HEADER_MAX);
+	}
+}
+
+/*
+ * Appends "pages: DICTIONARY_PAGE PLAIN x1, DATA_PAGE_V2 RLE_DICTIONARY x3"
+ * for the column chunk, walking its page headers from its first page to
+ * total_compressed_size bytes later.  A chunk that cannot be walked says why
+ * instead ("pages: unreadable (...)"): inspect still describes the rest.
+ */
+static int describe_pages(struct vo_buf *b, int fd, const char *path, uint64_t size,
+			  const struct pq_column_meta *cm)
+{
+	struct page_tally tally[PAGE_TALLY_MAX];
+	struct vo_buf hb;
+	char why[sizeof(((struct vo_thrift *)NULL)->why)] = "";
+	uint64_t pos;
+	uint64_t end;
+	size_t nt = 0;
+	size_t i;
+	int rc = VO_OK;
+
+	if (cm->dictionary_page_offset >= 4 && cm->dictionary_page_offset < cm->data_page_offset)
+		pos = (uint64_t)cm->dictionary_page_offset;
+	else
+		pos = cm->data_page_offset >= 4 ? (uint64_t)cm->data_page_offset : 0;
+	if (pos == 0 || cm->total_compressed_size < 0 || pos > size ||
+	    (uint64_t)cm->total_compressed_size > size - pos)
+		return vo_buf_addstr(b, "      pages: unreadable (the chunk's offsets are "
+					"outside the file)\n");
+	end = pos + (uint64_t)cm->total_compressed_size;
+	vo_buf_init(&hb, VO_PARQUET_PAGE_HEADER_MAX + 1);
+	while (pos < end) {
+		struct pq_page_header ph;
+		size_t hlen = 0;
+
+		if (read_header_at(fd, path, pos, end - pos, &hb, &ph, &hlen, why, sizeof(why)) !=
+		    VO_OK)
+			break;
+		if ((uint64_t)ph.compressed_size > end - pos - hlen) {
+			snprintf(why, sizeof(why), "a page runs past the end of the chunk");
+			break;
+		}
+		tally_page(tally, &nt, &ph);
+		pos += hlen + (uint64_t)ph.compressed_size;
+	}
+	vo_buf_release(&hb);
+	rc = vo_buf_addstr(b, "      pages: ");
+	for (i = 0; i < nt && rc == VO_OK; i++) {
+		rc = vo_buf_addf(b, "%s%s %s%s x%" PRIu64, i ? ", " : "",
+				 page_type_name(tally[i].type),
+				 tally[i].encoding < 0 ? "-" : pq_encoding_name(tally[i].encoding),
+				 tally[i].plain ? " (values not compressed)" : "", tally[i].n);
+	}
+	if (rc == VO_OK && why[0])
+		rc = vo_buf_addf(b, "%sunreadable at offset %" PRIu64 " (%s)", nt ? "; " : "", pos,
+				 why);
+	if (rc == VO_OK)
+		rc = vo_buf_addch(b, '\n');
+	return rc;
+}
+
+static int describe_row_groups(struct vo_buf *b, const struct pq_file_meta *m, int fd,
+			       uint64_t size, const char *path, struct vo_error *err)
 {
 	struct pq_row_group rg;
 	struct vo_thrift t;
@@ -1095,8 +1245,13 @@ static int describe_row_groups(struct vo_buf *b, const struct pq_file_meta *m, c
 					 rg.ncolumns, m->nleaves);
 		if (rc == VO_OK)
 			rc = vo_buf_addch(b, '\n');
-		for (k = 0; k < m->nleaves && k < rg.ncolumns && rc == VO_OK; k++)
-			rc = describe_chunk(b, m, k, &rg.chunks[k]);
+		for (k = 0; k < m->nleaves && k < rg.ncolumns && rc == VO_OK; k++) {
+			const struct pq_column_chunk *ch = &rg.chunks[k];
+
+			rc = describe_chunk(b, m, k, ch);
+			if (rc == VO_OK && ch->has_meta && !ch->encrypted && !ch->has_file_path)
+				rc = describe_pages(b, fd, path, size, &ch->meta);
+		}
 		if (rc)
 			rc = vo_error_at(err, rc, path, 0, NULL, "cannot describe the file: %s",
 					 vo_strerror(rc));
@@ -1139,7 +1294,7 @@ int vo_parquet_inspect(const char *path, struct vo_buf *out, struct vo_error *er
 				 vo_strerror(rc));
 		goto out;
 	}
-	rc = describe_row_groups(out, &m, path, err);
+	rc = describe_row_groups(out, &m, fd, size, path, err);
 out:
 	if (fd >= 0)
 		close(fd);

@@ -1379,7 +1379,8 @@ static void test_inspect_synthetic(void **state)
 	assert_non_null(strstr(out.ptr, "row group 1: 500 rows"));
 	assert_non_null(strstr(out.ptr, "    country_code: UNCOMPRESSED, encodings "
 					"PLAIN_DICTIONARY, PLAIN, RLE; "));
-	assert_non_null(strstr(out.ptr, "dictionary page: yes\n"));
+	assert_non_null(strstr(out.ptr, "dictionary page: yes\n      pages: DICTIONARY_PAGE "));
+	assert_non_null(strstr(out.ptr, "      pages: DATA_PAGE"));
 	assert_null(strstr(out.ptr, "missing column"));
 	vo_buf_release(&out);
 
@@ -1727,6 +1728,10 @@ static void test_real_inspect(void **state)
 	assert_non_null(strstr(out.ptr, "    timestamp: GZIP, encodings PLAIN_DICTIONARY, PLAIN, "
 					"RLE, PLAIN; 2110036 bytes compressed, 8639608 "
 					"uncompressed; 285570 values; dictionary page: yes\n"));
+	/* Page headers: the dictionary, one page of indices, then plain pages. */
+	assert_non_null(strstr(out.ptr, "dictionary page: yes\n      pages: DICTIONARY_PAGE "
+					"PLAIN_DICTIONARY x1, DATA_PAGE PLAIN_DICTIONARY x1, "
+					"DATA_PAGE PLAIN x7\n"));
 	vo_buf_release(&out);
 }
 
