@@ -51,8 +51,9 @@ lint: deps-test $(BUILD)/CMakeCache.txt
 format:
 	clang-format -i $(SOURCES)
 
-# Build, then run the pipeline on the real data when ../shared has it, else on
-# generated sample data.
+# Build, run the pipeline on the real data when ../shared has it (else on
+# generated sample data), then serve the API on port $(PORT) until Ctrl-C.
+PORT ?= 8000
 run: build
 	@mkdir -p $(RUN_DIR)
 	@if [ -f "$(DATA)" ]; then \
@@ -63,7 +64,8 @@ run: build
 		$(BUILD)/vouch gen --rows 300000 -o $(RUN_DIR)/sample.csv && \
 		$(BUILD)/vouch process -i $(RUN_DIR)/sample.csv -o $(RUN_DIR)/segments.json; \
 	fi
-	@echo "make run: artifact at $(RUN_DIR)/segments.json"
+	@echo "make run: serving $(RUN_DIR)/segments.json on http://0.0.0.0:$(PORT) (Ctrl-C stops)"
+	@exec $(BUILD)/vouch serve --segments $(RUN_DIR)/segments.json --port $(PORT)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
