@@ -17,7 +17,9 @@ static const char inspect_usage[] =
 	"\n"
 	"Describes a data file.  Parquet: schema (physical and logical types, which\n"
 	"vouch column each maps to), row groups, and per column chunk the codec,\n"
-	"encodings and sizes.  CSV: the columns vouch reads and the row count.\n";
+	"encodings and sizes, and its pages by kind (DATA_PAGE, DATA_PAGE_V2,\n"
+	"DICTIONARY_PAGE) and value encoding, read from the page headers.  CSV\n"
+	"(plain or gzip-compressed): the columns vouch reads and the row count.\n";
 
 static const char gen_usage[] =
 	"usage: vouch gen --rows N -o FILE.csv [--seed S]\n"

@@ -101,8 +101,11 @@ void vo_parquet_reader_destroy(struct vo_parquet_reader *r);
  * count, the schema (per element: name, physical type, logical and converted
  * type, repetition, and which logical vouch column it maps to), and per row
  * group its rows and, per column chunk, codec, encodings, compressed and
- * uncompressed sizes, value count and whether it has a dictionary page.
- * Only the footer is read.  Bytes from the file (names, created_by) are
+ * uncompressed sizes, value count and whether it has a dictionary page,
+ * then its pages counted by kind and value encoding ("pages: DICTIONARY_PAGE
+ * PLAIN x1, DATA_PAGE_V2 RLE_DICTIONARY x3"), from the page headers alone (a
+ * chunk whose headers cannot be read says "unreadable" and why, and the
+ * description goes on).  No page body is read.  Bytes from the file (names, created_by) are
  * escaped so the text is printable.  A file that lacks vouch's columns can
  * still be described (the text says which are missing).  Errors are those of
  * vo_parquet_reader_open() for the footer, plus VO_ELIMIT when out reaches
