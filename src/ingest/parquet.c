@@ -364,7 +364,26 @@ static int64_t int96_micros(const uint8_t *p)
 	return sat_add(sat_mul(days - JULIAN_UNIX_EPOCH, MICROS_PER_DAY), floor_div(nanos, 1000));
 }
 
-/* Big-endian two's complement of len bytes (at most 8) to int64. */
+/*
+ * Whether the big-endian two's complement of len bytes at p fits in int64:
+ * bytes before the last 8 only repeat the sign (DuckDB and Spark write
+ * DECIMAL(38, s) as 16 bytes whatever the value).
+ */
+static bool decimal_fits(const uint8_t *p, size_t len)
+{
+	uint8_t fill;
+	size_t i;
+
+	if (len <= 8)
+		return true;
+	fill = (p[len - 8] & 0x80) ? 0xff : 0x00;
+	for (i = 0; i < len - 8; i++)
+		if (p[i] != fill)
+			return false;
+	return true;
+}
+
+/* Big-endian two's complement of len bytes to int64 (the last 8 bytes: see decimal_fits()). */
 static int64_t decimal_be(const uint8_t *p, size_t len)
 {
 	uint64_t u;
@@ -372,6 +391,10 @@ static int64_t decimal_be(const uint8_t *p, size_t len)
 
 	if (len == 0)
 		return 0;
+	if (len > 8) {
+		p += len - 8;
+		len = 8;
+	}
 	u = (p[0] & 0x80) ? UINT64_MAX : 0;
 	for (i = 0; i < len; i++)
 		u = (u << 8) | p[i];
@@ -466,8 +489,8 @@ static int plain_values(const struct pq_col *c, const uint8_t **pp, const uint8_
 			if ((size_t)(end - p) < len)
 				goto short_values;
 			if (c->conv == CONV_DECIMAL_BE) {
-				if (len > 8) {
-					*why = "a DECIMAL value wider than 64 bits";
+				if (!decimal_fits(p, len)) {
+					*why = "a DECIMAL value outside the 64-bit integer range";
 					return VO_EUNSUPPORTED;
 				}
 				i64[j] = decimal_be(p, len);
@@ -490,8 +513,12 @@ static int plain_values(const struct pq_col *c, const uint8_t **pp, const uint8_
 		if (__builtin_mul_overflow(k, c->width, &need) || need > avail)
 			goto short_values;
 		if (c->conv == CONV_DECIMAL_BE && c->width > 8) {
-			*why = "a DECIMAL wider than 64 bits";
-			return VO_EUNSUPPORTED;
+			for (j = 0; j < k; j++) {
+				if (!decimal_fits(p + c->width * j, c->width)) {
+					*why = "a DECIMAL value outside the 64-bit integer range";
+					return VO_EUNSUPPORTED;
+				}
+			}
 		}
 		convert_fixed(c, p, k, out);
 		*pp = p + need;

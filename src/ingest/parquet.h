@@ -33,7 +33,9 @@
  * VO_EUNSUPPORTED and a message naming the file and column: nested or
  * repeated columns among the six (nested columns vouch does not read are
  * skipped like any other unread column), encrypted files, column data in
- * other files, FLOAT16 and INTERVAL, DECIMAL wider than 64 bits, the LZO
+ * other files, FLOAT16 and INTERVAL, DECIMAL values outside the int64 range
+ * (wider DECIMALs, such as DECIMAL(38, 2) in 16 bytes, are read while each
+ * value fits), the LZO
  * codec.
  */
 #ifndef VO_INGEST_PARQUET_H

@@ -82,6 +82,9 @@ typed4="SELECT CAST(timestamp AS TIMESTAMPTZ) AS timestamp, country_code,
 	CAST(last_order_ts AS DATE) AS last_order_ts, CAST(first_order_ts AS TIMESTAMPTZ) AS first_order_ts,
 	CAST(NULLIF(total_orders, '') AS DECIMAL(9, 1)) AS total_orders,
 	CAST(voucher_amount AS DECIMAL(18, 3)) AS voucher_amount FROM $src"
+typed5="SELECT timestamp, country_code, last_order_ts, first_order_ts,
+	CAST(NULLIF(total_orders, '') AS DECIMAL(38, 1)) AS total_orders,
+	CAST(voucher_amount AS DECIMAL(38, 2)) AS voucher_amount FROM $src"
 strings="SELECT CAST(timestamp AS VARCHAR) AS timestamp, country_code, last_order_ts,
 	CAST(first_order_ts AS VARCHAR) AS first_order_ts, total_orders,
 	CAST(voucher_amount AS VARCHAR) AS voucher_amount FROM $src"
@@ -101,6 +104,9 @@ sql+="COPY ($typed2) TO 'duck-typed2.parquet' (FORMAT parquet, ROW_GROUP_SIZE 50
 sql+="COPY ($typed3) TO 'duck-typed3.parquet'
 	(FORMAT parquet, COMPRESSION zstd, DICTIONARY_SIZE_LIMIT 1, PARQUET_VERSION V2);"
 sql+="COPY ($typed4) TO 'duck-typed4.parquet' (FORMAT parquet, COMPRESSION gzip, DICTIONARY_SIZE_LIMIT 1);"
+sql+="COPY ($typed5) TO 'duck-typed5.parquet' (FORMAT parquet, COMPRESSION zstd);"
+sql+="COPY (SELECT * REPLACE (CAST(voucher_amount AS DECIMAL(38, 18)) AS voucher_amount) FROM $src)
+	TO 'duck-dec38-18.parquet' (FORMAT parquet);"
 sql+="COPY ($strings) TO 'duck-strings.parquet' (FORMAT parquet, PARQUET_VERSION V2);"
 sql+="COPY (SELECT * FROM $src) TO 'duck.csv' (HEADER);"
 sql+="COPY (SELECT * FROM $src) TO 'duck.csv.gz' (HEADER, COMPRESSION gzip);"
@@ -136,8 +142,14 @@ shows duck-typed3.parquet "order_ts: INT64, logical TIMESTAMP(NANOS" "-> timesta
 	"voucher_amount: INT32" "DATA_PAGE DELTA_BINARY_PACKED" "DATA_PAGE BYTE_STREAM_SPLIT" "ZSTD, "
 shows duck-typed4.parquet "timestamp: INT64, logical TIMESTAMP(MICROS, utc=true)" \
 	"total_orders: INT32, logical DECIMAL(9, 1)" "voucher_amount: INT64, logical DECIMAL(18, 3)" "GZIP, "
+shows duck-typed5.parquet "total_orders: FIXED_LEN_BYTE_ARRAY(16), logical DECIMAL(38, 1)" \
+	"voucher_amount: FIXED_LEN_BYTE_ARRAY(16), logical DECIMAL(38, 2)"
+# Unscaled values past 64 bits (2640 * 10^18) are refused by name, not misread.
+expect_exit 1 "$VOUCH" process -q -i duck-dec38-18.parquet -o dec.json
+expect_stderr "column 'voucher_amount'"
+expect_stderr "a DECIMAL value outside the 64-bit integer range"
 shows duck-strings.parquet "first_order_ts: BYTE_ARRAY" "voucher_amount: BYTE_ARRAY"
-for f in duck-typed1 duck-typed2 duck-typed3 duck-typed4 duck-strings; do
+for f in duck-typed1 duck-typed2 duck-typed3 duck-typed4 duck-typed5 duck-strings; do
 	same $f.parquet
 done
 [ "$(head -c 2 duck.csv.gz | od -An -tx1 | tr -d ' ')" = 1f8b ] || fail "duck.csv.gz is not gzip"
