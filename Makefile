@@ -11,7 +11,7 @@ RUN_DIR    ?= $(BUILD)/run
 NODE_DIR   ?= $(abspath $(BUILD))/node
 SOURCES     = $(shell git ls-files -- '*.c' '*.h' 2>/dev/null || find src tests -name '*.[ch]')
 
-.PHONY: all build deps deps-test configure test unit asan lint format run clean npm
+.PHONY: all build deps deps-test configure test unit asan lint format run clean npm bench
 
 all: build
 
@@ -66,6 +66,12 @@ run: build
 	fi
 	@echo "make run: serving $(RUN_DIR)/segments.json on http://0.0.0.0:$(PORT) (Ctrl-C stops)"
 	@exec $(BUILD)/vouch serve --segments $(RUN_DIR)/segments.json --port $(PORT)
+
+# Benchmarks against DuckDB, nginx and FastAPI (bench/bench.mjs); writes
+# docs/BENCHMARKS.md.  BENCH=pipeline or BENCH=api runs one half.
+bench: build npm
+	@scripts/deps.sh bench
+	VOUCH=$(abspath $(BUILD))/vouch VOUCH_NODE_DIR=$(NODE_DIR) VOUCH_SHARED=$(SHARED) node bench/bench.mjs $(BENCH)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs (as root) or lists (otherwise) the Debian 12 packages vouch needs.
-# usage: scripts/deps.sh build|test
+# usage: scripts/deps.sh build|test|bench
 #   build: compiler, CMake and the libraries of the vouch binary
 #   test:  build + cmocka, the linters, curl and wrk (API tests) and Node.js/npm (DuckDB
 #          cross-checks)
+#   bench: build + the benchmark anchors: nginx, FastAPI on Debian's Python, wrk, Node.js
 set -euo pipefail
 
 mode=${1:-build}
@@ -12,6 +13,12 @@ pkgs=(gcc make cmake pkg-config libdeflate-dev zlib1g-dev libcjson-dev libssl-de
 if [ "$mode" = test ]; then
 	pkgs+=(libcmocka-dev clang-format clang-tidy cppcheck curl wrk)
 	# Node.js may come from elsewhere (nvm, NodeSource); only ask for Debian's when absent.
+	command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+	command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+fi
+if [ "$mode" = bench ]; then
+	pkgs+=(wrk nginx python3-fastapi python3-uvicorn python3-pydantic python3-uvloop
+		python3-httptools util-linux time)
 	command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 	command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 fi

@@ -1,0 +1,342 @@
+// make bench: vouch against its anchors, in the same run, alternating, on
+// this machine (../shared/bench/README.md describes the anchors).
+//
+//   pipeline  `vouch process -c all` vs DuckDB reference.sql (2 threads) on the
+//             real file and on a 28.5M-row synthetic file (gen.mjs, cached
+//             outside the repository); wall time, CPU time, peak RSS; plus the
+//             floor (`vouch inspect --scan`: read and decompress every page).
+//   api       `vouch serve` vs nginx's canned answer vs the FastAPI app, wrk
+//             keep-alive at 64 and 256 connections, sharing both cores and
+//             pinned (server on core 0, wrk on core 1): requests/s, p99,
+//             server CPU microseconds per request, errors.
+//
+// Medians of BENCH_REPS runs (default 3). Writes docs/BENCHMARKS.md and
+// prints the same tables.
+//
+// usage: node bench/bench.mjs [pipeline] [api]   (both by default)
+// env:   VOUCH (binary), VOUCH_NODE_DIR (node_modules with DuckDB),
+//        VOUCH_SHARED (../shared), VOUCH_BENCH_CACHE (where the big file is
+//        kept, default ~/.cache/vouch-bench), BENCH_ROWS (28557000),
+//        BENCH_REPS, BENCH_SECONDS (wrk duration, default 5)
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..');
+const VOUCH = path.resolve(process.env.VOUCH || path.join(repo, 'build/vouch'));
+const SHARED = path.resolve(process.env.VOUCH_SHARED || path.join(repo, '../shared'));
+const NODE_DIR = path.resolve(process.env.VOUCH_NODE_DIR || path.join(repo, 'build/node'));
+const CACHE = process.env.VOUCH_BENCH_CACHE || path.join(os.homedir(), '.cache/vouch-bench');
+const ROWS = Number(process.env.BENCH_ROWS || 28557000);
+const REPS = Number(process.env.BENCH_REPS || 3);
+const SECS = Number(process.env.BENCH_SECONDS || 5);
+const REAL = path.join(SHARED, 'data/data.parquet.gzip');
+const which = process.argv.slice(2);
+const want = (w) => which.length === 0 || which.includes(w);
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-bench-'));
+const out = [];
+
+function say(s = '') {
+	console.log(s);
+	out.push(s);
+}
+
+function median(xs) {
+	const s = [...xs].sort((a, b) => a - b);
+	const m = s.length >> 1;
+	return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+
+// The anchors' folder with DuckDB next to it (node resolves node_modules
+// from the script's folder).
+function anchors() {
+	const dir = path.join(work, 'anchors');
+	if (!fs.existsSync(dir)) {
+		fs.mkdirSync(dir);
+		for (const f of ['duckdb-run.mjs', 'reference.sql', 'gen.mjs'])
+			fs.copyFileSync(path.join(SHARED, 'bench', f), path.join(dir, f));
+		fs.symlinkSync(path.join(NODE_DIR, 'node_modules'), path.join(dir, 'node_modules'));
+	}
+	return dir;
+}
+
+// Runs a command under /usr/bin/time; returns wall and CPU seconds and peak RSS in MiB.
+function timed(cmd, args, opts = {}) {
+	const tf = path.join(work, 'time.txt');
+	const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', tf, cmd, ...args], {
+		stdio: ['ignore', opts.stdout ? 'pipe' : 'ignore', 'pipe'],
+		maxBuffer: 1 << 28,
+		env: { ...process.env, ...(opts.env || {}) },
+	});
+	if (r.status !== 0)
+		throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+	const [wall, user, sys, rssKb] = fs.readFileSync(tf, 'utf8').trim().split(/\s+/).map(Number);
+	return { wall, cpu: user + sys, rss: rssKb / 1024, stdout: r.stdout, stderr: String(r.stderr) };
+}
+
+function machine() {
+	const cpu = os.cpus();
+	const ver = (cmd, args) => {
+		try {
+			return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString().split('\n')[0].trim();
+		} catch (e) {
+			return String(e.stderr || '').split('\n')[0].trim() || 'not found';
+		}
+	};
+	let duck = 'n/a';
+	try {
+		duck = JSON.parse(fs.readFileSync(path.join(NODE_DIR, 'node_modules/@duckdb/node-api/package.json'))).version;
+	} catch { /* not installed */ }
+	return [
+		`- CPU: ${cpu[0]?.model} x ${cpu.length} (as the process sees them), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM`,
+		`- Kernel: ${os.release()}; date ${new Date().toISOString()}`,
+		`- vouch: ${ver(VOUCH, ['--version'])}; DuckDB (@duckdb/node-api) ${duck}; ${ver('nginx', ['-v'])}; ` +
+			`FastAPI ${ver('/usr/bin/python3', ['-c', 'import fastapi; print(fastapi.__version__)'])}; ${ver('wrk', ['-v'])}`,
+		`- Load: other processes may share the machine; each figure is the median of ${REPS} alternating runs.`,
+	];
+}
+
+// ---- pipeline --------------------------------------------------------------
+
+function bigFile() {
+	const f = path.join(CACHE, `big-${ROWS}.parquet`);
+	if (fs.existsSync(f)) return f;
+	fs.mkdirSync(CACHE, { recursive: true });
+	console.error(`bench: generating ${f} (${ROWS} rows, about a minute)`);
+	const tmp = `${f}.tmp`;
+	execFileSync('node', [path.join(anchors(), 'gen.mjs'), tmp, String(ROWS)], { stdio: 'inherit' });
+	fs.renameSync(tmp, f);
+	return f;
+}
+
+function pipeline() {
+	const inputs = [];
+	if (fs.existsSync(REAL)) inputs.push(['real file (285,570 rows)', REAL]);
+	inputs.push([`synthetic (${ROWS.toLocaleString('en')} rows, gzip)`, bigFile()]);
+	say('## Pipeline');
+	say();
+	say('All countries (`vouch process -c all` vs DuckDB `reference.sql` with 2 threads). DuckDB\'s');
+	say('wall time is the whole process (Node start, DuckDB load, query); its query time alone is');
+	say('in parentheses. The floor is `vouch inspect --scan`: read and decompress every page of the');
+	say('six columns, on the same threads, nothing else.');
+	say();
+	say('| input | vouch wall s | vouch CPU s | vouch RSS MiB | floor wall s | DuckDB wall s (query) | DuckDB CPU s | DuckDB RSS MiB | DuckDB / vouch wall | vouch / floor |');
+	say('|---|---|---|---|---|---|---|---|---|---|');
+	for (const [label, file] of inputs) {
+		const v = [], d = [], f = [];
+		const outFile = path.join(work, 'segments.json');
+		let ref = null;
+		for (let i = 0; i < REPS; i++) {
+			v.push(timed(VOUCH, ['process', '-q', '-c', 'all', '-i', file, '-o', outFile]));
+			const r = timed('node', [path.join(anchors(), 'duckdb-run.mjs'), '--threads', '2', '--countries', 'all', file], { stdout: true });
+			r.query = Number((/query ms: ([\d.]+)/.exec(r.stderr) || [])[1]) / 1000;
+			d.push(r);
+			ref = r.stdout;
+			f.push(timed(VOUCH, ['inspect', '--scan', file]));
+		}
+		// The same tables as the reference, cell for cell.
+		const refFile = path.join(work, 'ref.json');
+		fs.writeFileSync(refFile, ref);
+		const cmp = spawnSync('node', [path.join(repo, 'tests/tools/compare.mjs'), outFile, refFile], { encoding: 'utf8' });
+		const same = cmp.status === 0 ? 'identical' : `DIFFERENT: ${cmp.stderr.trim()}`;
+		const m = (xs, k) => median(xs.map((x) => x[k]));
+		say(`| ${label} | ${fmt(m(v, 'wall'))} | ${fmt(m(v, 'cpu'))} | ${fmt(m(v, 'rss'), 0)} | ${fmt(m(f, 'wall'))} | ` +
+			`${fmt(m(d, 'wall'))} (${fmt(m(d, 'query'))}) | ${fmt(m(d, 'cpu'))} | ${fmt(m(d, 'rss'), 0)} | ` +
+			`**${fmt(m(d, 'wall') / m(v, 'wall'), 1)}x** | ${fmt(m(v, 'wall') / m(f, 'wall'), 2)}x |`);
+		console.error(`bench: ${label}: results ${same}`);
+		out.push(`<!-- ${label}: vouch vs DuckDB results ${same} -->`);
+		if (cmp.status !== 0) process.exitCode = 1;
+	}
+	say();
+}
+
+// ---- api -------------------------------------------------------------------
+
+function freePort() {
+	return new Promise((res) => {
+		const s = net.createServer();
+		s.listen(0, '127.0.0.1', () => {
+			const { port } = s.address();
+			s.close(() => res(port));
+		});
+	});
+}
+
+async function waitPort(port, ms = 10000) {
+	const t0 = Date.now();
+	while (Date.now() - t0 < ms) {
+		const ok = await new Promise((res) => {
+			const s = net.connect(port, '127.0.0.1', () => { s.destroy(); res(true); });
+			s.on('error', () => res(false));
+		});
+		if (ok) return;
+		await new Promise((r) => setTimeout(r, 50));
+	}
+	throw new Error(`nothing listens on ${port}`);
+}
+
+// Every process of the server: the one started and its descendants.
+function tree(pid) {
+	const all = [pid];
+	for (let i = 0; i < all.length; i++) {
+		const r = spawnSync('pgrep', ['-P', String(all[i])], { encoding: 'utf8' });
+		for (const line of r.stdout.split('\n')) if (line.trim()) all.push(Number(line));
+	}
+	return all;
+}
+
+function cpuTicks(pids) {
+	let t = 0;
+	for (const p of pids) {
+		try {
+			const f = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+			const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+			t += Number(fields[11]) + Number(fields[12]); // utime, stime
+		} catch { /* gone */ }
+	}
+	return t;
+}
+
+async function startServer(kind, threads, pinned, segments) {
+	const port = await freePort();
+	const pin = pinned ? ['taskset', '-c', '0'] : [];
+	let child;
+	if (kind === 'vouch') {
+		child = spawn(pin[0] || VOUCH, [...pin.slice(1), ...(pin.length ? [VOUCH] : []), 'serve', '--segments', segments,
+			'--host', '127.0.0.1', '--port', String(port), '--threads', String(threads), '--log-level', 'warn'],
+			{ stdio: 'ignore' });
+	} else if (kind === 'nginx') {
+		const dir = path.join(work, `nginx-${port}`);
+		fs.mkdirSync(dir);
+		const conf = fs.readFileSync(path.join(SHARED, 'bench/http/nginx.conf.in'), 'utf8')
+			.replaceAll('@DIR@', dir).replaceAll('@PORT@', String(port));
+		fs.writeFileSync(path.join(dir, 'nginx.conf'), conf);
+		const args = ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log'), '-g', `worker_processes ${threads};`];
+		child = spawn(pin[0] || 'nginx', [...pin.slice(1), ...(pin.length ? ['nginx'] : []), ...args], { stdio: 'ignore' });
+	} else {
+		const args = ['-m', 'uvicorn', 'fastapi_app:app', '--app-dir', path.join(SHARED, 'bench/http'), '--host', '127.0.0.1',
+			'--port', String(port), '--workers', String(threads), '--no-access-log', '--log-level', 'warning'];
+		child = spawn(pin[0] || '/usr/bin/python3', [...pin.slice(1), ...(pin.length ? ['/usr/bin/python3'] : []), ...args], { stdio: 'ignore' });
+	}
+	await waitPort(port);
+	await new Promise((r) => setTimeout(r, kind === 'fastapi' ? 1500 : 200));
+	return {
+		port,
+		pids: () => tree(child.pid),
+		stop: () => new Promise((res) => {
+			if (child.exitCode !== null) return res();
+			child.on('exit', res);
+			child.kill('SIGTERM');
+			setTimeout(() => child.kill('SIGKILL'), 5000);
+		}),
+	};
+}
+
+function wrk(port, conns, pinned) {
+	const lua = path.join(SHARED, 'bench/http/post.lua');
+	const cmd = [...(pinned ? ['taskset', '-c', '1'] : []), 'wrk', '-t1', `-c${conns}`, `-d${SECS}s`, '--latency', '--timeout', '5s',
+		'-s', lua, `http://127.0.0.1:${port}/voucher`];
+	const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8' });
+	const text = r.stdout;
+	const n = Number((/(\d+) requests in/.exec(text) || [])[1] || 0);
+	const rps = Number((/Requests\/sec:\s+([\d.]+)/.exec(text) || [])[1] || 0);
+	const p99m = /99%\s+([\d.]+)(us|ms|s)/.exec(text);
+	const p99 = p99m ? Number(p99m[1]) * { us: 1, ms: 1000, s: 1e6 }[p99m[2]] : NaN;
+	const non2xx = Number((/Non-2xx or 3xx responses: (\d+)/.exec(text) || [])[1] || 0);
+	const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
+	const errors = non2xx + (sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
+	return { n, rps, p99, errors };
+}
+
+async function api() {
+	const segments = path.join(work, 'api-segments.json');
+	const src = fs.existsSync(REAL) ? REAL : null;
+	if (src) execFileSync(VOUCH, ['process', '-q', '-i', src, '-o', segments]);
+	else {
+		execFileSync(VOUCH, ['gen', '--rows', '100000', '-o', path.join(work, 'sample.csv')]);
+		execFileSync(VOUCH, ['process', '-q', '-i', path.join(work, 'sample.csv'), '-o', segments]);
+	}
+	const ncpu = os.cpus().length;
+	// Each server in its best thread count for the placement: sharing the
+	// cores, one per core (nginx and FastAPI workers too); pinned to one core, one.
+	const configs = [];
+	for (const pinned of [false, true]) {
+		for (const [kind, label] of [['vouch', 'vouch serve'], ['nginx', 'nginx canned answer'], ['fastapi', 'FastAPI (proof of concept stack)']]) {
+			const threads = pinned ? 1 : (kind === 'vouch' ? ncpu : (kind === 'nginx' ? 1 : ncpu));
+			configs.push({ kind, label, threads, pinned });
+		}
+	}
+	say('## API');
+	say();
+	say(`wrk -t1, keep-alive, ${SECS} s per run, POST /voucher with the challenge's example body`);
+	say('(`../shared/bench/http/post.lua`). "shared": server and wrk on both cores; "pinned": server');
+	say('on core 0 (`taskset -c 0`), wrk on core 1. CPU per request is the server\'s user+system time');
+	say('over the run divided by the requests answered. Errors are non-2xx answers plus socket errors.');
+	say();
+	const rows = [];
+	for (const conns of [64, 256]) {
+		const results = new Map();
+		for (let rep = 0; rep < REPS; rep++) {
+			for (const c of configs) {
+				const s = await startServer(c.kind, c.threads, c.pinned, segments);
+				wrk(s.port, conns, c.pinned); // warm-up, not counted
+				const t0 = cpuTicks(s.pids());
+				const r = wrk(s.port, conns, c.pinned);
+				const t1 = cpuTicks(s.pids());
+				r.cpuUs = r.n ? ((t1 - t0) / CLK_TCK) * 1e6 / r.n : NaN;
+				await s.stop();
+				const key = `${c.kind}/${c.pinned}`;
+				if (!results.has(key)) results.set(key, { c, runs: [] });
+				results.get(key).runs.push(r);
+			}
+		}
+		for (const { c, runs } of results.values()) {
+			rows.push({
+				conns, c,
+				rps: median(runs.map((r) => r.rps)),
+				p99: median(runs.map((r) => r.p99)),
+				cpuUs: median(runs.map((r) => r.cpuUs)),
+				errors: runs.reduce((a, r) => a + r.errors, 0),
+			});
+		}
+	}
+	say('| connections | placement | server (threads) | requests/s | p99 µs | CPU µs/request | errors | vs nginx req/s | vs nginx p99 | vs nginx CPU/req |');
+	say('|---|---|---|---|---|---|---|---|---|---|');
+	for (const r of rows) {
+		const ng = rows.find((x) => x.conns === r.conns && x.c.pinned === r.c.pinned && x.c.kind === 'nginx');
+		say(`| ${r.conns} | ${r.c.pinned ? 'pinned' : 'shared'} | ${r.c.label} (${r.c.threads}) | ${Math.round(r.rps).toLocaleString('en')} | ` +
+			`${fmt(r.p99, 0)} | ${fmt(r.cpuUs, 1)} | ${r.errors} | ${fmt(r.rps / ng.rps)}x | ${fmt(r.p99 / ng.p99)}x | ${fmt(r.cpuUs / ng.cpuUs)}x |`);
+	}
+	say();
+	for (const conns of [64, 256]) {
+		for (const pinned of [false, true]) {
+			const g = (k) => rows.find((x) => x.conns === conns && x.c.pinned === pinned && x.c.kind === k);
+			const v = g('vouch'), f = g('fastapi');
+			say(`- ${conns} connections, ${pinned ? 'pinned' : 'shared'}: vouch/FastAPI requests/s **${fmt(v.rps / f.rps, 1)}x**`);
+		}
+	}
+	say();
+}
+
+say('# Benchmarks');
+say();
+say('Written by `make bench` (bench/bench.mjs); the figures are from the run below, on this machine:');
+say();
+for (const l of machine()) say(l);
+say();
+try {
+	if (want('pipeline')) pipeline();
+	if (want('api')) await api();
+} finally {
+	fs.rmSync(work, { recursive: true, force: true });
+}
+const doc = path.join(repo, 'docs/BENCHMARKS.md');
+fs.writeFileSync(doc, out.join('\n') + '\n');
+console.error(`bench: wrote ${doc}`);
