@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "api/jsonmem.h"
 #include "api/server.h"
 #include "core/alloc.h"
 #include "core/limits.h"
@@ -41,7 +42,9 @@ struct worker {
 	struct MHD_Daemon *mhd; /* this thread's daemon */
 	pthread_t thread;
 	bool started;
-	size_t in_flight; /* requests between first callback and completion */
+	size_t in_flight;      /* requests between first callback and completion */
+	struct request *spare; /* finished requests kept for reuse, with their buffers */
+	size_t nspare;
 };
 
 struct server {
@@ -64,22 +67,85 @@ struct request {
 	bool too_large;	     /* the body passed the route's limit */
 	uint64_t discarded;  /* bytes read past the limit */
 	struct vo_buf body;
+	/* The answer; libmicrohttpd sends its body in place until completion. */
+	struct vo_http_response resp;
+	struct request *next; /* in worker->spare */
 };
+
+/*
+ * A worker keeps finished requests and their two buffers for the next ones,
+ * so a request in the steady state allocates nothing of its own.  Buffers
+ * that grew past this (a batch) are given back rather than kept.
+ */
+#define SPARE_MAX 256
+#define SPARE_BUF_MAX (64u << 10)
+/* The per-thread arena for cJSON (api/jsonmem.h): a /voucher body's tree fits many times. */
+#define JSON_ARENA_BYTES (256u << 10)
+
+static struct request *request_get(struct worker *w)
+{
+	struct request *rq = w->spare;
+
+	if (rq) {
+		w->spare = rq->next;
+		w->nspare--;
+	} else {
+		rq = vo_calloc(1, sizeof(*rq));
+		if (!rq)
+			return NULL;
+		vo_buf_init(&rq->body, 0);
+		vo_http_response_init(&rq->resp);
+	}
+	rq->t0 = vo_mono_us();
+	rq->now_us = vo_now_us();
+	rq->route = VO_ROUTE_NONE;
+	rq->answered = false;
+	rq->too_large = false;
+	rq->discarded = 0;
+	rq->next = NULL;
+	vo_buf_reset(&rq->body);
+	vo_buf_reset(&rq->resp.body);
+	rq->resp.status = 0;
+	rq->resp.allow = NULL;
+	return rq;
+}
+
+static void request_free(struct request *rq)
+{
+	vo_buf_release(&rq->body);
+	vo_http_response_release(&rq->resp);
+	vo_free(rq);
+}
+
+static void request_put(struct worker *w, struct request *rq)
+{
+	if (w->nspare >= SPARE_MAX) {
+		request_free(rq);
+		return;
+	}
+	if (rq->body.cap > SPARE_BUF_MAX)
+		vo_buf_release(&rq->body);
+	if (rq->resp.body.cap > SPARE_BUF_MAX)
+		vo_buf_release(&rq->resp.body);
+	rq->next = w->spare;
+	w->spare = rq;
+	w->nspare++;
+}
 
 /* ---- responses --------------------------------------------------------- */
 
+/* Queues rq->resp; its body stays in rq until on_completed(). */
 static enum MHD_Result send_response(struct worker *w, struct MHD_Connection *c, struct request *rq,
-				     struct vo_http_response *resp, const char *method,
-				     const char *url)
+				     const char *method, const char *url)
 {
+	const struct vo_http_response *resp = &rq->resp;
 	struct MHD_Response *r;
 	enum MHD_Result ok;
 	int64_t micros;
-
 	static char empty[1];
 
 	r = MHD_create_response_from_buffer(resp->body.len, resp->body.ptr ? resp->body.ptr : empty,
-					    MHD_RESPMEM_MUST_COPY);
+					    MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
@@ -102,14 +168,8 @@ static enum MHD_Result send_error(struct worker *w, struct MHD_Connection *c, st
 				  int status, const char *code, const char *message,
 				  const char *method, const char *url)
 {
-	struct vo_http_response resp;
-	enum MHD_Result ok;
-
-	vo_http_response_init(&resp);
-	vo_api_fail(&resp, status, code, message);
-	ok = send_response(w, c, rq, &resp, method, url);
-	vo_http_response_release(&resp);
-	return ok;
+	vo_api_fail(&rq->resp, status, code, message);
+	return send_response(w, c, rq, method, url);
 }
 
 /* ---- request head checks ----------------------------------------------- */
@@ -147,7 +207,6 @@ static bool on_head(struct worker *w, struct MHD_Connection *c, struct request *
 {
 	struct head_scan h = { 0 };
 	struct vo_http_request req;
-	struct vo_http_response resp;
 	int64_t content_length = -1;
 	const char *ct;
 	bool go_on;
@@ -175,14 +234,16 @@ static bool on_head(struct worker *w, struct MHD_Connection *c, struct request *
 	req.method = vo_str_cstr(method);
 	req.path = vo_str_cstr(url);
 	req.content_type = ct ? vo_str_cstr(ct) : vo_str_make(NULL, 0);
-	vo_http_response_init(&resp);
-	go_on = vo_api_precheck(&w->srv->api, &req, content_length, &rq->route, &resp);
-	if (!go_on)
-		*result = send_response(w, c, rq, &resp, method, url);
-	vo_http_response_release(&resp);
-	if (go_on)
-		vo_buf_init(&rq->body, vo_api_body_limit(&w->srv->api, rq->route));
-	return go_on;
+	go_on = vo_api_precheck(&w->srv->api, &req, content_length, &rq->route, &rq->resp);
+	if (!go_on) {
+		*result = send_response(w, c, rq, method, url);
+		return false;
+	}
+	rq->body.max = vo_api_body_limit(&w->srv->api, rq->route);
+	/* A declared length is allocated once (it is within the limit here). */
+	if (content_length > 0 && vo_buf_grow(&rq->body, (size_t)content_length))
+		rq->too_large = true;
+	return true;
 }
 
 /* ---- the access handler ------------------------------------------------ */
@@ -194,17 +255,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct worker *w = cls;
 	struct request *rq = *con_cls;
 	struct vo_http_request req;
-	struct vo_http_response resp;
 	enum MHD_Result result = MHD_YES;
 
 	(void)version;
 	if (!rq) {
-		rq = vo_calloc(1, sizeof(*rq));
+		rq = request_get(w);
 		if (!rq)
 			return MHD_NO;
-		rq->t0 = vo_mono_us();
-		rq->now_us = vo_now_us();
-		vo_buf_init(&rq->body, 0);
 		*con_cls = rq;
 		w->in_flight++;
 		on_head(w, c, rq, url, method, &result);
@@ -247,11 +304,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	req.path = vo_str_cstr(url);
 	req.body = vo_buf_view(&rq->body);
 	req.now_us = rq->now_us;
-	vo_http_response_init(&resp);
-	vo_api_handle(&w->srv->api, w->index, rq->route, &req, &resp);
-	result = send_response(w, c, rq, &resp, method, url);
-	vo_http_response_release(&resp);
-	return result;
+	vo_jsonmem_reset();
+	vo_api_handle(&w->srv->api, w->index, rq->route, &req, &rq->resp);
+	return send_response(w, c, rq, method, url);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -265,9 +320,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		return;
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !rq->answered)
 		vo_log(VO_LOG_DEBUG, "request dropped before its answer (code %d)", (int)toe);
-	vo_buf_release(&rq->body);
-	vo_free(rq);
 	*con_cls = NULL;
+	request_put(w, rq);
 	w->in_flight--;
 }
 
@@ -301,6 +355,9 @@ static void *worker_main(void *arg)
 		vo_log(VO_LOG_ERROR, "worker %zu: epoll: %s", w->index, strerror(errno));
 		return NULL;
 	}
+	if (vo_jsonmem_thread_init(JSON_ARENA_BYTES))
+		vo_log(VO_LOG_WARN, "worker %zu: no memory for a JSON arena; using malloc",
+		       w->index);
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
 	ev.data.u32 = 0;
@@ -335,6 +392,7 @@ static void *worker_main(void *arg)
 		}
 	}
 	close(ep);
+	vo_jsonmem_thread_release();
 	return NULL;
 }
 
@@ -587,7 +645,12 @@ static void stop_workers(struct server *srv)
 		if (w->started)
 			pthread_join(w->thread, NULL);
 		if (w->mhd)
-			MHD_stop_daemon(w->mhd);
+			MHD_stop_daemon(w->mhd); /* completes what is open, into w->spare */
+		while (w->spare) {
+			struct request *rq = w->spare;
+			w->spare = rq->next;
+			request_free(rq);
+		}
 		if (w->listen_fd >= 0)
 			close(w->listen_fd);
 		if (w->wake_fd >= 0)
@@ -669,6 +732,7 @@ int vo_server_run(const struct vo_server_config *cfg, struct vo_error *err)
 	srv.api.stats = &srv.stats;
 	srv.api.started_us = vo_now_us();
 	srv.api.source = cfg->segments;
+	vo_jsonmem_install();
 
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sfd < 0) {

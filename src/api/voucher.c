@@ -447,10 +447,37 @@ static cJSON *parse_body(const char *body, size_t len, struct verdict *v)
 }
 
 /* Writes v as the whole body and returns its status, or -1 when out cannot grow. */
+/*
+ * The 200 body of a single request, written directly: the same bytes as
+ * write_verdict() with fixed keys as literals (the hot path of the API).
+ */
+static int write_answer(struct vo_buf *out, const struct verdict *v)
+{
+	int rc = vo_buf_grow(out, 192);
+
+	rc |= vo_buf_addstr(out, "{\"customer_id\":");
+	if (cJSON_IsString(v->customer))
+		rc |= vo_json_escape(out, vo_str_cstr(v->customer->valuestring));
+	else
+		rc |= vo_buf_add_i64(out, v->customer_int);
+	rc |= vo_buf_addstr(out, ",\"country_code\":");
+	rc |= vo_json_escape(out, vo_str_cstr(v->m.country));
+	rc |= vo_buf_addstr(out, ",\"segment_name\":");
+	rc |= vo_json_escape(out, vo_str_cstr(v->segment));
+	rc |= vo_buf_addstr(out, ",\"bucket\":");
+	rc |= vo_json_escape(out, vo_str_cstr(v->m.bucket));
+	rc |= vo_buf_addstr(out, ",\"voucher_amount\":");
+	rc |= vo_buf_add_i64(out, v->m.voucher);
+	rc |= vo_buf_addstr(out, v->m.fallback ? ",\"fallback\":true}" : ",\"fallback\":false}");
+	return rc;
+}
+
 static int finish(struct vo_buf *out, const struct verdict *v)
 {
 	struct vo_json j;
 
+	if (v->status == 200)
+		return write_answer(out, v) ? -1 : 200;
 	vo_json_init(&j, out, false);
 	write_verdict(&j, v, false);
 	return vo_json_status(&j) ? -1 : v->status;
