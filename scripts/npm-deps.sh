@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the test-only npm packages (DuckDB, for cross-checks and for writing
-# test files; parquet-wasm, a second Parquet writer) into DIR/node_modules,
+# test files; parquet-wasm, a second Parquet writer; playwright-core, which
+# drives Chromium in the dashboard test) into DIR/node_modules,
 # once; later runs reuse them.
 # usage: scripts/npm-deps.sh DIR
 set -euo pipefail
 dir=${1:?usage: npm-deps.sh DIR}
 mkdir -p "$dir"
-if [ -d "$dir/node_modules/@duckdb/node-api" ] && [ -d "$dir/node_modules/parquet-wasm" ]; then
+if [ -d "$dir/node_modules/@duckdb/node-api" ] && [ -d "$dir/node_modules/parquet-wasm" ] &&
+	[ -d "$dir/node_modules/playwright-core" ]; then
 	exit 0
 fi
 cp "$(dirname "$0")/../tests/npm/package.json" "$dir/package.json"
