@@ -582,6 +582,39 @@ const char *vo_cleaner_country_name(const struct vo_cleaner *c, uint32_t i)
 	return c->countries[i].name;
 }
 
+int vo_cleaner_merge(struct vo_cleaner *dst, const struct vo_cleaner *src, uint32_t **map)
+{
+	uint32_t *m;
+	size_t i;
+	int rc;
+
+	*map = NULL;
+	m = vo_calloc(VO_MAX(src->ncountries, 1), sizeof(*m));
+	if (!m)
+		return VO_ENOMEM;
+	dst->quality.rows_read += src->quality.rows_read;
+	dst->quality.rows_kept += src->quality.rows_kept;
+	dst->quality.missing_total_orders += src->quality.missing_total_orders;
+	for (i = 0; i < VO_OUT_KEPT; i++)
+		dst->quality.dropped[i] += src->quality.dropped[i];
+	for (i = 0; i < src->ncountries; i++)
+		m[i] = (uint32_t)i; /* a named selection: the same ids in every cleaner */
+	for (i = 0; dst->all && i < src->spellings.count; i++) {
+		uint32_t sid;
+
+		rc = intern_spelling(dst, src->spellings.keys[i], &sid);
+		if (rc) {
+			vo_free(m);
+			return rc;
+		}
+		dst->spell[sid].rows += src->spell[i].rows;
+		if (src->spell[i].country != NO_COUNTRY)
+			m[src->spell[i].country] = dst->spell[sid].country;
+	}
+	*map = m;
+	return VO_OK;
+}
+
 bool vo_cleaner_selects_all(const struct vo_cleaner *c)
 {
 	return c->all;

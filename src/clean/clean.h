@@ -96,4 +96,13 @@ bool vo_cleaner_selects_all(const struct vo_cleaner *c);
 
 const struct vo_quality *vo_cleaner_quality(const struct vo_cleaner *c);
 
+/*
+ * Adds what src has seen into dst, both made with the same selection (one
+ * cleaner per thread): quality counts, and with "all" the countries and
+ * their spellings' row counts, so names come out as if one cleaner had read
+ * everything.  *map (allocated, the caller frees it with vo_free) gets dst's
+ * id for each of src's country ids.  VO_ENOMEM or VO_ELIMIT.
+ */
+int vo_cleaner_merge(struct vo_cleaner *dst, const struct vo_cleaner *src, uint32_t **map);
+
 #endif

@@ -27,13 +27,15 @@ struct job_args {
 	struct vo_strlist countries;
 	const char *config_path;
 	const char *output;
+	unsigned threads; /* -j; 0: one per available core */
+	const char *publish; /* --publish URL: Redis to publish the artifact to */
 	bool quiet;
 	bool help;
 };
 
 static const char process_usage[] =
 	"usage: vouch process -i INPUT [-i INPUT ...] [-c COUNTRY ...] [--segments-config FILE]\n"
-	"                     -o segments.json [-q]\n"
+	"                     [-j THREADS] -o segments.json [--publish URL] [-q]\n"
 	"\n"
 	"Reads order logs (Parquet or CSV files, or folders of them: one dataset), cleans\n"
 	"the rows (SPEC section 2), segments the kept ones (section 3) and writes the\n"
@@ -44,6 +46,10 @@ static const char process_usage[] =
 	"                             'all' keeps every country; default Peru\n"
 	"      --segments-config FILE segment definitions (JSON) replacing the defaults\n"
 	"  -o, --output FILE          where to write the artifact\n"
+	"  -j, --threads N            readers per Parquet file (row groups are shared out);\n"
+	"                             default: one per available core; 1 uses least memory\n"
+	"      --publish URL          then `vouch publish` it to redis://host:port[/db]\n"
+	"                             (key prefix from VOUCH_PREFIX, default vouch)\n"
 	"  -q, --quiet                no summary on stderr\n"
 	"  -h, --help                 show this help\n";
 
@@ -76,7 +82,7 @@ static const char segment_usage[] =
 	"  -q, --quiet                no summary on stderr\n"
 	"  -h, --help                 show this help\n";
 
-enum { OPT_SEGMENTS_CONFIG = 256 };
+enum { OPT_SEGMENTS_CONFIG = 256, OPT_PUBLISH };
 
 static int parse_args(const char *cmd, int argc, char **argv, struct job_args *a, bool countries,
 		      bool config)
@@ -86,6 +92,8 @@ static int parse_args(const char *cmd, int argc, char **argv, struct job_args *a
 		{ "country", required_argument, NULL, 'c' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "segments-config", required_argument, NULL, OPT_SEGMENTS_CONFIG },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "publish", required_argument, NULL, OPT_PUBLISH },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -95,7 +103,7 @@ static int parse_args(const char *cmd, int argc, char **argv, struct job_args *a
 	memset(a, 0, sizeof(*a));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:c:o:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:c:o:j:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (vo_strlist_add(&a->inputs, optarg, false))
@@ -119,6 +127,26 @@ static int parse_args(const char *cmd, int argc, char **argv, struct job_args *a
 			}
 			a->config_path = optarg;
 			break;
+		case OPT_PUBLISH:
+			if (strcmp(cmd, "process") != 0) {
+				vo_cli_error(cmd, "option '--publish' is not valid here");
+				return VO_EINVAL;
+			}
+			a->publish = optarg;
+			break;
+		case 'j': {
+			uint64_t n;
+
+			if (!vo_cli_parse_u64(optarg, &n) || n < 1 || n > 256) {
+				vo_cli_error(
+					cmd,
+					"--threads must be a whole number from 1 to 256, not '%s'",
+					optarg);
+				return VO_EINVAL;
+			}
+			a->threads = (unsigned)n;
+			break;
+		}
 		case 'q':
 			a->quiet = true;
 			break;
@@ -239,6 +267,7 @@ int vo_cmd_process(int argc, char **argv)
 	opt.countries = a.countries.items;
 	opt.ncountries = a.countries.n;
 	opt.config = a.config_path ? &cfg : NULL;
+	opt.threads = a.threads;
 	rc = vo_pipeline_run(&opt, &art, &err);
 	if (!rc)
 		rc = vo_artifact_write(&art, a.output, &err);
@@ -248,6 +277,9 @@ int vo_cmd_process(int argc, char **argv)
 	}
 	if (!a.quiet)
 		print_summary(&art, a.output);
+	if (a.publish)
+		rc = vo_cli_publish("process", a.output, a.publish, getenv("VOUCH_PREFIX"),
+				    VO_REDIS_KEEP_DEFAULT, a.quiet);
 out:
 	if (a.help)
 		fputs(process_usage, stdout);

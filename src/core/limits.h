@@ -58,6 +58,11 @@
  * let a small page expand, so the expansion has its own cap). */
 #define VO_PARQUET_DELTA_BATCH_MAX (256u << 20)
 
+/* Parquet: a compressed page buffer larger than this is freed once the page is
+ * decompressed instead of being kept for reuse (bounds a reader's memory to
+ * about one decompressed page when pages are tens of megabytes). */
+#define VO_PARQUET_RAW_KEEP (1u << 20)
+
 /* The HTTP API (vouch serve).  Defaults can be changed on the command line. */
 /* Default body limit of POST /voucher (SPEC section 5: 64 KiB). */
 #define VO_API_BODY_DEFAULT (64u << 10)
@@ -79,5 +84,23 @@
 /* API: a customer_id string is echoed back; real ids are short, so a longer one
  * is a client bug, refused (422) rather than copied into the answer. */
 #define VO_API_CUSTOMER_ID_MAX 256
+
+/* Redis (vouch publish, vouch serve --segments redis://...). */
+/* A redis URL's host, user and password; longer ones are typos or abuse. */
+#define VO_REDIS_URL_MAX 1024
+/* A key prefix; keys are PREFIX:segments:VERSION, so it stays short. */
+#define VO_REDIS_PREFIX_MAX 128
+/* Milliseconds to connect: a replica must not hang its reload thread on a dead host. */
+#define VO_REDIS_CONNECT_MS 1000
+/* Milliseconds a command may take: a large artifact over a slow link, not longer. */
+#define VO_REDIS_COMMAND_MS 5000
+/* Milliseconds between checks of PREFIX:segments:current, in case a message was missed. */
+#define VO_REDIS_POLL_MS 3000
+/* Reconnect backoff: the first retry, doubled up to the last, in milliseconds. */
+#define VO_REDIS_BACKOFF_MIN_MS 100
+#define VO_REDIS_BACKOFF_MAX_MS 2000
+/* Versions kept by vouch publish unless --keep says otherwise, and at most. */
+#define VO_REDIS_KEEP_DEFAULT 10
+#define VO_REDIS_KEEP_MAX 1000
 
 #endif

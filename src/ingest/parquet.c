@@ -154,6 +154,8 @@ struct vo_parquet_reader {
 	uint64_t rg_rows;	    /* rows in the current row group */
 	uint64_t rg_done;	    /* rows of it handed out */
 	uint64_t rows_done;	    /* rows of the file handed out */
+	uint64_t rows_before;	    /* rows of the file before the current row group */
+	atomic_size_t *shared;	    /* row groups claimed from a shared counter, or NULL */
 	int failed;		    /* first error of next(), sticky */
 };
 
@@ -1301,6 +1303,17 @@ static int load_data_v1(struct vo_parquet_reader *r, struct pq_col *c,
 		if (rc)
 			return rc;
 		p = c->data;
+		/*
+		 * Nothing points into the compressed bytes of a v1 page now.  A
+		 * large buffer is given back rather than kept for the next page,
+		 * so that a reader holds one big page, not two (writers such as
+		 * DuckDB put a million-row column chunk in one page).
+		 */
+		if (c->raw_cap > VO_PARQUET_RAW_KEEP) {
+			vo_free(c->raw);
+			c->raw = NULL;
+			c->raw_cap = 0;
+		}
 	}
 	end = p + usize;
 	c->legacy_levels = false;
@@ -1567,16 +1580,38 @@ static int validate_row_groups(struct vo_parquet_reader *r, struct vo_error *err
 	return VO_OK;
 }
 
-/* Moves to the next row group and sets up its column chunks. */
-static int start_row_group(struct vo_parquet_reader *r, struct vo_error *err)
+/*
+ * Moves to the next row group (the next one claimed, when shared) and sets up
+ * its column chunks.  *none is set when no row group is left.
+ */
+static int start_row_group(struct vo_parquet_reader *r, bool *none, struct vo_error *err)
 {
 	struct pq_row_group rg;
 	struct pq_col *c;
 	uint64_t s = 0;
 	uint64_t e = 0;
+	size_t want = r->rg_next;
 	int k;
 	int rc;
 
+	if (r->in_rg)
+		r->rows_before += r->rg_rows;
+	r->in_rg = false;
+	if (r->shared)
+		want = atomic_fetch_add(r->shared, 1);
+	*none = want >= r->meta.nrow_groups;
+	if (*none) {
+		r->rg_next = r->meta.nrow_groups;
+		return VO_OK;
+	}
+	/* Another reader took the row groups in between: step over them in the footer. */
+	while (r->rg_next < want) {
+		r->rg = r->rg_next++;
+		rc = next_row_group(r, &r->rg_cursor, &rg, err);
+		if (rc)
+			return rc;
+		r->rows_before += (uint64_t)rg.num_rows;
+	}
 	r->rg = r->rg_next++;
 	rc = next_row_group(r, &r->rg_cursor, &rg, err);
 	if (rc)
@@ -1741,18 +1776,19 @@ int vo_parquet_reader_next(struct vo_parquet_reader *r, struct vo_batch *batch,
 	int rc = VO_OK;
 
 	batch->nrows = 0;
-	batch->first_row = r->rows_done + 1;
 	if (r->failed)
 		return vo_error_at(err, r->failed, r->path, 0, NULL,
 				   "the reader failed earlier and cannot continue");
 	while (!r->in_rg || r->rg_done == r->rg_rows) {
-		r->in_rg = false;
-		if (r->rg_next >= r->meta.nrow_groups)
-			return VO_OK;
-		rc = start_row_group(r, err);
+		bool none;
+
+		rc = start_row_group(r, &none, err);
 		if (rc)
 			goto out;
+		if (none)
+			return VO_OK;
 	}
+	batch->first_row = r->rows_before + r->rg_done + 1;
 	n = (size_t)VO_MIN((uint64_t)VO_BATCH_ROWS, r->rg_rows - r->rg_done);
 	for (k = 0; k < VO_COL_COUNT; k++) {
 		rc = load_page(r, &r->cols[k], err);
@@ -1774,6 +1810,16 @@ out:
 		batch->nrows = 0;
 	}
 	return rc;
+}
+
+void vo_parquet_reader_share(struct vo_parquet_reader *r, atomic_size_t *next)
+{
+	r->shared = next;
+}
+
+size_t vo_parquet_reader_num_row_groups(const struct vo_parquet_reader *r)
+{
+	return r->meta.nrow_groups;
 }
 
 uint64_t vo_parquet_reader_num_rows(const struct vo_parquet_reader *r)

@@ -43,6 +43,8 @@
 
 #include "core/common.h"
 
+#include <stdatomic.h>
+
 #include "core/buf.h"
 #include "core/err.h"
 #include "ingest/batch.h"
@@ -93,6 +95,16 @@ int vo_parquet_reader_next(struct vo_parquet_reader *r, struct vo_batch *batch,
 
 /* The number of rows the footer declares (the sum of the row groups' rows). */
 uint64_t vo_parquet_reader_num_rows(const struct vo_parquet_reader *r);
+
+size_t vo_parquet_reader_num_row_groups(const struct vo_parquet_reader *r);
+
+/*
+ * Makes r read only the row groups it claims from *next, a counter shared by
+ * several readers of the same file (one per thread), so that each row group
+ * is read by exactly one of them.  Call before the first
+ * vo_parquet_reader_next().  Batches keep their file-wide first_row.
+ */
+void vo_parquet_reader_share(struct vo_parquet_reader *r, atomic_size_t *next);
 
 /* Closes the file and frees the reader; NULL is a no-op. */
 void vo_parquet_reader_destroy(struct vo_parquet_reader *r);

@@ -84,6 +84,19 @@ enum vo_format vo_reader_format(const struct vo_reader *r)
 	return r->format;
 }
 
+size_t vo_reader_parts(const struct vo_reader *r)
+{
+	return r->format == VO_FORMAT_PARQUET ? vo_parquet_reader_num_row_groups(r->parquet) : 1;
+}
+
+bool vo_reader_share(struct vo_reader *r, atomic_size_t *next)
+{
+	if (r->format != VO_FORMAT_PARQUET)
+		return false;
+	vo_parquet_reader_share(r->parquet, next);
+	return true;
+}
+
 void vo_reader_destroy(struct vo_reader *r)
 {
 	if (!r)

@@ -11,6 +11,8 @@
 
 #include "core/common.h"
 
+#include <stdatomic.h>
+
 #include "core/err.h"
 #include "ingest/batch.h"
 
@@ -38,6 +40,16 @@ int vo_reader_open(struct vo_reader **out, const char *path, struct vo_error *er
 int vo_reader_next(struct vo_reader *r, struct vo_batch *batch, struct vo_error *err);
 
 enum vo_format vo_reader_format(const struct vo_reader *r);
+
+/* Parts that readers of the same file can share out (Parquet row groups; 1 for CSV). */
+size_t vo_reader_parts(const struct vo_reader *r);
+
+/*
+ * Makes r read only the parts it claims from the shared counter *next (see
+ * vo_parquet_reader_share()).  False, and no change, for a format that
+ * cannot be split (CSV).
+ */
+bool vo_reader_share(struct vo_reader *r, atomic_size_t *next);
 
 /* NULL is a no-op. */
 void vo_reader_destroy(struct vo_reader *r);

@@ -3,6 +3,10 @@
  */
 #include "core/common.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+
 #include "core/alloc.h"
 #include "ingest/reader.h"
 #include "pipeline/pipeline.h"
@@ -19,40 +23,215 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(((const struct name_order *)a)->name, ((const struct name_order *)b)->name);
 }
 
-/* Reads one file through the cleaner and segmenter. */
-static int run_file(const struct vo_pipeline_options *opt, const char *path,
-		    struct vo_cleaner *cleaner, struct vo_segmenter *seg, uint64_t *rows_read,
-		    struct vo_error *err)
+/* One reader of a file, with its own cleaner and segmenter (but worker 0's are the run's). */
+struct worker {
+	const struct vo_pipeline_options *opt;
+	const char *path;
+	struct vo_reader *reader;
+	struct vo_cleaner *cleaner;
+	struct vo_segmenter *seg;
+	atomic_int *stop; /* set by the first worker that fails */
+	uint64_t rows;
+	int rc;
+	struct vo_error err;
+	pthread_t thread;
+	bool started;
+};
+
+/* Reads batches through the cleaner and segmenter until the reader is done. */
+static int read_all(struct worker *w)
 {
-	struct vo_reader *r = NULL;
 	struct vo_clean_rows rows;
 	struct vo_batch batch;
 	int rc;
 
-	*rows_read = 0;
-	rc = vo_reader_open(&r, path, err);
-	if (rc)
-		return rc;
 	for (;;) {
-		rc = vo_reader_next(r, &batch, err);
+		if (atomic_load_explicit(w->stop, memory_order_relaxed))
+			return VO_OK; /* another worker failed; its error is reported */
+		rc = vo_reader_next(w->reader, &batch, &w->err);
 		if (rc || !batch.nrows)
 			break;
-		rc = vo_cleaner_run(cleaner, &batch, path, &rows, err);
+		rc = vo_cleaner_run(w->cleaner, &batch, w->path, &rows, &w->err);
 		if (rc)
 			break;
-		rc = vo_segmenter_add(seg, &rows, err);
+		rc = vo_segmenter_add(w->seg, &rows, &w->err);
 		if (rc) {
-			vo_error_prefix(err, path);
+			vo_error_prefix(&w->err, w->path);
 			break;
 		}
-		if (opt->on_batch) {
-			rc = opt->on_batch(opt->ctx, &batch, &rows, cleaner, err);
+		if (w->opt->on_batch) {
+			rc = w->opt->on_batch(w->opt->ctx, &batch, &rows, w->cleaner, &w->err);
 			if (rc)
 				break;
 		}
-		*rows_read += batch.nrows;
+		w->rows += batch.nrows;
 	}
-	vo_reader_destroy(r);
+	if (rc)
+		atomic_store(w->stop, 1);
+	return rc;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	w->rc = read_all(w);
+	return NULL;
+}
+
+struct hasher {
+	const char *path;
+	struct vo_source *src;
+	int rc;
+	struct vo_error err;
+	pthread_t thread;
+	bool thread_started;
+};
+
+static void *hasher_main(void *arg)
+{
+	struct hasher *h = arg;
+
+	h->rc = vo_sha256_file(h->path, h->src->sha256, &h->src->bytes, &h->err);
+	return NULL;
+}
+
+/* The threads a run may use: the asked number, or the cores this process may run on. */
+static size_t thread_count(const struct vo_pipeline_options *opt)
+{
+	cpu_set_t set;
+
+	if (opt->on_batch)
+		return 1;
+	if (opt->threads)
+		return opt->threads;
+	if (!sched_getaffinity(0, sizeof(set), &set) && CPU_COUNT(&set) > 0)
+		return (size_t)CPU_COUNT(&set);
+	return 1;
+}
+
+/* Creates worker i > 0 of a shared file: its reader, cleaner and segmenter. */
+static int worker_setup(struct worker *w, const struct vo_pipeline_options *opt,
+			const struct vo_segconfig *cfg, atomic_size_t *next, struct vo_error *err)
+{
+	static const char *const default_country[] = { VO_DEFAULT_COUNTRY };
+	int rc;
+
+	rc = vo_reader_open(&w->reader, w->path, err);
+	if (!rc)
+		vo_reader_share(w->reader, next);
+	if (!rc)
+		rc = vo_cleaner_create(&w->cleaner,
+				       opt->ncountries ? opt->countries : default_country,
+				       opt->ncountries ? opt->ncountries : 1, err);
+	if (!rc && vo_segmenter_create(&w->seg, cfg))
+		rc = vo_error_set(err, VO_ENOMEM, "out of memory");
+	return rc;
+}
+
+/* Adds worker w's counts into the run's cleaner and segmenter. */
+static int worker_merge(struct worker *w, struct vo_cleaner *cleaner, struct vo_segmenter *seg)
+{
+	uint32_t *map = NULL;
+	int rc = vo_cleaner_merge(cleaner, w->cleaner, &map);
+
+	if (!rc)
+		rc = vo_segmenter_merge(seg, w->seg, map);
+	vo_free(map);
+	return rc;
+}
+
+/*
+ * Reads one file: hashes it on one thread while up to thread_count() readers
+ * share its row groups.
+ */
+static int run_file(const struct vo_pipeline_options *opt, const char *path,
+		    const struct vo_segconfig *cfg, struct vo_cleaner *cleaner,
+		    struct vo_segmenter *seg, struct vo_source *src, struct vo_error *err)
+{
+	size_t nthreads = thread_count(opt);
+	struct worker *ws = NULL;
+	atomic_size_t next;
+	atomic_int stop;
+	struct hasher h;
+	size_t n = 1;
+	size_t i;
+	int rc;
+
+	atomic_init(&next, 0);
+	atomic_init(&stop, 0);
+	memset(&h, 0, sizeof(h));
+	h.path = path;
+	h.src = src;
+	vo_error_clear(&h.err);
+	ws = vo_calloc(nthreads, sizeof(*ws));
+	if (!ws)
+		return vo_error_set(err, VO_ENOMEM, "out of memory");
+	for (i = 0; i < nthreads; i++) {
+		ws[i].opt = opt;
+		ws[i].path = path;
+		ws[i].stop = &stop;
+		vo_error_clear(&ws[i].err);
+	}
+	ws[0].cleaner = cleaner;
+	ws[0].seg = seg;
+	rc = vo_reader_open(&ws[0].reader, path, err);
+	if (rc)
+		goto out;
+	if (nthreads > 1 && vo_reader_parts(ws[0].reader) > 1 &&
+	    vo_reader_share(ws[0].reader, &next))
+		n = VO_MIN(nthreads, vo_reader_parts(ws[0].reader));
+	if (nthreads == 1 || pthread_create(&h.thread, NULL, hasher_main, &h)) {
+		hasher_main(&h); /* one thread (or none to spare): hash first */
+	} else {
+		h.thread_started = true;
+	}
+	for (i = 1; i < n && !rc; i++) {
+		rc = worker_setup(&ws[i], opt, cfg, &next, err);
+		if (!rc && pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]))
+			rc = vo_error_set(err, VO_ENOMEM, "cannot start a reader thread");
+		ws[i].started = !rc;
+	}
+	if (rc)
+		atomic_store(&stop, 1);
+	else
+		ws[0].rc = read_all(&ws[0]);
+	for (i = 1; i < n; i++)
+		if (ws[i].started)
+			pthread_join(ws[i].thread, NULL);
+	if (h.thread_started)
+		pthread_join(h.thread, NULL);
+	if (rc)
+		goto out;
+	/* The first failing worker in order; they all read the same file. */
+	for (i = 0; i < n; i++) {
+		if (ws[i].rc) {
+			rc = ws[i].rc;
+			*err = ws[i].err;
+			goto out;
+		}
+	}
+	if (h.rc) {
+		rc = h.rc;
+		*err = h.err;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		src->rows += ws[i].rows;
+	for (i = 1; i < n && !rc; i++) {
+		rc = worker_merge(&ws[i], cleaner, seg);
+		if (rc)
+			vo_error_set(err, rc, "%s: %s", path, vo_strerror(rc));
+	}
+out:
+	for (i = 0; i < nthreads; i++) {
+		vo_reader_destroy(ws[i].reader);
+		if (i > 0) {
+			vo_cleaner_destroy(ws[i].cleaner);
+			vo_segmenter_destroy(ws[i].seg);
+		}
+	}
+	vo_free(ws);
 	return rc;
 }
 
@@ -131,10 +310,7 @@ int vo_pipeline_run(const struct vo_pipeline_options *opt, struct vo_artifact *o
 			goto out;
 		}
 		out->nsources++;
-		rc = vo_sha256_file(paths[i], src->sha256, &src->bytes, err);
-		if (rc)
-			goto out;
-		rc = run_file(opt, paths[i], cleaner, seg, &src->rows, err);
+		rc = run_file(opt, paths[i], &out->config, cleaner, seg, src, err);
 		if (rc)
 			goto out;
 	}

@@ -7,6 +7,12 @@
  * cleaner into the segmenter, and at the end the per-country tables and the
  * quality figures become a sealed struct vo_artifact.  Writing the artifact
  * is the caller's job, so a failed run never touches the output.
+ *
+ * Threads: a Parquet file's row groups are shared out among `threads`
+ * readers, each with its own cleaner and segmenter, merged at the end of the
+ * file (counts are sums, country names are chosen from summed spelling
+ * counts), so the artifact is the same for any thread count.  The file is
+ * hashed by one more thread meanwhile.  A CSV file is read by one thread.
  */
 #ifndef VO_PIPELINE_PIPELINE_H
 #define VO_PIPELINE_PIPELINE_H
@@ -34,8 +40,9 @@ struct vo_pipeline_options {
 	const char *const *countries;	   /* selected names, or the single name "all" */
 	size_t ncountries;		   /* 0 selects the default, Peru */
 	const struct vo_segconfig *config; /* NULL: the default definitions */
-	vo_pipeline_batch_fn on_batch;	   /* optional */
+	vo_pipeline_batch_fn on_batch;	   /* optional; forces one thread, rows in file order */
 	void *ctx;			   /* passed to on_batch */
+	unsigned threads;		   /* readers per Parquet file; 0: one per available core */
 };
 
 /*

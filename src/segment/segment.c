@@ -142,7 +142,8 @@ int vo_segmenter_add(struct vo_segmenter *s, const struct vo_clean_rows *rows, s
 	return VO_OK;
 }
 
-int vo_segmenter_merge(struct vo_segmenter *dst, const struct vo_segmenter *src)
+int vo_segmenter_merge(struct vo_segmenter *dst, const struct vo_segmenter *src,
+		       const uint32_t *country_map)
 {
 	size_t c;
 	size_t v;
@@ -156,13 +157,15 @@ int vo_segmenter_merge(struct vo_segmenter *dst, const struct vo_segmenter *src)
 
 			if (!from[0])
 				continue;
+			uint32_t dc = country_map ? country_map[c] : (uint32_t)c;
+
 			rc = vo_intmap_put(&dst->vouchers, src->vouchers.keys[v], &id, NULL);
 			if (!rc)
-				rc = reserve(dst, (uint32_t)c, id);
+				rc = reserve(dst, dc, id);
 			if (rc)
 				return rc;
 			for (k = 0; k < dst->nslots; k++)
-				dst->country[c].m[(size_t)id * dst->nslots + k] += from[k];
+				dst->country[dc].m[(size_t)id * dst->nslots + k] += from[k];
 		}
 	}
 	return VO_OK;

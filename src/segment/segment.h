@@ -53,8 +53,13 @@ void vo_segmenter_destroy(struct vo_segmenter *s);
 int vo_segmenter_add(struct vo_segmenter *s, const struct vo_clean_rows *rows,
 		     struct vo_error *err);
 
-/* Adds every count of src into dst (both for the same config).  For threads. */
-int vo_segmenter_merge(struct vo_segmenter *dst, const struct vo_segmenter *src);
+/*
+ * Adds every count of src into dst (both for the same config).  For threads.
+ * country_map[i] is dst's id of src's country i (vo_cleaner_merge() makes
+ * it), or NULL when the ids are the same.
+ */
+int vo_segmenter_merge(struct vo_segmenter *dst, const struct vo_segmenter *src,
+		       const uint32_t *country_map);
 
 /* Kept rows that fell outside every bucket of segment seg, over all countries. */
 uint64_t vo_segmenter_outside(const struct vo_segmenter *s, size_t seg);

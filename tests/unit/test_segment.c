@@ -210,7 +210,7 @@ static void test_merge(void **state)
 	assert_int_equal(vo_segmenter_create(&s2, &cfg), VO_OK);
 	feed(s1, a, 2);
 	feed(s2, b, 2);
-	assert_int_equal(vo_segmenter_merge(s1, s2), VO_OK);
+	assert_int_equal(vo_segmenter_merge(s1, s2, NULL), VO_OK);
 	assert_int_equal(vo_segmenter_table(s1, 0, "x", &t), VO_OK);
 	assert_int_equal(t.rows, 3);
 	assert_int_equal(t.fallback.voucher, 20);
