@@ -9,9 +9,9 @@ set -euo pipefail
 
 mode=${1:-build}
 pkgs=(gcc make cmake pkg-config libdeflate-dev zlib1g-dev libcjson-dev libssl-dev
-	libsnappy-dev libzstd-dev liblz4-dev libbrotli-dev libmicrohttpd-dev)
+	libsnappy-dev libzstd-dev liblz4-dev libbrotli-dev libmicrohttpd-dev libhiredis-dev)
 if [ "$mode" = test ]; then
-	pkgs+=(libcmocka-dev clang-format clang-tidy cppcheck curl wrk chromium)
+	pkgs+=(libcmocka-dev clang-format clang-tidy cppcheck curl wrk redis-server chromium)
 	# Node.js may come from elsewhere (nvm, NodeSource); only ask for Debian's when absent.
 	command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 	command -v npm >/dev/null 2>&1 || pkgs+=(npm)

@@ -12,7 +12,7 @@ static const int64_t bounds_us[VO_METRIC_BUCKETS] = { 25,   50,	  100,	 250,	500
 						      2500, 5000, 10000, 25000, 100000, 1000000 };
 static const char *const route_labels[VO_ROUTE_COUNT] = {
 	"/voucher",  "/voucher_amount", "/vouchers",	 "/health", "/ready",
-	"/segments", "/metrics",	"/openapi.json", "other",
+	"/segments", "/metrics",	"/openapi.json", "/",	    "other",
 };
 
 int vo_metrics_set_init(struct vo_metrics_set *s, size_t n)

@@ -25,7 +25,8 @@ enum vo_route {
 	VO_ROUTE_SEGMENTS,
 	VO_ROUTE_METRICS,
 	VO_ROUTE_OPENAPI,
-	VO_ROUTE_NONE, /* unknown path */
+	VO_ROUTE_DASHBOARD, /* GET /: the HTML page of report/dashboard.h */
+	VO_ROUTE_NONE,	    /* unknown path */
 	VO_ROUTE_COUNT
 };
 

@@ -7,6 +7,7 @@
 #include "api/voucher.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "report/dashboard.h"
 
 struct route_def {
 	const char *path;
@@ -23,11 +24,13 @@ static const struct route_def routes[VO_ROUTE_COUNT] = {
 	[VO_ROUTE_SEGMENTS] = { "/segments", "GET, HEAD", false },
 	[VO_ROUTE_METRICS] = { "/metrics", "GET, HEAD", false },
 	[VO_ROUTE_OPENAPI] = { "/openapi.json", "GET, HEAD", false },
+	[VO_ROUTE_DASHBOARD] = { "/", "GET, HEAD", false },
 	[VO_ROUTE_NONE] = { NULL, NULL, false },
 };
 
 static const char json_type[] = "application/json";
 static const char metrics_type[] = "text/plain; version=0.0.4; charset=utf-8";
+static const char html_type[] = "text/html; charset=utf-8";
 
 enum vo_route vo_route_find(struct vo_str path)
 {
@@ -221,6 +224,13 @@ void vo_api_handle(const struct vo_api *api, size_t slot, enum vo_route route,
 		break;
 	case VO_ROUTE_OPENAPI:
 		status = vo_buf_addstr(&resp->body, vo_openapi_json) ? -1 : 200;
+		break;
+	case VO_ROUTE_DASHBOARD: /* rendered when the table was loaded */
+		resp->content_type = html_type;
+		if (t)
+			status = vo_buf_addview(&resp->body, vo_table_dashboard_html(t)) ? -1 : 200;
+		else
+			status = vo_buf_addstr(&resp->body, vo_dashboard_not_ready_html) ? -1 : 503;
 		break;
 	case VO_ROUTE_VOUCHER:
 	case VO_ROUTE_VOUCHER_AMOUNT:

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "api/jsonmem.h"
+#include "api/redis_source.h"
 #include "api/server.h"
 #include "core/alloc.h"
 #include "core/limits.h"
@@ -55,7 +56,8 @@ struct server {
 	struct worker *workers;
 	size_t nworkers;
 	_Atomic int state;
-	int64_t drain_deadline_us; /* monotonic */
+	int64_t drain_deadline_us;     /* monotonic */
+	struct vo_redis_source *redis; /* --segments redis://...; NULL for a file */
 };
 
 /* One request's state, from its first callback to its completion. */
@@ -564,6 +566,7 @@ void vo_server_config_default(struct vo_server_config *cfg)
 	cfg->timeout_s = VO_API_TIMEOUT_DEFAULT;
 	cfg->max_connections = VO_API_CONNECTIONS_DEFAULT;
 	cfg->watch = true;
+	cfg->prefix = "vouch";
 }
 
 static size_t available_cores(void)
@@ -675,7 +678,9 @@ static void supervise(struct server *srv, int sfd, int ifd)
 		if (fds[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-				if (si.ssi_signo == SIGHUP) {
+				if (si.ssi_signo == SIGHUP && srv->redis) {
+					vo_redis_source_refresh(srv->redis);
+				} else if (si.ssi_signo == SIGHUP) {
 					reload(srv, "SIGHUP");
 				} else {
 					vo_log(VO_LOG_NOTICE, "%s: draining",
@@ -739,16 +744,24 @@ int vo_server_run(const struct vo_server_config *cfg, struct vo_error *err)
 		rc = vo_error_set(err, VO_EIO, "signalfd: %s", strerror(errno));
 		goto out;
 	}
-	if (cfg->watch) {
-		rc = watch_folder(cfg->segments, &ifd, err);
+	if (vo_redis_source_is_url(cfg->segments)) {
+		/* The thread loads current as soon as Redis answers; 503 until then. */
+		rc = vo_redis_source_start(cfg->segments, cfg->prefix, &srv.live, &srv.redis, err);
 		if (rc)
 			goto out;
+		srv.api.source = vo_redis_source_name(srv.redis);
+	} else {
+		if (cfg->watch) {
+			rc = watch_folder(cfg->segments, &ifd, err);
+			if (rc)
+				goto out;
+		}
+		if (access(cfg->segments, F_OK))
+			vo_log(VO_LOG_WARN, "%s does not exist yet; not ready until it does",
+			       cfg->segments);
+		else
+			reload(&srv, "start");
 	}
-	if (access(cfg->segments, F_OK))
-		vo_log(VO_LOG_WARN, "%s does not exist yet; not ready until it does",
-		       cfg->segments);
-	else
-		reload(&srv, "start");
 
 	rc = open_listeners(&srv, &port, err);
 	if (!rc)
@@ -758,7 +771,7 @@ int vo_server_run(const struct vo_server_config *cfg, struct vo_error *err)
 		goto out;
 	}
 	vo_log(VO_LOG_NOTICE, "listening on %s:%u (%zu threads, segments %s)", cfg->host, port,
-	       srv.nworkers, cfg->segments);
+	       srv.nworkers, srv.api.source);
 	supervise(&srv, sfd, ifd);
 	srv.drain_deadline_us = vo_mono_us() + (int64_t)VO_API_DRAIN_SECONDS * 1000000;
 	stop_workers(&srv);
@@ -768,6 +781,7 @@ out:
 		close(sfd);
 	if (ifd >= 0)
 		close(ifd);
+	vo_redis_source_stop(srv.redis);
 	if (srv.workers)
 		vo_live_destroy(&srv.live);
 	vo_metrics_set_release(&srv.stats);

@@ -10,6 +10,9 @@
  * epoll loop stalls when epoll_wait returns exactly 128 events; this design
  * never enters that loop.)
  *
+ * With a redis:// URL for segments, api/redis_source.h's thread loads and
+ * swaps the tables instead, and SIGHUP asks it to read Redis again.
+ *
  * The main thread loads the artifact, then waits on a signalfd and an
  * inotify watch of the artifact's folder: SIGHUP or the file being replaced
  * reloads it (api/live.h swaps tables without stopping requests; a broken
@@ -26,7 +29,8 @@
 #include "core/err.h"
 
 struct vo_server_config {
-	const char *segments;	  /* the artifact's path */
+	const char *segments;	  /* the artifact's path, or a redis:// URL */
+	const char *prefix;	  /* Redis key prefix (redis/segstore.h) */
 	const char *host;	  /* address to listen on, "0.0.0.0" by default */
 	unsigned port;		  /* 0: an ephemeral port (logged) */
 	unsigned threads;	  /* worker threads; 0: one per available core */

@@ -16,6 +16,8 @@
 #include "core/buf.h"
 #include "core/fileio.h"
 #include "core/limits.h"
+#include "core/log.h"
+#include "report/dashboard.h"
 
 /* One country in lookup order. */
 struct country_key {
@@ -29,6 +31,8 @@ struct vo_table {
 	struct country_key *keys; /* owned, a.ncountries entries sorted by cmp_nocase */
 	char *segments_json;	  /* owned; the GET /segments body */
 	size_t segments_json_len; /* its bytes */
+	char *dashboard_html;	  /* owned; the GET / body */
+	size_t dashboard_len;	  /* its bytes */
 };
 
 /* Byte order of the ASCII-lower-cased views, shorter first on a common prefix. */
@@ -87,6 +91,27 @@ static size_t minify(char *s, size_t len)
 	return o;
 }
 
+/* The GET / page, rendered once per table (it is not a hot path, but it is 100 KB). */
+static int render_dashboard(struct vo_table *t, const char *origin, struct vo_error *err)
+{
+	struct vo_dashboard_opts opt = { .now_us = vo_now_us(), .live = true };
+	struct vo_buf b;
+	int rc;
+
+	vo_buf_init(&b, VO_API_RESPONSE_MAX);
+	rc = vo_dashboard_render(&t->a, &opt, &b);
+	if (!rc) {
+		t->dashboard_html = vo_buf_detach(&b, &t->dashboard_len);
+		if (!t->dashboard_html)
+			rc = VO_ENOMEM;
+	}
+	vo_buf_release(&b);
+	if (rc)
+		return vo_error_set(err, rc, "%s: cannot render GET /: %s", origin,
+				    vo_strerror(rc));
+	return VO_OK;
+}
+
 static int build(struct vo_table *t, const char *origin, struct vo_error *err)
 {
 	struct vo_buf b;
@@ -121,7 +146,7 @@ static int build(struct vo_table *t, const char *origin, struct vo_error *err)
 	if (rc)
 		return vo_error_set(err, rc, "%s: cannot render GET /segments: %s", origin,
 				    vo_strerror(rc));
-	return VO_OK;
+	return render_dashboard(t, origin, err);
 }
 
 int vo_table_parse(const char *text, size_t len, const char *origin, struct vo_table **out,
@@ -166,6 +191,7 @@ void vo_table_free(struct vo_table *t)
 	vo_artifact_release(&t->a);
 	vo_free(t->keys);
 	vo_free(t->segments_json);
+	vo_free(t->dashboard_html);
 	vo_free(t);
 }
 
@@ -187,6 +213,11 @@ int64_t vo_table_built_at_us(const struct vo_table *t)
 struct vo_str vo_table_segments_json(const struct vo_table *t)
 {
 	return vo_str_make(t->segments_json, t->segments_json_len);
+}
+
+struct vo_str vo_table_dashboard_html(const struct vo_table *t)
+{
+	return vo_str_make(t->dashboard_html, t->dashboard_len);
 }
 
 const struct vo_segdef *vo_table_segment(const struct vo_table *t, struct vo_str name)

@@ -70,6 +70,12 @@ int64_t vo_table_built_at_us(const struct vo_table *t);
  */
 struct vo_str vo_table_segments_json(const struct vo_table *t);
 
+/*
+ * The body of GET /: the dashboard page (report/dashboard.h), rendered once
+ * at load.  A NUL follows it.
+ */
+struct vo_str vo_table_dashboard_html(const struct vo_table *t);
+
 /* The segment named name, or NULL. */
 const struct vo_segdef *vo_table_segment(const struct vo_table *t, struct vo_str name);
 

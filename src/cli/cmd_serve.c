@@ -25,6 +25,11 @@ static const char serve_usage[] =
 	"variable named after it (VOUCH_SEGMENTS, VOUCH_PORT, ...); options win.\n"
 	"\n"
 	"  -s, --segments PATH     the artifact (`vouch process -o PATH`); it may appear later\n"
+	"  -s, --segments redis://[user:password@]host:port[/db]\n"
+	"                          serve the version `vouch publish` made current there, and\n"
+	"                          follow each new one (VOUCH_SEGMENTS keeps the password out\n"
+	"                          of `ps`)\n"
+	"      --prefix P          Redis key prefix (default vouch: keys vouch:segments:...)\n"
 	"      --host ADDR         address to listen on (default 0.0.0.0)\n"
 	"  -p, --port N            port (default 8000; 0 picks a free one, logged)\n"
 	"  -t, --threads N         worker threads (default: one per available core)\n"
@@ -58,6 +63,7 @@ enum {
 	OPT_NO_WATCH,
 	OPT_LOG_LEVEL,
 	OPT_BATCH,
+	OPT_PREFIX,
 };
 
 static const struct option serve_options[] = {
@@ -74,6 +80,7 @@ static const struct option serve_options[] = {
 	{ "no-watch", no_argument, NULL, OPT_NO_WATCH },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "batch", no_argument, NULL, OPT_BATCH },
+	{ "prefix", required_argument, NULL, OPT_PREFIX },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -94,6 +101,7 @@ static const struct {
 	{ OPT_TIMEOUT, "VOUCH_TIMEOUT" },
 	{ OPT_MAX_CONNECTIONS, "VOUCH_MAX_CONNECTIONS" },
 	{ OPT_LOG_LEVEL, "VOUCH_LOG_LEVEL" },
+	{ OPT_PREFIX, "VOUCH_PREFIX" },
 };
 
 struct serve_args {
@@ -128,6 +136,9 @@ static int apply(const char *cmd, struct serve_args *a, int opt, const char *nam
 		break;
 	case OPT_HOST:
 		cfg->host = v;
+		break;
+	case OPT_PREFIX:
+		cfg->prefix = v;
 		break;
 	case 'p':
 		rc = number(cmd, name, v, 0, 65535, &n);

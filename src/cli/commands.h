@@ -24,6 +24,16 @@ int vo_cmd_inspect(int argc, char **argv);
 int vo_cmd_gen(int argc, char **argv);
 int vo_cmd_serve(int argc, char **argv);
 int vo_cmd_lookup(int argc, char **argv);
+int vo_cmd_publish(int argc, char **argv);
+
+/*
+ * Validates the artifact file at path and publishes it to the Redis at url
+ * under prefix (NULL: "vouch"), keeping keep versions (cli/cmd_publish.c;
+ * also `vouch process --publish`).  Prints "vouch CMD: ..." on failure and,
+ * unless quiet, one line on success.  Returns a VO_* code.
+ */
+int vo_cli_publish(const char *cmd, const char *path, const char *url, const char *prefix,
+		   unsigned keep, bool quiet);
 
 /* Top-level help text. */
 void vo_cli_usage(FILE *out);
