@@ -22,6 +22,7 @@ void vo_cli_usage(FILE *out)
 	      "  gen       write sample order data with the real data's shape\n"
 	      "  serve     the voucher REST API over a segments artifact\n"
 	      "  lookup    answer one voucher request from the command line\n"
+	      "  report    the dashboard of a segments artifact as one HTML file\n"
 	      "  publish   store a segments artifact in Redis for every API replica\n"
 	      "\n"
 	      "options:\n"

@@ -24,6 +24,7 @@ int vo_cmd_inspect(int argc, char **argv);
 int vo_cmd_gen(int argc, char **argv);
 int vo_cmd_serve(int argc, char **argv);
 int vo_cmd_lookup(int argc, char **argv);
+int vo_cmd_report(int argc, char **argv);
 int vo_cmd_publish(int argc, char **argv);
 
 /*
