@@ -1812,6 +1812,34 @@ out:
 	return rc;
 }
 
+int vo_parquet_reader_scan(struct vo_parquet_reader *r, uint64_t *pages, struct vo_error *err)
+{
+	int rc = VO_OK;
+
+	for (;;) {
+		bool none;
+
+		rc = start_row_group(r, &none, err);
+		if (rc || none)
+			break;
+		for (int k = 0; k < VO_COL_COUNT && !rc; k++) {
+			struct pq_col *c = &r->cols[k];
+
+			while (!rc && c->rg_values < r->rg_rows) {
+				rc = load_page(r, c, err);
+				c->page_left = 0; /* skip the values: next page */
+				(*pages)++;
+			}
+		}
+		r->rg_done = r->rg_rows;
+		if (rc)
+			break;
+	}
+	if (rc)
+		r->failed = rc;
+	return rc;
+}
+
 void vo_parquet_reader_share(struct vo_parquet_reader *r, atomic_size_t *next)
 {
 	r->shared = next;

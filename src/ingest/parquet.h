@@ -106,6 +106,14 @@ size_t vo_parquet_reader_num_row_groups(const struct vo_parquet_reader *r);
  */
 void vo_parquet_reader_share(struct vo_parquet_reader *r, atomic_size_t *next);
 
+/*
+ * Reads and decompresses every page of the six columns in the row groups
+ * left (or claimed, when shared), decoding nothing: the floor of what a
+ * reader costs, for `vouch inspect --scan` and the benchmarks.  Adds the
+ * pages seen to *pages.
+ */
+int vo_parquet_reader_scan(struct vo_parquet_reader *r, uint64_t *pages, struct vo_error *err);
+
 /* Closes the file and frees the reader; NULL is a no-op. */
 void vo_parquet_reader_destroy(struct vo_parquet_reader *r);
 
