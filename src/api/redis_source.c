@@ -143,7 +143,7 @@ static void sync_current(struct vo_redis_source *s, const char *why, bool retry)
 		snprintf(origin, sizeof(origin), "%s/%s", s->url.display, key);
 		rc = vo_table_parse(s->text.ptr, s->text.len, origin, &t, &err);
 	}
-	if (!rc && strcmp(vo_table_version(t), version))
+	if (!rc && strcmp(vo_table_version(t), version) != 0)
 		rc = vo_error_set(&err, VO_EFORMAT,
 				  "%s: holds version %s, not the one its key names", origin,
 				  vo_table_version(t));

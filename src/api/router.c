@@ -5,6 +5,7 @@
 
 #include "api/router.h"
 #include "api/voucher.h"
+#include "core/json.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "report/dashboard.h"
@@ -188,6 +189,21 @@ static void answer_metrics(const struct vo_api *api, const struct vo_table *t, i
 	(void)rc; /* a truncated scrape is still valid text up to where it stops */
 }
 
+/* GET /segments: "source" (the file or Redis key it came from), then the artifact. */
+static int answer_segments(const struct vo_api *api, const struct vo_table *t, struct vo_buf *out)
+{
+	struct vo_str doc = vo_table_segments_json(t); /* "{...}", never empty */
+	int rc = vo_buf_addstr(out, "{\"source\":");
+
+	if (!rc)
+		rc = vo_json_escape(out, vo_str_cstr(api->source ? api->source : ""));
+	if (!rc)
+		rc = vo_buf_addch(out, ',');
+	if (!rc)
+		rc = vo_buf_add(out, doc.ptr + 1, doc.len - 1);
+	return rc;
+}
+
 void vo_api_handle(const struct vo_api *api, size_t slot, enum vo_route route,
 		   const struct vo_http_request *req, struct vo_http_response *resp)
 {
@@ -215,7 +231,7 @@ void vo_api_handle(const struct vo_api *api, size_t slot, enum vo_route route,
 					 ? -1
 					 : 200;
 		} else {
-			status = vo_buf_addview(&resp->body, vo_table_segments_json(t)) ? -1 : 200;
+			status = answer_segments(api, t, &resp->body) ? -1 : 200;
 		}
 		break;
 	case VO_ROUTE_METRICS:

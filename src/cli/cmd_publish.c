@@ -51,7 +51,7 @@ static int check_stored(void *ctx, const char *text, size_t len, struct vo_error
 	struct vo_table *t = NULL;
 	int rc = vo_table_parse(text, len, c->origin, &t, err);
 
-	if (!rc && strcmp(vo_table_version(t), c->version))
+	if (!rc && strcmp(vo_table_version(t), c->version) != 0)
 		rc = vo_error_set(err, VO_EFORMAT,
 				  "%s: holds version %s, not the one its key names", c->origin,
 				  vo_table_version(t));

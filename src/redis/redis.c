@@ -216,7 +216,8 @@ static int context_error(struct vo_redis *r, const char *what, struct vo_error *
 		why = strerror(errno);
 	if (r->c && r->c->err == REDIS_ERR_EOF)
 		why = "the server closed the connection";
-	return vo_error_set(err, VO_EIO, "%s: %s: %s", r->name, what, why);
+	vo_error_set(err, VO_EIO, "%s: %s: %s", r->name, what, why);
+	return VO_EIO;
 }
 
 int vo_redis_connect(const struct vo_redis_url *u, struct vo_redis **out, struct vo_error *err)
@@ -415,7 +416,8 @@ int vo_redis_subscribe(struct vo_redis *r, const char *channel, struct vo_error 
 		return rc;
 	m = (const redisReply *)reply;
 	if (m->type != REDIS_REPLY_ARRAY || m->elements != 3 ||
-	    m->element[0]->type != REDIS_REPLY_STRING || strcmp(m->element[0]->str, "subscribe"))
+	    m->element[0]->type != REDIS_REPLY_STRING ||
+	    strcmp(m->element[0]->str, "subscribe") != 0)
 		rc = vo_error_set(err, VO_EIO, "%s: SUBSCRIBE %s: %s", r->name, channel,
 				  m->type == REDIS_REPLY_ERROR ? m->str : "unexpected reply");
 	vo_redis_reply_free(reply);
