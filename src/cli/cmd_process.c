@@ -15,6 +15,7 @@
 #include "clean/value.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/fileio.h"
@@ -27,7 +28,7 @@ struct job_args {
 	struct vo_strlist countries;
 	const char *config_path;
 	const char *output;
-	unsigned threads; /* -j; 0: one per available core */
+	unsigned threads;    /* -j; 0: one per available core */
 	const char *publish; /* --publish URL: Redis to publish the artifact to */
 	bool quiet;
 	bool help;
@@ -245,6 +246,8 @@ static int load_config(const char *cmd, const struct job_args *a, struct vo_segc
 
 int vo_cmd_process(int argc, char **argv)
 {
+	struct vo_progress_bar *bar = NULL;
+	struct vo_progress progress;
 	struct vo_pipeline_options opt;
 	struct vo_artifact art;
 	struct vo_segconfig cfg;
@@ -268,7 +271,13 @@ int vo_cmd_process(int argc, char **argv)
 	opt.ncountries = a.countries.n;
 	opt.config = a.config_path ? &cfg : NULL;
 	opt.threads = a.threads;
+	if (!a.quiet) {
+		memset(&progress, 0, sizeof(progress));
+		opt.progress = &progress;
+		bar = vo_progress_bar_start(&progress);
+	}
 	rc = vo_pipeline_run(&opt, &art, &err);
+	vo_progress_bar_stop(bar);
 	if (!rc)
 		rc = vo_artifact_write(&art, a.output, &err);
 	if (rc) {

@@ -84,6 +84,11 @@ enum vo_format vo_reader_format(const struct vo_reader *r)
 	return r->format;
 }
 
+uint64_t vo_reader_rows_hint(const struct vo_reader *r)
+{
+	return r->format == VO_FORMAT_PARQUET ? vo_parquet_reader_num_rows(r->parquet) : 0;
+}
+
 size_t vo_reader_parts(const struct vo_reader *r)
 {
 	return r->format == VO_FORMAT_PARQUET ? vo_parquet_reader_num_row_groups(r->parquet) : 1;

@@ -41,6 +41,9 @@ int vo_reader_next(struct vo_reader *r, struct vo_batch *batch, struct vo_error 
 
 enum vo_format vo_reader_format(const struct vo_reader *r);
 
+/* Rows the file declares (Parquet's footer), or 0 when unknown (CSV). */
+uint64_t vo_reader_rows_hint(const struct vo_reader *r);
+
 /* Parts that readers of the same file can share out (Parquet row groups; 1 for CSV). */
 size_t vo_reader_parts(const struct vo_reader *r);
 

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <sys/stat.h>
 
 #include "core/alloc.h"
 #include "ingest/reader.h"
@@ -65,6 +66,12 @@ static int read_all(struct worker *w)
 				break;
 		}
 		w->rows += batch.nrows;
+		if (w->opt->progress) {
+			atomic_fetch_add_explicit(&w->opt->progress->rows, batch.nrows,
+						  memory_order_relaxed);
+			atomic_fetch_add_explicit(&w->opt->progress->file_done, batch.nrows,
+						  memory_order_relaxed);
+		}
 	}
 	if (rc)
 		atomic_store(w->stop, 1);
@@ -178,6 +185,14 @@ static int run_file(const struct vo_pipeline_options *opt, const char *path,
 	rc = vo_reader_open(&ws[0].reader, path, err);
 	if (rc)
 		goto out;
+	if (opt->progress) {
+		struct stat st;
+
+		atomic_store(&opt->progress->file_done, 0);
+		atomic_store(&opt->progress->file_rows, vo_reader_rows_hint(ws[0].reader));
+		atomic_store(&opt->progress->file_bytes,
+			     stat(path, &st) ? 0 : (uint64_t)st.st_size);
+	}
 	if (nthreads > 1 && vo_reader_parts(ws[0].reader) > 1 &&
 	    vo_reader_share(ws[0].reader, &next))
 		n = VO_MIN(nthreads, vo_reader_parts(ws[0].reader));
@@ -218,6 +233,9 @@ static int run_file(const struct vo_pipeline_options *opt, const char *path,
 	}
 	for (i = 0; i < n; i++)
 		src->rows += ws[i].rows;
+	if (opt->progress)
+		atomic_fetch_add(&opt->progress->done_bytes,
+				 atomic_load(&opt->progress->file_bytes));
 	for (i = 1; i < n && !rc; i++) {
 		rc = worker_merge(&ws[i], cleaner, seg);
 		if (rc)
@@ -286,6 +304,12 @@ int vo_pipeline_run(const struct vo_pipeline_options *opt, struct vo_artifact *o
 	rc = vo_inputs_expand(opt->inputs, opt->ninputs, &paths, &npaths, err);
 	if (rc)
 		goto out;
+	for (i = 0; opt->progress && i < npaths; i++) {
+		struct stat st;
+
+		if (!stat(paths[i], &st))
+			atomic_fetch_add(&opt->progress->total_bytes, (uint64_t)st.st_size);
+	}
 	rc = vo_cleaner_create(&cleaner, opt->ncountries ? opt->countries : default_country,
 			       opt->ncountries ? opt->ncountries : 1, err);
 	if (rc)

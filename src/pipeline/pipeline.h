@@ -19,6 +19,8 @@
 
 #include "core/common.h"
 
+#include <stdatomic.h>
+
 #include "artifact/artifact.h"
 #include "clean/clean.h"
 #include "core/err.h"
@@ -34,6 +36,19 @@ typedef int (*vo_pipeline_batch_fn)(void *ctx, const struct vo_batch *batch,
 				    const struct vo_clean_rows *rows,
 				    const struct vo_cleaner *cleaner, struct vo_error *err);
 
+/*
+ * How far a run is, for a progress display on another thread (all relaxed
+ * atomics; the pipeline writes, the display reads).
+ */
+struct vo_progress {
+	_Atomic uint64_t total_bytes; /* sizes of all input files, set after expansion */
+	_Atomic uint64_t done_bytes;  /* sizes of the files finished */
+	_Atomic uint64_t file_bytes;  /* size of the file being read */
+	_Atomic uint64_t file_rows;   /* rows it declares, 0 when unknown (CSV) */
+	_Atomic uint64_t file_done;   /* rows of it read so far */
+	_Atomic uint64_t rows;	      /* rows read over all files */
+};
+
 struct vo_pipeline_options {
 	const char *const *inputs; /* files or folders, as the user named them */
 	size_t ninputs;
@@ -43,6 +58,7 @@ struct vo_pipeline_options {
 	vo_pipeline_batch_fn on_batch;	   /* optional; forces one thread, rows in file order */
 	void *ctx;			   /* passed to on_batch */
 	unsigned threads;		   /* readers per Parquet file; 0: one per available core */
+	struct vo_progress *progress;	   /* optional */
 };
 
 /*
