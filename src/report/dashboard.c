@@ -229,10 +229,10 @@ static const char other_color[] = "#9aa0a6";
 
 /* Chart geometry (SVG user units). */
 enum {
-	CH_W = 480,	  /* width */
+	CH_W = 400,	  /* width */
 	CH_LABEL_X = 52,  /* right edge of the amount labels */
 	CH_BAR_X = 58,	  /* where bars start */
-	CH_BAR_MAX = 318, /* the longest bar; the rest is room for its label */
+	CH_BAR_MAX = 244, /* the longest bar; the rest is room for its label */
 	CH_HEAD = 22,	  /* a bucket's title line */
 	CH_ROW = 17,	  /* one bar and its gap */
 	CH_BAR_H = 12,
@@ -518,7 +518,7 @@ static void put_sources(struct page *p, const struct vo_artifact *a)
 {
 	put(p, "<section class=\"card\" id=\"sources\"><h2>Sources</h2><table class=\"sources\">"
 	       "<thead><tr><th>file</th><th class=\"num\">bytes</th><th class=\"num\">rows</th>"
-	       "<th>sha256</th></tr></thead><tbody>");
+	       "<th class=\"sha\">sha256</th></tr></thead><tbody>");
 	for (size_t i = 0; i < a->nsources; i++) {
 		const struct vo_source *src = &a->sources[i];
 
@@ -528,8 +528,8 @@ static void put_sources(struct page *p, const struct vo_artifact *a)
 		put_count(p, src->bytes);
 		put(p, "</td><td class=\"num\">");
 		put_count(p, src->rows);
-		putf(p, "</td><td><code title=\"%s\">%.12s&#8230;</code></td></tr>", src->sha256,
-		     src->sha256);
+		putf(p, "</td><td class=\"sha\"><code title=\"%s\">%.12s&#8230;</code></td></tr>",
+		     src->sha256, src->sha256);
 	}
 	put(p, "</tbody></table></section>\n");
 }
@@ -603,15 +603,15 @@ static const char style[] =
 	".funnel tr.zero{color:var(--muted)}.funnel tr.zero .bar span{display:none}\n"
 	".notes{margin-top:12px}.overview{align-items:start}.overview .card{margin-bottom:0}\n"
 	".overview{margin-bottom:16px}.stack{display:grid;gap:16px;align-content:start}\n"
-	"svg.chart{display:block;width:100%;max-width:560px;height:auto;margin-top:12px}\n"
+	"svg.chart{display:block;width:100%;max-width:460px;height:auto;margin-top:12px}\n"
 	"svg text{fill:var(--fg);font-size:12px;font-variant-numeric:tabular-nums}\n"
 	"svg .muted{fill:var(--muted)}svg .bh{font-weight:700}svg .top{font-weight:700}\n"
 	"code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}\n"
 	".sources td.path{overflow-wrap:anywhere}\n"
-	"footer{color:var(--muted);font-size:.8rem}\n"
+	"footer{color:var(--muted);font-size:.8rem}footer code{word-break:break-all}\n"
 	"@media (max-width:640px){body{font-size:14px}header,main,footer{padding:10px}"
 	".card{padding:12px}th,td{padding:4px}.funnel .bar{width:22%}"
-	".funnel th small{display:none}}\n"
+	".funnel th small{display:none}.sources .sha{display:none}}\n"
 	"</style>\n";
 
 /*
@@ -677,7 +677,8 @@ int vo_dashboard_render(const struct vo_artifact *a, const struct vo_dashboard_o
 	if (has_built)
 		putf(&p, " data-built-ms=\"%" PRId64 "\"", built_us / 1000);
 	put(&p, ">\n<head>\n<meta charset=\"utf-8\">\n"
-		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		"<link rel=\"icon\" href=\"data:,\">\n");
 	putf(&p, "<title>vouch segments %.12s</title>\n", a->version);
 	put(&p, style);
 	put(&p, "</head>\n<body>\n<header><h1>vouch segments <small>");
