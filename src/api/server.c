@@ -57,6 +57,9 @@ struct server {
 	size_t nworkers;
 	_Atomic int state;
 	int64_t drain_deadline_us;     /* monotonic */
+	_Atomic uint64_t open_conns;   /* connections open over all workers */
+	uint64_t conn_limit;	       /* beyond it, a connection's requests get 503 */
+	_Atomic uint32_t *ip_conns;    /* open connections per hashed client address */
 	struct vo_redis_source *redis; /* --segments redis://...; NULL for a file */
 };
 
@@ -67,6 +70,7 @@ struct request {
 	enum vo_route route; /* set by the first callback */
 	bool answered;	     /* a response is queued */
 	bool too_large;	     /* the body passed the route's limit */
+	bool close;	     /* answer with Connection: close */
 	uint64_t discarded;  /* bytes read past the limit */
 	struct vo_buf body;
 	/* The answer; libmicrohttpd sends its body in place until completion. */
@@ -103,6 +107,7 @@ static struct request *request_get(struct worker *w)
 	rq->route = VO_ROUTE_NONE;
 	rq->answered = false;
 	rq->too_large = false;
+	rq->close = false;
 	rq->discarded = 0;
 	rq->next = NULL;
 	vo_buf_reset(&rq->body);
@@ -153,7 +158,7 @@ static enum MHD_Result send_response(struct worker *w, struct MHD_Connection *c,
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
 	if (resp->allow)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
-	if (atomic_load_explicit(&w->srv->state, memory_order_relaxed) == DRAINING)
+	if (rq->close || atomic_load_explicit(&w->srv->state, memory_order_relaxed) == DRAINING)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	ok = MHD_queue_response(c, (unsigned)resp->status, r);
 	MHD_destroy_response(r);
@@ -248,6 +253,79 @@ static bool on_head(struct worker *w, struct MHD_Connection *c, struct request *
 	return true;
 }
 
+/* ---- connection limits ------------------------------------------------- */
+
+/*
+ * Connections are counted in total and per client address (hashed into
+ * VO_API_IP_SLOTS counters shared by the workers: a collision can only make
+ * the per-address limit stricter).  libmicrohttpd's own limit sits a little
+ * above ours, so a connection past our limit is still accepted and its
+ * requests answered 503 with Connection: close, rather than left unanswered.
+ * The socket context points at the connection's counter, ip_conns[slot], or,
+ * for a connection over a limit, at ip_conns[VO_API_IP_SLOTS + slot] (the
+ * second half of the array only marks them).
+ */
+static size_t ip_slot(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	const unsigned char *p = NULL;
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	size_t n = 0;
+
+	if (sa && sa->sa_family == AF_INET) {
+		p = (const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)
+			    ->sin_addr;
+		n = 4;
+	} else if (sa && sa->sa_family == AF_INET6) {
+		p = (const unsigned char *)&((const struct sockaddr_in6 *)(const void *)sa)
+			    ->sin6_addr;
+		n = 16;
+	}
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return (size_t)(h % VO_API_IP_SLOTS);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct server *srv = cls;
+	_Atomic uint32_t *ctx = *socket_context;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		size_t slot = ip_slot(c);
+		uint64_t open = atomic_fetch_add(&srv->open_conns, 1) + 1;
+		uint32_t mine = atomic_fetch_add(&srv->ip_conns[slot], 1) + 1;
+		bool over = open > srv->conn_limit ||
+			    (srv->cfg->max_per_ip && mine > srv->cfg->max_per_ip);
+
+		*socket_context = &srv->ip_conns[slot + (over ? VO_API_IP_SLOTS : 0)];
+		if (over)
+			vo_log(VO_LOG_DEBUG,
+			       "connection over the limit (%" PRIu64 " open, %" PRIu32
+			       " from its address)",
+			       open, mine);
+	} else if (ctx) {
+		size_t slot = (size_t)(ctx - srv->ip_conns) % VO_API_IP_SLOTS;
+
+		atomic_fetch_sub(&srv->open_conns, 1);
+		atomic_fetch_sub(&srv->ip_conns[slot], 1);
+		*socket_context = NULL;
+	}
+}
+
+/* Whether the connection was opened past a limit. */
+static bool over_limit(const struct server *srv, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	const _Atomic uint32_t *ctx = ci ? ci->socket_context : NULL;
+
+	return ctx && ctx >= srv->ip_conns + VO_API_IP_SLOTS;
+}
+
 /* ---- the access handler ------------------------------------------------ */
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -266,6 +344,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return MHD_NO;
 		*con_cls = rq;
 		w->in_flight++;
+		if (over_limit(w->srv, c)) {
+			rq->close = true;
+			rq->route = vo_route_find(vo_str_cstr(url));
+			return send_error(w, c, rq, 503, "too_many_connections",
+					  "too many open connections; retry later", method, url);
+		}
 		on_head(w, c, rq, url, method, &result);
 		return result;
 	}
@@ -565,6 +649,7 @@ void vo_server_config_default(struct vo_server_config *cfg)
 	cfg->max_header = VO_API_HEADER_DEFAULT;
 	cfg->timeout_s = VO_API_TIMEOUT_DEFAULT;
 	cfg->max_connections = VO_API_CONNECTIONS_DEFAULT;
+	cfg->max_per_ip = VO_API_PER_IP_DEFAULT;
 	cfg->watch = true;
 	cfg->prefix = "vouch";
 }
@@ -595,14 +680,15 @@ static unsigned connection_limit(const struct vo_server_config *cfg, size_t nwor
 			limit = fds;
 		}
 	}
-	limit /= nworkers;
 	return limit ? (unsigned)limit : 1;
 }
 
 static int start_workers(struct server *srv, struct vo_error *err)
 {
 	const struct vo_server_config *cfg = srv->cfg;
-	unsigned per_worker = connection_limit(cfg, srv->nworkers);
+	/* libmicrohttpd's limit: ours per worker, plus room to answer 503 past ours. */
+	unsigned per_worker =
+		(unsigned)(srv->conn_limit / srv->nworkers) + VO_API_CONNECTIONS_SLACK;
 	/* The head must fit in the connection's pool with room for the answer's headers. */
 	size_t pool = cfg->max_header + 4096;
 
@@ -617,8 +703,9 @@ static int start_workers(struct server *srv, struct vo_error *err)
 			MHD_OPTION_LISTEN_SOCKET, (MHD_socket)w->listen_fd,
 			MHD_OPTION_CONNECTION_LIMIT, per_worker, MHD_OPTION_CONNECTION_TIMEOUT,
 			cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool,
-			MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_EXTERNAL_LOGGER,
-			on_mhd_log, NULL, MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, MHD_OPTION_END);
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_NOTIFY_CONNECTION,
+			on_connection, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+			MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, MHD_OPTION_END);
 		if (!w->mhd)
 			return vo_error_set(err, VO_EIO, "cannot start the HTTP engine");
 		w->listen_fd = -1; /* the daemon owns it now */
@@ -728,6 +815,12 @@ int vo_server_run(const struct vo_server_config *cfg, struct vo_error *err)
 		rc = vo_live_init(&srv.live, srv.nworkers);
 	if (!rc)
 		rc = vo_metrics_set_init(&srv.stats, srv.nworkers);
+	if (!rc) {
+		srv.ip_conns = vo_calloc((size_t)2 * VO_API_IP_SLOTS, sizeof(*srv.ip_conns));
+		rc = srv.ip_conns ? VO_OK : VO_ENOMEM;
+	}
+	atomic_init(&srv.open_conns, 0);
+	srv.conn_limit = connection_limit(cfg, srv.nworkers);
 	if (rc) {
 		vo_error_set(err, rc, "out of memory");
 		goto out;
@@ -785,6 +878,7 @@ out:
 	if (srv.workers)
 		vo_live_destroy(&srv.live);
 	vo_metrics_set_release(&srv.stats);
+	vo_free(srv.ip_conns);
 	vo_free(srv.workers);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;

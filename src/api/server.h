@@ -37,7 +37,8 @@ struct vo_server_config {
 	struct vo_api_config api; /* body limits and --as-of */
 	size_t max_header;	  /* request line and headers (431 above) */
 	unsigned timeout_s;	  /* silence after which a connection is closed */
-	unsigned max_connections; /* over all threads */
+	unsigned max_connections; /* over all threads; past it, 503 too_many_connections */
+	unsigned max_per_ip;	  /* open connections per client address; 0: no limit */
 	bool watch;		  /* reload when the file is replaced (inotify) */
 };
 

@@ -39,7 +39,10 @@ static const char serve_usage[] =
 	"      --max-batch-body BYTES  body limit of /vouchers (default 8388608)\n"
 	"      --max-header BYTES  limit of the request line and headers (default 8192; 431)\n"
 	"      --timeout SECONDS   close a connection silent this long (default 5)\n"
-	"      --max-connections N open connections at most (default 10000)\n"
+	"      --max-connections N open connections at most (default 10000, lowered to fit\n"
+	"                          ulimit -n); requests on connections past it get 503\n"
+	"      --max-per-ip N      open connections from one client address (default 1024;\n"
+	"                          0: no limit); past it, 503\n"
 	"      --no-watch          reload on SIGHUP only, not when the file changes\n"
 	"      --log-level LEVEL   debug, info (default: one access line per request),\n"
 	"                          notice (start, stop, reloads), warn, error or off\n"
@@ -61,6 +64,7 @@ enum {
 	OPT_MAX_HEADER,
 	OPT_TIMEOUT,
 	OPT_MAX_CONNECTIONS,
+	OPT_MAX_PER_IP,
 	OPT_NO_WATCH,
 	OPT_LOG_LEVEL,
 	OPT_BATCH,
@@ -78,6 +82,7 @@ static const struct option serve_options[] = {
 	{ "max-header", required_argument, NULL, OPT_MAX_HEADER },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
+	{ "max-per-ip", required_argument, NULL, OPT_MAX_PER_IP },
 	{ "no-watch", no_argument, NULL, OPT_NO_WATCH },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "batch", no_argument, NULL, OPT_BATCH },
@@ -101,6 +106,7 @@ static const struct {
 	{ OPT_MAX_HEADER, "VOUCH_MAX_HEADER" },
 	{ OPT_TIMEOUT, "VOUCH_TIMEOUT" },
 	{ OPT_MAX_CONNECTIONS, "VOUCH_MAX_CONNECTIONS" },
+	{ OPT_MAX_PER_IP, "VOUCH_MAX_PER_IP" },
 	{ OPT_LOG_LEVEL, "VOUCH_LOG_LEVEL" },
 	{ OPT_PREFIX, "VOUCH_PREFIX" },
 };
@@ -175,6 +181,10 @@ static int apply(const char *cmd, struct serve_args *a, int opt, const char *nam
 	case OPT_MAX_CONNECTIONS:
 		rc = number(cmd, name, v, 1, 1000000, &n);
 		cfg->max_connections = (unsigned)n;
+		break;
+	case OPT_MAX_PER_IP:
+		rc = number(cmd, name, v, 0, 1000000, &n);
+		cfg->max_per_ip = (unsigned)n;
 		break;
 	case OPT_LOG_LEVEL:
 		if (!vo_log_parse_level(v, &a->level)) {

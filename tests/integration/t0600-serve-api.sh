@@ -173,7 +173,7 @@ grep -q '^vouch_artifact_age_seconds [0-9]' resp || fail "no artifact age"
 ok
 expect_req 200 GET /openapi.json
 expect_resp 'a.openapi.startsWith("3.0")' true
-expect_resp 'Object.keys(a.paths).sort().join(" ")' '/health /metrics /openapi.json /ready /segments /voucher /voucher_amount /vouchers'
+expect_resp 'Object.keys(a.paths).sort().join(" ")' '/ /health /metrics /openapi.json /ready /segments /voucher /voucher_amount /vouchers'
 # Every documented operation exists (not 404 or 405 for its method).
 for p in $(json 'Object.entries(a.paths).flatMap(([p, o]) => Object.keys(o).map(m => m.toUpperCase() + p)).join(" ")' resp); do
 	m=${p%%/*} path=/${p#*/}
