@@ -11,7 +11,7 @@ RUN_DIR    ?= $(BUILD)/run
 NODE_DIR   ?= $(abspath $(BUILD))/node
 SOURCES     = $(shell git ls-files -- '*.c' '*.h' 2>/dev/null || find src tests -name '*.[ch]')
 
-.PHONY: all build deps deps-test configure test unit asan lint format run clean npm bench
+.PHONY: all build deps deps-test configure test unit asan lint format run clean npm bench fuzz
 
 all: build
 
@@ -72,6 +72,16 @@ run: build
 bench: build npm
 	@scripts/deps.sh bench
 	VOUCH=$(abspath $(BUILD))/vouch VOUCH_NODE_DIR=$(NODE_DIR) VOUCH_SHARED=$(SHARED) node bench/bench.mjs $(BENCH)
+
+# libFuzzer targets (fuzz/, clang, ASan+UBSan), each run FUZZ_SECONDS;
+# FUZZ_TARGETS="csv value" runs some.  make test replays their corpora.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+fuzz: deps-test
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVOUCH_FUZZ=ON \
+		-DVOUCH_SHARED_DIR=$(SHARED) >/dev/null
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzzers
+	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
