@@ -147,6 +147,16 @@ int vo_atomic_commit(struct vo_atomic_file *f, struct vo_error *err)
 	int rc = VO_OK;
 	int dfd;
 
+	/*
+	 * The folder's name is needed to flush the rename; taken first, so that
+	 * an allocation failure stops the commit before anything is published
+	 * rather than silently skipping the flush after it.
+	 */
+	dir_copy = vo_strdup(f->path);
+	if (!dir_copy) {
+		rc = vo_error_set(err, VO_ENOMEM, "cannot write '%s': out of memory", f->path);
+		goto out;
+	}
 	if (fsync(f->fd) < 0) {
 		rc = vo_error_set(err, VO_EIO, "cannot write '%s': %s", f->path, strerror(errno));
 		goto out;
@@ -162,13 +172,10 @@ int vo_atomic_commit(struct vo_atomic_file *f, struct vo_error *err)
 		goto out;
 	}
 	VO_FREE(f->tmp_path);
-	dir_copy = vo_strdup(f->path);
-	if (dir_copy) {
-		dfd = open(dirname(dir_copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd); /* best effort: the rename is already visible */
-			close(dfd);
-		}
+	dfd = open(dirname(dir_copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd); /* best effort: the rename is already visible */
+		close(dfd);
 	}
 out:
 	vo_free(dir_copy);
