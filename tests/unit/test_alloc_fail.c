@@ -1,0 +1,296 @@
+/*
+ * test_alloc_fail.c - allocation-failure tests over whole jobs (curl's
+ * torture tests, SQLite's OOM tests): for every N from 1 until a run no
+ * longer reaches its Nth allocation, the Nth allocation and every one after
+ * it fail (vo_alloc_fail_at).  Each run must end with VO_ENOMEM and a
+ * message, never a crash; in the ASan build LeakSanitizer proves that every
+ * failure path frees what it took.  cJSON allocates through vo_malloc here
+ * (vo_jsonmem_install, as in the server), so its failures count too.
+ *
+ * The jobs: vo_pipeline_run over a small generated CSV and a small Parquet
+ * file (the real data re-written by DuckDB, from the fuzz corpus), with one
+ * and two reader threads, then the artifact's atomic write over a previous
+ * one (which a failed write leaves byte for byte, with no temporary file
+ * left behind); and vo_table_load plus one POST /voucher and one POST
+ * /vouchers answer.
+ *
+ * One exception is allowed, and counted: cJSON reports an allocation that
+ * fails while it parses as a syntax error, so the artifact reader then says
+ * "not valid JSON" (VO_EFORMAT) and a request is answered 400 invalid_json.
+ * Both are clean refusals, but with the wrong reason.
+ */
+#include "core/common.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+#include <dirent.h>
+
+#include "api/jsonmem.h"
+#include "api/table.h"
+#include "api/voucher.h"
+#include "artifact/artifact.h"
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/fileio.h"
+#include "core/limits.h"
+#include "pipeline/pipeline.h"
+#include "testutil.h"
+
+/* The Parquet input, found from this file's path (tests/unit/ -> fuzz/). */
+#define PARQUET_SEED "/../../fuzz/corpus/parquet/snappy.parquet"
+
+/* A run that has not ended after this many failure points is a bug. */
+#define RUNS_MAX 20000
+
+static const char *const requests[] = {
+	"{\"customer_id\": 123, \"country_code\": \"Peru\", \"last_order_ts\": \"2018-05-03 "
+	"00:00:00\", \"first_order_ts\": \"2017-05-03 00:00:00\", \"total_orders\": 15, "
+	"\"segment_name\": \"frequent_segment\"}",
+	"{\"customers\": [{\"customer_id\": \"a\", \"country_code\": \"peru\", \"last_order_ts\": "
+	"\"2018-05-03\", \"segment_name\": \"recency_segment\"}, {\"customer_id\": 2, "
+	"\"country_code\": \"Chile\", \"total_orders\": 1, \"segment_name\": "
+	"\"frequent_segment\"}, 7]}",
+};
+
+static char parquet_path[1024];
+static char csv_path[512];
+static char out_path[512];
+
+/* Writes a CSV of 200 generated rows over three countries. */
+static void write_csv(const char *path)
+{
+	static const char *const countries[] = { "Peru", " china ", "Chile" };
+	static const char header[] =
+		"timestamp,country_code,last_order_ts,first_order_ts,total_orders,voucher_amount\n";
+	struct vo_error err = { 0 };
+	struct vo_buf b;
+	uint64_t seed = 7;
+	int i;
+
+	vo_buf_init(&b, 1u << 20);
+	assert_int_equal(vo_buf_add(&b, header, strlen(header)), VO_OK);
+	for (i = 0; i < 200; i++) {
+		char line[160];
+		uint64_t r = vo_test_xorshift(&seed);
+		int n = snprintf(line, sizeof(line),
+				 "2018-08-01 10:00:00,%s,2018-%02d-%02d,2017-01-01,%d.0,%d\n",
+				 countries[r % 3], (int)(r >> 8) % 7 + 1, (int)(r >> 16) % 28 + 1,
+				 (int)(r >> 24) % 45, (int)((r >> 32) % 4 + 1) * 880);
+
+		assert_int_equal(vo_buf_add(&b, line, (size_t)n), VO_OK);
+	}
+	assert_int_equal(vo_write_file_atomic(path, b.ptr, b.len, &err), VO_OK);
+	vo_buf_release(&b);
+}
+
+static int setup(void **state)
+{
+	int rc = vo_test_dir_setup(state);
+
+	if (rc)
+		return rc;
+	vo_jsonmem_install();
+	snprintf(parquet_path, sizeof(parquet_path), "%.*s" PARQUET_SEED,
+		 (int)(strrchr(__FILE__, '/') - __FILE__), __FILE__);
+	vo_test_path(csv_path, sizeof(csv_path), "orders.csv");
+	vo_test_path(out_path, sizeof(out_path), "segments.json");
+	write_csv(csv_path);
+	return 0;
+}
+
+/* Files of the scratch folder whose name starts with a dot (temporary files). */
+static int hidden_files(void)
+{
+	DIR *d = opendir(vo_test_dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] == '.' && strcmp(e->d_name, ".") != 0 &&
+		    strcmp(e->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* The pipeline, its seal and its write, with allocation n failing onwards. */
+static int run_job(unsigned threads, struct vo_error *err)
+{
+	static const char *const all[] = { "all" };
+	const char *inputs[] = { csv_path, parquet_path };
+	struct vo_pipeline_options opt;
+	struct vo_artifact a;
+	int rc;
+
+	memset(&opt, 0, sizeof(opt));
+	memset(&a, 0, sizeof(a));
+	opt.inputs = inputs;
+	opt.ninputs = VO_ARRAY_SIZE(inputs);
+	opt.countries = all;
+	opt.ncountries = 1;
+	opt.threads = threads;
+	rc = vo_pipeline_run(&opt, &a, err);
+	if (!rc)
+		rc = vo_artifact_write(&a, out_path, err);
+	vo_artifact_release(&a);
+	return rc;
+}
+
+static void read_bytes(const char *path, struct vo_buf *b)
+{
+	struct vo_error err = { 0 };
+
+	vo_buf_init(b, VO_ARTIFACT_MAX);
+	assert_int_equal(vo_read_file(path, VO_ARTIFACT_MAX, b, &err), VO_OK);
+}
+
+static void pipeline_failures(unsigned threads)
+{
+	struct vo_error err = { 0 };
+	struct vo_buf before;
+	struct vo_buf after;
+	uint64_t n;
+	uint64_t used;
+	int rc;
+
+	/* The previous artifact, which no failed run may touch. */
+	if (run_job(threads, &err))
+		fail_msg("%s", err.msg);
+	read_bytes(out_path, &before);
+	for (n = 1; n < RUNS_MAX; n++) {
+		memset(&err, 0, sizeof(err));
+		vo_alloc_fail_at(n);
+		rc = run_job(threads, &err);
+		used = vo_alloc_count();
+		vo_alloc_fail_at(0);
+		if (used < n) {
+			/* The failure point was never reached: the run is whole. */
+			assert_int_equal(rc, VO_OK);
+			break;
+		}
+		if (rc != VO_ENOMEM)
+			fail_msg("allocation %" PRIu64 ": %s (%d), want VO_ENOMEM", n, err.msg, rc);
+		if (err.msg[0] == '\0')
+			fail_msg("allocation %" PRIu64 ": VO_ENOMEM without a message", n);
+		read_bytes(out_path, &after);
+		assert_int_equal(after.len, before.len);
+		assert_memory_equal(after.ptr, before.ptr, before.len);
+		vo_buf_release(&after);
+		assert_int_equal(hidden_files(), 0);
+	}
+	assert_true(n > 50 && n < RUNS_MAX);
+	print_message("pipeline, %u thread(s): %" PRIu64 " failure points\n", threads, n - 1);
+	vo_buf_release(&before);
+}
+
+static void test_pipeline_one_thread(void **state)
+{
+	(void)state;
+	pipeline_failures(1);
+}
+
+static void test_pipeline_two_threads(void **state)
+{
+	(void)state;
+	pipeline_failures(2);
+}
+
+/* Loads the table and answers each request; returns the first failure. */
+static int run_request(struct vo_buf *answers, struct vo_error *err)
+{
+	struct vo_voucher_ctx ctx;
+	struct vo_table *t = NULL;
+	struct vo_buf out;
+	size_t i;
+	int rc;
+
+	rc = vo_table_load(out_path, &t, err);
+	if (rc)
+		return rc;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.table = t;
+	ctx.now_us = 1533124800000000LL; /* 2018-08-01 12:00:00Z */
+	vo_buf_init(&out, VO_API_RESPONSE_MAX);
+	for (i = 0; i < VO_ARRAY_SIZE(requests) && !rc; i++) {
+		char head[16];
+		int status;
+		int hn;
+
+		vo_buf_reset(&out);
+		if (i == 0)
+			status = vo_voucher_answer(&ctx, requests[i], strlen(requests[i]), &out);
+		else
+			status = vo_vouchers_answer(&ctx, requests[i], strlen(requests[i]), &out);
+		if (status < 0) {
+			rc = VO_ENOMEM;
+			break;
+		}
+		/* The status and body of each answer, one line each. */
+		hn = snprintf(head, sizeof(head), "%d ", status);
+		if (vo_buf_add(answers, head, (size_t)hn) ||
+		    vo_buf_add(answers, out.ptr, out.len) || vo_buf_add(answers, "\n", 1))
+			rc = VO_ENOMEM;
+	}
+	vo_buf_release(&out);
+	vo_table_free(t);
+	return rc;
+}
+
+static void test_request(void **state)
+{
+	struct vo_error err = { 0 };
+	struct vo_buf want;
+	struct vo_buf got;
+	uint64_t as_syntax = 0;
+	uint64_t n;
+	uint64_t used;
+	int rc;
+
+	(void)state;
+	assert_int_equal(run_job(1, &err), VO_OK);
+	vo_buf_init(&want, 1u << 20);
+	assert_int_equal(run_request(&want, &err), VO_OK);
+	for (n = 1; n < RUNS_MAX; n++) {
+		memset(&err, 0, sizeof(err));
+		vo_buf_init(&got, 1u << 20);
+		vo_alloc_fail_at(n);
+		rc = run_request(&got, &err);
+		used = vo_alloc_count();
+		vo_alloc_fail_at(0);
+		if (used < n) {
+			assert_int_equal(rc, VO_OK);
+			vo_buf_release(&got);
+			break;
+		}
+		if (rc == VO_EFORMAT && strstr(err.msg, ": not valid JSON (at byte "))
+			as_syntax++;
+		else if (rc != VO_OK && rc != VO_ENOMEM)
+			fail_msg("allocation %" PRIu64 ": %s (%d), want VO_ENOMEM", n, err.msg, rc);
+		/*
+		 * An answer given despite the failure: either the right one, or
+		 * 400 invalid_json where cJSON could not allocate (it reports an
+		 * allocation failure as a syntax error).
+		 */
+		if (rc == VO_OK &&
+		    (got.len != want.len || memcmp(got.ptr, want.ptr, want.len) != 0))
+			assert_non_null(strstr(got.ptr, "\"invalid_json\""));
+		vo_buf_release(&got);
+	}
+	assert_true(n > 50 && n < RUNS_MAX);
+	print_message("table load and requests: %" PRIu64 " failure points, %" PRIu64
+		      " of them reported by cJSON as a syntax error\n",
+		      n - 1, as_syntax);
+	vo_buf_release(&want);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pipeline_one_thread),
+		cmocka_unit_test(test_pipeline_two_threads),
+		cmocka_unit_test(test_request),
+	};
+
+	return cmocka_run_group_tests(tests, setup, vo_test_dir_teardown);
+}
