@@ -83,12 +83,11 @@ function timed(cmd, args, opts = {}) {
 
 function machine() {
 	const cpu = os.cpus();
+	// The first line a command prints about its version, on stdout or stderr, whatever its exit code.
 	const ver = (cmd, args) => {
-		try {
-			return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString().split('\n')[0].trim();
-		} catch (e) {
-			return String(e.stderr || '').split('\n')[0].trim() || 'not found';
-		}
+		const r = spawnSync(cmd, args, { encoding: 'utf8' });
+		if (r.error) return `${cmd} not found`;
+		return `${r.stdout || ''}${r.stderr || ''}`.split('\n').find((l) => l.trim())?.trim() || `${cmd} (no version)`;
 	};
 	let duck = 'n/a';
 	try {
@@ -127,14 +126,17 @@ function pipeline() {
 	say('in parentheses. The floor is `vouch inspect --scan`: read and decompress every page of the');
 	say('six columns, on the same threads, nothing else.');
 	say();
-	say('| input | vouch wall s | vouch CPU s | vouch RSS MiB | floor wall s | DuckDB wall s (query) | DuckDB CPU s | DuckDB RSS MiB | DuckDB / vouch wall | vouch / floor |');
-	say('|---|---|---|---|---|---|---|---|---|---|');
+	say('`vouch -j 1` is the same run on one thread (the least memory: one row group at a time).');
+	say();
+	say('| input | vouch wall s | vouch CPU s | vouch RSS MiB | vouch -j 1 wall s / RSS MiB | floor wall s | DuckDB wall s (query) | DuckDB CPU s | DuckDB RSS MiB | DuckDB / vouch wall | vouch / floor |');
+	say('|---|---|---|---|---|---|---|---|---|---|---|');
 	for (const [label, file] of inputs) {
-		const v = [], d = [], f = [];
+		const v = [], v1 = [], d = [], f = [];
 		const outFile = path.join(work, 'segments.json');
 		let ref = null;
 		for (let i = 0; i < REPS; i++) {
 			v.push(timed(VOUCH, ['process', '-q', '-c', 'all', '-i', file, '-o', outFile]));
+			v1.push(timed(VOUCH, ['process', '-q', '-j', '1', '-c', 'all', '-i', file, '-o', outFile]));
 			const r = timed('node', [path.join(anchors(), 'duckdb-run.mjs'), '--threads', '2', '--countries', 'all', file], { stdout: true });
 			r.query = Number((/query ms: ([\d.]+)/.exec(r.stderr) || [])[1]) / 1000;
 			d.push(r);
@@ -147,7 +149,8 @@ function pipeline() {
 		const cmp = spawnSync('node', [path.join(repo, 'tests/tools/compare.mjs'), outFile, refFile], { encoding: 'utf8' });
 		const same = cmp.status === 0 ? 'identical' : `DIFFERENT: ${cmp.stderr.trim()}`;
 		const m = (xs, k) => median(xs.map((x) => x[k]));
-		say(`| ${label} | ${fmt(m(v, 'wall'))} | ${fmt(m(v, 'cpu'))} | ${fmt(m(v, 'rss'), 0)} | ${fmt(m(f, 'wall'))} | ` +
+		say(`| ${label} | ${fmt(m(v, 'wall'))} | ${fmt(m(v, 'cpu'))} | ${fmt(m(v, 'rss'), 0)} | ` +
+			`${fmt(m(v1, 'wall'))} / ${fmt(m(v1, 'rss'), 0)} | ${fmt(m(f, 'wall'))} | ` +
 			`${fmt(m(d, 'wall'))} (${fmt(m(d, 'query'))}) | ${fmt(m(d, 'cpu'))} | ${fmt(m(d, 'rss'), 0)} | ` +
 			`**${fmt(m(d, 'wall') / m(v, 'wall'), 1)}x** | ${fmt(m(v, 'wall') / m(f, 'wall'), 2)}x |`);
 		console.error(`bench: ${label}: results ${same}`);
