@@ -11,7 +11,7 @@ RUN_DIR    ?= $(BUILD)/run
 NODE_DIR   ?= $(abspath $(BUILD))/node
 SOURCES     = $(shell git ls-files -- '*.c' '*.h' 2>/dev/null || find src tests -name '*.[ch]')
 
-.PHONY: all build deps deps-test configure test unit asan lint format run clean npm bench fuzz
+.PHONY: all build deps deps-test configure test unit asan lint format run clean npm bench fuzz soak
 
 all: build
 
@@ -82,6 +82,15 @@ fuzz: deps-test
 		-DVOUCH_SHARED_DIR=$(SHARED) >/dev/null
 	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzzers
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# wrk against vouch serve for SOAK_SECONDS while the artifact is replaced and
+# SIGHUP sent twice a second: no failed request, flat memory (make test runs
+# the same test for 10 s).
+SOAK_SECONDS ?= 60
+soak: build
+	VOUCH=$(abspath $(BUILD))/vouch VOUCH_TESTS=$(abspath tests) VOUCH_SHARED=$(SHARED) \
+		VOUCH_WORK=$(abspath $(BUILD))/soak SOAK_SECONDS=$(SOAK_SECONDS) \
+		bash tests/integration/t0930-soak.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
