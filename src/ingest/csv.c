@@ -44,6 +44,7 @@
 #endif
 
 #include "core/alloc.h"
+#include "core/fileio.h"
 #include "core/limits.h"
 #include "ingest/csv.h"
 
@@ -409,14 +410,11 @@ static int gz_fill(struct vo_csv_reader *r, struct vo_error *err)
 	z_stream *z = r->gz;
 
 	while (z->avail_in == 0 && !r->gz_in_eof) {
-		ssize_t n = read(r->fd, r->gz_in, CSV_GZ_INPUT);
+		size_t n;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
+		if (vo_read_some(r->fd, r->path, r->gz_in, CSV_GZ_INPUT, &n, err)) {
 			r->failed = true;
-			return vo_error_at(err, VO_EIO, r->path, 0, NULL, "cannot read: %s",
-					   strerror(errno));
+			return VO_EIO;
 		}
 		if (n == 0)
 			r->gz_in_eof = true;
@@ -485,20 +483,17 @@ static int read_some(struct vo_csv_reader *r, struct vo_error *err)
 	if (r->gz)
 		return gz_read_some(r, err);
 	while (r->end < r->cap) {
-		ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		size_t n;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
+		if (vo_read_some(r->fd, r->path, r->buf + r->end, r->cap - r->end, &n, err)) {
 			r->failed = true;
-			return vo_error_at(err, VO_EIO, r->path, 0, NULL, "cannot read: %s",
-					   strerror(errno));
+			return VO_EIO;
 		}
 		if (n == 0) {
 			r->eof = true;
 			break;
 		}
-		r->end += (size_t)n;
+		r->end += n;
 	}
 	memset(r->buf + r->end, 0, CSV_PAD);
 	r->sc_valid = false;
