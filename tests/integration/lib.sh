@@ -84,6 +84,12 @@ expect_json() {
 	ok
 }
 
+# free_port: a TCP port nobody listens on (the kernel picks it, then it is released).
+free_port() {
+	node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => {
+		console.log(s.address().port); s.close(); });'
+}
+
 finish() {
 	echo "$checks passed, 0 failed"
 }

@@ -18,11 +18,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# free_port: a TCP port nobody listens on (the kernel picks it, then it is released).
-free_port() {
-	node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => {
-		console.log(s.address().port); s.close(); });'
-}
 
 RPORT=$(free_port)
 URL="redis://127.0.0.1:$RPORT"

@@ -23,10 +23,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-	node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => {
-		console.log(s.address().port); s.close(); });'
-}
 RPORT=$(free_port)
 APORT=$(free_port)
 
