@@ -15,6 +15,7 @@
 #include "api/voucher.h"
 #include "artifact/artifact.h"
 #include "clean/value.h"
+#include "core/alloc.h"
 #include "core/civil.h"
 #include "core/json.h"
 #include "core/limits.h"
@@ -39,7 +40,7 @@ struct fields {
 
 /* The judgement of one request. */
 struct verdict {
-	int status;	       /* 200, 400, 404 or 422 */
+	int status;	       /* 200, 400, 404 or 422; -1: out of memory */
 	const char *code;      /* error code, when status is not 200 */
 	const char *field;     /* the field at fault, or NULL */
 	char msg[320];	       /* error message */
@@ -394,12 +395,14 @@ int vo_api_error(struct vo_buf *out, const char *code, const char *message, cons
 
 /*
  * Parses a body that must be one JSON value with nothing but white space
- * after it.  NULL with v set to the 400 on failure.  cJSON's nesting limit
+ * after it.  NULL with v set to the 400 on failure, or with v->status -1
+ * when cJSON could not allocate.  cJSON's nesting limit
  * (CJSON_NESTING_LIMIT, 1000) keeps deep nesting from exhausting the stack.
  */
 static cJSON *parse_body(const char *body, size_t len, struct verdict *v)
 {
 	const char *end = NULL;
+	uint64_t fails;
 	cJSON *doc;
 	size_t i;
 
@@ -422,7 +425,13 @@ static cJSON *parse_body(const char *body, size_t len, struct verdict *v)
 			return NULL;
 		}
 	}
+	fails = vo_alloc_failures();
 	doc = cJSON_ParseWithLengthOpts(body, len, &end, false);
+	if (!doc && vo_alloc_failures() != fails) {
+		/* cJSON ran out of memory: not the client's mistake (-1, a 500). */
+		v->status = -1;
+		return NULL;
+	}
 	if (!doc) {
 		i = end && end >= body && end <= body + len ? (size_t)(end - body) : 0;
 		refuse(v, 400, NULL, "the body is not valid JSON (error at byte %zu)", i);
@@ -476,6 +485,8 @@ static int finish(struct vo_buf *out, const struct verdict *v)
 {
 	struct vo_json j;
 
+	if (v->status < 0)
+		return -1;
 	if (v->status == 200)
 		return write_answer(out, v) ? -1 : 200;
 	vo_json_init(&j, out, false);

@@ -76,7 +76,8 @@ struct vo_voucher_ctx {
  * Answers a POST /voucher body of len bytes: writes the whole response body
  * (the 200 answer or an error body) to out and returns the HTTP status (200,
  * 400, 404 or 422).  Returns -1 only when out cannot grow (VO_ENOMEM or
- * VO_ELIMIT); out is then incomplete.
+ * VO_ELIMIT), or when parsing the body runs out of memory; out is then
+ * incomplete.
  */
 int vo_voucher_answer(const struct vo_voucher_ctx *ctx, const char *body, size_t len,
 		      struct vo_buf *out);

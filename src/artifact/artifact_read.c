@@ -817,6 +817,7 @@ int vo_artifact_parse(const char *text, size_t len, const char *origin, struct v
 {
 	struct reader r;
 	const char *end = NULL;
+	uint64_t fails;
 	cJSON *doc;
 	size_t i;
 	int rc;
@@ -828,7 +829,10 @@ int vo_artifact_parse(const char *text, size_t len, const char *origin, struct v
 	if (len > VO_ARTIFACT_MAX)
 		return vo_error_set(err, VO_ELIMIT, "%s: larger than %u bytes", origin,
 				    VO_ARTIFACT_MAX);
+	fails = vo_alloc_failures();
 	doc = cJSON_ParseWithLengthOpts(text, len, &end, false);
+	if (!doc && vo_alloc_failures() != fails)
+		return vo_error_set(err, VO_ENOMEM, "%s: out of memory", origin);
 	if (!doc) {
 		size_t at = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
 

@@ -11,46 +11,63 @@
 
 static atomic_uint_fast64_t alloc_count;
 static atomic_uint_fast64_t alloc_fail_at; /* 0: never fail */
+static _Thread_local uint64_t failures;	   /* failed allocations of this thread */
 
 static bool should_fail(void)
 {
 	uint64_t at = atomic_load_explicit(&alloc_fail_at, memory_order_relaxed);
 	uint64_t n = atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed) + 1;
 
-	return at && n >= at;
+	if (at && n >= at) {
+		failures++;
+		return true;
+	}
+	return false;
+}
+
+/* Counts a failure of the system allocator. */
+static void *counted(void *p)
+{
+	if (!p)
+		failures++;
+	return p;
 }
 
 void *vo_malloc(size_t size)
 {
 	if (should_fail())
 		return NULL;
-	return malloc(size ? size : 1);
+	return counted(malloc(size ? size : 1));
 }
 
 void *vo_calloc(size_t count, size_t size)
 {
 	size_t total;
 
-	if (__builtin_mul_overflow(count, size, &total))
+	if (__builtin_mul_overflow(count, size, &total)) {
+		failures++;
 		return NULL;
+	}
 	if (should_fail())
 		return NULL;
-	return calloc(total ? total : 1, 1);
+	return counted(calloc(total ? total : 1, 1));
 }
 
 void *vo_realloc(void *ptr, size_t size)
 {
 	if (should_fail())
 		return NULL;
-	return realloc(ptr, size ? size : 1);
+	return counted(realloc(ptr, size ? size : 1));
 }
 
 void *vo_reallocarray(void *ptr, size_t count, size_t size)
 {
 	size_t total;
 
-	if (__builtin_mul_overflow(count, size, &total))
+	if (__builtin_mul_overflow(count, size, &total)) {
+		failures++;
 		return NULL;
+	}
 	return vo_realloc(ptr, total);
 }
 
@@ -59,10 +76,16 @@ void *vo_aligned_calloc(size_t align, size_t count, size_t size)
 	size_t total;
 	void *p = NULL;
 
-	if (__builtin_mul_overflow(count, size, &total))
+	if (__builtin_mul_overflow(count, size, &total)) {
+		failures++;
 		return NULL;
-	if (should_fail() || posix_memalign(&p, align, total ? total : 1))
+	}
+	if (should_fail())
 		return NULL;
+	if (posix_memalign(&p, align, total ? total : 1)) {
+		failures++;
+		return NULL;
+	}
 	memset(p, 0, total);
 	return p;
 }
@@ -98,4 +121,9 @@ void vo_alloc_fail_at(uint64_t n)
 uint64_t vo_alloc_count(void)
 {
 	return atomic_load(&alloc_count);
+}
+
+uint64_t vo_alloc_failures(void)
+{
+	return failures;
 }

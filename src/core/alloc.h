@@ -44,6 +44,15 @@ void vo_alloc_fail_at(uint64_t n);
 /* Allocations made since the last vo_alloc_fail_at() call. */
 uint64_t vo_alloc_count(void);
 
+/*
+ * Allocations that failed on the calling thread so far (injected failures
+ * included).  A library that allocates through these functions but cannot
+ * report a failure itself (cJSON, whose hooks api/jsonmem.c installs, reads
+ * one as a syntax error) is judged by comparing the count before and after
+ * the call.
+ */
+uint64_t vo_alloc_failures(void);
+
 /* Frees *pp and sets it to NULL, like curl's curlx_safefree. */
 #define VO_FREE(pp)          \
 	do {                 \
