@@ -90,7 +90,7 @@ SOAK_SECONDS ?= 60
 soak: build
 	VOUCH=$(abspath $(BUILD))/vouch VOUCH_TESTS=$(abspath tests) VOUCH_SHARED=$(SHARED) \
 		VOUCH_WORK=$(abspath $(BUILD))/soak SOAK_SECONDS=$(SOAK_SECONDS) \
-		bash tests/integration/t0930-soak.sh
+		bash $(abspath tests/integration/t0930-soak.sh)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
