@@ -77,7 +77,8 @@ bench: build npm
 # FUZZ_TARGETS="csv value" runs some.  make test replays their corpora.
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
-fuzz: deps-test
+fuzz:
+	@scripts/deps.sh fuzz
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVOUCH_FUZZ=ON \
 		-DVOUCH_SHARED_DIR=$(SHARED) >/dev/null
 	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzzers

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs (as root) or lists (otherwise) the Debian 12 packages vouch needs.
-# usage: scripts/deps.sh build|test|bench
+# usage: scripts/deps.sh build|test|bench|fuzz
 #   build: compiler, CMake and the libraries of the vouch binary
 #   test:  build + cmocka, the linters, curl and wrk (API tests) and Node.js/npm (DuckDB
 #          cross-checks)
 #   bench: build + the benchmark anchors: nginx, FastAPI on Debian's Python, wrk, Node.js
+#   fuzz:  build + clang and its libFuzzer/sanitizer runtimes (make fuzz)
 set -euo pipefail
 
 mode=${1:-build}
@@ -21,6 +22,9 @@ if [ "$mode" = bench ]; then
 		python3-httptools util-linux time)
 	command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 	command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+fi
+if [ "$mode" = fuzz ]; then
+	pkgs+=(clang libclang-rt-14-dev)
 fi
 
 missing=()
