@@ -1090,6 +1090,29 @@ static int decompress(struct vo_parquet_reader *r, struct pq_col *c, const uint8
 }
 
 /*
+ * Reads a page body of csize bytes at offset body and makes its usize bytes
+ * available at *p: the raw buffer itself when the column is stored
+ * uncompressed, else decompressed into *dst (grown to *dst_cap).
+ */
+static int page_bytes(struct vo_parquet_reader *r, struct pq_col *c, uint64_t body, size_t csize,
+		      size_t usize, uint8_t **dst, size_t *dst_cap, const uint8_t **p,
+		      struct vo_error *err)
+{
+	int rc = read_body(r, c, body, csize, err);
+
+	if (rc)
+		return rc;
+	if (c->codec == VO_CODEC_UNCOMPRESSED) {
+		rc = check_stored_size(r, c, usize, csize, err);
+		*p = c->raw;
+		return rc;
+	}
+	rc = decompress(r, c, c->raw, csize, dst, dst_cap, usize, err);
+	*p = *dst;
+	return rc;
+}
+
+/*
  * Identities of decoded dictionaries: the batch's dict_id lets the pipeline
  * memoize per dictionary entry, and the dictionary buffer is reused, so every
  * dictionary of every reader in the process gets a new number.
@@ -1129,24 +1152,17 @@ static int load_dictionary(struct vo_parquet_reader *r, struct pq_col *c,
 				 c->page_at, pq_encoding_name(ph->dict.encoding),
 				 ph->dict.encoding);
 	n = (size_t)ph->dict.num_values;
-	rc = read_body(r, c, body, csize, err);
+	rc = page_bytes(r, c, body, csize, usize, &c->dict_page, &c->dict_page_cap, &p, err);
 	if (rc)
 		return rc;
-	if (c->codec == VO_CODEC_UNCOMPRESSED) {
-		rc = check_stored_size(r, c, usize, csize, err);
-		if (rc)
-			return rc;
-		/* The raw buffer becomes the dictionary's; no copy. */
+	if (p == c->raw) {
+		/* Stored uncompressed: the raw buffer becomes the dictionary's; no copy. */
 		swap = c->dict_page;
 		swap_cap = c->dict_page_cap;
 		c->dict_page = c->raw;
 		c->dict_page_cap = c->raw_cap;
 		c->raw = swap;
 		c->raw_cap = swap_cap;
-	} else {
-		rc = decompress(r, c, c->raw, csize, &c->dict_page, &c->dict_page_cap, usize, err);
-		if (rc)
-			return rc;
 	}
 	if (n > (uint64_t)usize * 8 / min_value_bits(c))
 		return col_error(r, c, err, VO_EFORMAT,
@@ -1290,30 +1306,19 @@ static int load_data_v1(struct vo_parquet_reader *r, struct pq_col *c,
 	nv = (uint64_t)ph->data.num_values;
 	if (nv == 0)
 		return VO_OK;
-	rc = read_body(r, c, body, csize, err);
+	rc = page_bytes(r, c, body, csize, usize, &c->data, &c->data_cap, &p, err);
 	if (rc)
 		return rc;
-	if (c->codec == VO_CODEC_UNCOMPRESSED) {
-		rc = check_stored_size(r, c, usize, csize, err);
-		if (rc)
-			return rc;
-		p = c->raw;
-	} else {
-		rc = decompress(r, c, c->raw, csize, &c->data, &c->data_cap, usize, err);
-		if (rc)
-			return rc;
-		p = c->data;
-		/*
-		 * Nothing points into the compressed bytes of a v1 page now.  A
-		 * large buffer is given back rather than kept for the next page,
-		 * so that a reader holds one big page, not two (writers such as
-		 * DuckDB put a million-row column chunk in one page).
-		 */
-		if (c->raw_cap > VO_PARQUET_RAW_KEEP) {
-			vo_free(c->raw);
-			c->raw = NULL;
-			c->raw_cap = 0;
-		}
+	/*
+	 * Once a v1 page is decompressed nothing points into its compressed
+	 * bytes.  A large buffer is given back rather than kept for the next
+	 * page, so that a reader holds one big page, not two (writers such as
+	 * DuckDB put a million-row column chunk in one page).
+	 */
+	if (p != c->raw && c->raw_cap > VO_PARQUET_RAW_KEEP) {
+		vo_free(c->raw);
+		c->raw = NULL;
+		c->raw_cap = 0;
 	}
 	end = p + usize;
 	c->legacy_levels = false;
