@@ -47,12 +47,15 @@ ok
 echo "$run_pkgs" | grep -q -- '-dev$' && fail "the runtime stage installs -dev packages: $run_pkgs"
 ok
 # Each library the binary needs directly comes from a runtime package (or libc).
+ldcache=$(ldconfig -p)
 for lib in $(readelf -d "$VOUCH" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
 	case $lib in
 	libasan.so.* | libubsan.so.* | libtsan.so.* | liblsan.so.*) continue ;; # a sanitizer build's own
 	esac
-	path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64|x32|64/ {print $NF; exit}')
-	[ -n "$path" ] || path=$(ldconfig -p | awk -v l="$lib" '$1 == l {print $NF; exit}')
+	# awk reads the whole cache (no early exit), so ldconfig never dies of
+	# SIGPIPE, which pipefail would turn into a silent test failure.
+	path=$(awk -v l="$lib" '$1 == l && /x86-64|x32|64/ && !p {p = $NF} END {print p}' <<<"$ldcache")
+	[ -n "$path" ] || path=$(awk -v l="$lib" '$1 == l && !p {p = $NF} END {print p}' <<<"$ldcache")
 	[ -n "$path" ] || fail "cannot find $lib"
 	# dpkg knows a file by the path its package ships (/lib or /usr/lib: usrmerge).
 	pkg=$(dpkg -S "$path" 2>/dev/null | head -n 1 | cut -d: -f1) || true
