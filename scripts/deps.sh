@@ -9,7 +9,7 @@
 set -euo pipefail
 
 mode=${1:-build}
-pkgs=(gcc make cmake pkg-config libdeflate-dev zlib1g-dev libcjson-dev libssl-dev
+pkgs=(gcc libc6-dev make cmake pkg-config libdeflate-dev zlib1g-dev libcjson-dev libssl-dev
 	libsnappy-dev libzstd-dev liblz4-dev libbrotli-dev libmicrohttpd-dev libhiredis-dev)
 if [ "$mode" = test ]; then
 	pkgs+=(libcmocka-dev clang-format clang-tidy cppcheck curl wrk redis-server chromium)

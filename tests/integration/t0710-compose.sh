@@ -1,191 +1,95 @@
 #!/usr/bin/env bash
-# docker-compose.yml and Dockerfile without Docker (no engine runs here):
-# docker-compose.yml is parsed (tests/tools/compose.mjs), each service's
-# command line is run against the local build and a local redis-server, with
-# the image's paths mapped to folders of this test, the service names to
-# 127.0.0.1 and the published port to a free one; the health checks are run
-# the same way.  `processing` must build and publish, `api` must become
-# healthy and serve what was published, and a second `processing` run must
-# reach it.  The Dockerfile's Debian package names must exist, and the
-# runtime stage must provide every library the binary links.
+# The Dockerfile, .dockerignore and docker-compose.yml without a Docker engine
+# (t0720 builds and runs them for real, as root), so that a developer without
+# root still learns when they break:
+#   - the image's build context lets in what the build stage copies and
+#     nothing else, and those files alone configure with the Dockerfile's
+#     CMake flags: no tests/, no fuzz/, no cmocka;
+#   - the runtime stage creates group vouch with gid 10001 before the user
+#     (neither --system) and runs as 10001:10001 through the entrypoint;
+#   - docker-compose.yml (parsed by tests/tools/compose.mjs) has the three
+#     services wired as README's Containers section says.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/serve.sh"
-command -v redis-server >/dev/null || { echo "skip: redis-server not installed"; exit 77; }
-command -v redis-cli >/dev/null || { echo "skip: redis-cli not installed"; exit 77; }
 
 ROOT=$(cd "$VOUCH_TESTS/.." && pwd)
-W=$VOUCH_WORK
-REDIS_PID=
-API_PID=
-cleanup() {
-	[ -z "$API_PID" ] || kill -KILL "$API_PID" 2>/dev/null || true
-	[ -z "$REDIS_PID" ] || kill -KILL "$REDIS_PID" 2>/dev/null || true
-}
-trap cleanup EXIT
+DF=$ROOT/Dockerfile
 
-RPORT=$(free_port)
-APORT=$(free_port)
+# ---- the build context ------------------------------------------------------
 
-# ---- the Dockerfile -------------------------------------------------------
-
-# stage_packages N: the packages `apt-get install` names in the Nth FROM stage.
-stage_packages() {
-	awk -v n="$1" '/^FROM /{stage++} stage==n' "$ROOT/Dockerfile" |
-		sed -e ':a' -e '/\\$/N; s/\\\n//; ta' |
-		grep -o 'apt-get install [^&]*' | sed 's/apt-get install//' | tr ' \t' '\n\n' |
-		grep -v '^-' | grep -v '^$' || true
-}
-build_pkgs=$(stage_packages 1)
-run_pkgs=$(stage_packages 2)
-[ -n "$build_pkgs" ] && [ -n "$run_pkgs" ] || fail "no apt-get install found in the Dockerfile's stages"
-if ! apt-cache show $build_pkgs $run_pkgs >/dev/null 2>&1; then
-	for p in $build_pkgs $run_pkgs; do
-		apt-cache show "$p" >/dev/null 2>&1 || fail "Dockerfile: no Debian package '$p' here"
-	done
-fi
+# The build stage's COPY sources (not --from).
+mapfile -t sources < <(awk '/^FROM /{stage++} stage==1 && /^COPY / && !/--from/ {for (i = 2; i < NF; i++) print $i}' "$DF")
+[ ${#sources[@]} -gt 0 ] || fail "no COPY in the Dockerfile's build stage"
+mapfile -t runtime_sources < <(awk '/^FROM /{stage++} stage==2 && /^COPY / && !/--from/ {for (i = 2; i < NF; i++) print $i}' "$DF")
 ok
-echo "$run_pkgs" | grep -q -- '-dev$' && fail "the runtime stage installs -dev packages: $run_pkgs"
+# .dockerignore: everything out, then exactly those in.
+mapfile -t rules < <(grep -v '^#' "$ROOT/.dockerignore" | grep -v '^$')
+[ "${rules[0]}" = '*' ] || fail ".dockerignore does not start with '*' (everything out)"
+allowed=$(printf '%s\n' "${rules[@]:1}" | sed 's,^!,,; s,/$,,' | sort)
+wanted=$(printf '%s\n' "${sources[@]}" "${runtime_sources[@]}" | sed 's,^\./,,; s,/$,,' | sort -u)
+[ "$allowed" = "$wanted" ] || fail ".dockerignore lets in '$(tr '\n' ' ' <<<"$allowed")', the Dockerfile copies '$(tr '\n' ' ' <<<"$wanted")'"
 ok
-# Each library the binary needs directly comes from a runtime package (or libc).
-ldcache=$(ldconfig -p)
-for lib in $(readelf -d "$VOUCH" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-	case $lib in
-	libasan.so.* | libubsan.so.* | libtsan.so.* | liblsan.so.*) continue ;; # a sanitizer build's own
-	esac
-	# awk reads the whole cache (no early exit), so ldconfig never dies of
-	# SIGPIPE, which pipefail would turn into a silent test failure.
-	path=$(awk -v l="$lib" '$1 == l && /x86-64|x32|64/ && !p {p = $NF} END {print p}' <<<"$ldcache")
-	[ -n "$path" ] || path=$(awk -v l="$lib" '$1 == l && !p {p = $NF} END {print p}' <<<"$ldcache")
-	[ -n "$path" ] || fail "cannot find $lib"
-	# dpkg knows a file by the path its package ships (/lib or /usr/lib: usrmerge).
-	pkg=$(dpkg -S "$path" 2>/dev/null | head -n 1 | cut -d: -f1) || true
-	[ -n "$pkg" ] || pkg=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -n 1 | cut -d: -f1) || true
-	[ -n "$pkg" ] || fail "no Debian package ships $lib ($path)"
-	case " libc6 libgcc-s1 $(echo $run_pkgs) " in
-	*" $pkg "*) ;;
-	*) fail "$lib comes from $pkg, which the Dockerfile's runtime stage does not install" ;;
-	esac
+
+# Those files alone configure with the Dockerfile's flags.
+mkdir ctx
+for s in "${sources[@]}"; do
+	(cd "$ROOT" && tar -c "$s") | tar -x -C ctx
 done
-ok
-user=$(awk '/^FROM /{stage++} stage==2 && /^USER /{print $2}' "$ROOT/Dockerfile" | tail -n 1)
-[ -n "$user" ] && [ "$user" != root ] && [ "$user" != 0 ] || fail "the runtime stage runs as '${user:-root}'"
-ok
-grep -q 'COPY --from=build /src/build/vouch /usr/local/bin/vouch' "$ROOT/Dockerfile" || fail "vouch is not copied to /usr/local/bin"
+[ ! -e ctx/tests ] && [ ! -e ctx/fuzz ] || fail "the image's build copies tests/ or fuzz/"
+flags=$(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$DF" | grep -o 'cmake -S \. -B build [^&]*' | sed 's/cmake -S \. -B build//')
+case $flags in *-DVOUCH_BUILD_TESTS=OFF*) ;; *) fail "the Dockerfile's cmake line lacks -DVOUCH_BUILD_TESTS=OFF: $flags" ;; esac
+# shellcheck disable=SC2086 # the flags are words
+expect_exit 0 cmake -S ctx -B ctx/build $flags
+grep -qi cmocka ctx/build/CMakeCache.txt && fail "the image's build looks for cmocka"
+cmake --build ctx/build --target help >targets.txt
+grep -Eq 'test_|replay_|vouch_testutil' targets.txt && fail "the image's build has test targets: $(grep -E 'test_|replay_' targets.txt | head -n 3)"
+grep -q '\.\.\. vouch$' targets.txt || fail "no vouch target in the image's build"
 ok
 
-# ---- docker-compose.yml -> local command lines ----------------------------
+# ---- the runtime stage -------------------------------------------------------
+stage2=$(awk '/^FROM /{stage++} stage==2' "$DF" | sed -e ':a' -e '/\\$/N; s/\\\n//; ta')
+g=$(grep -bo 'groupadd --gid 10001 vouch' <<<"$stage2" | cut -d: -f1)
+u=$(grep -bo 'useradd --uid 10001 --gid 10001 ' <<<"$stage2" | cut -d: -f1)
+[ -n "$g" ] && [ -n "$u" ] && [ "$g" -lt "$u" ] || fail "the runtime stage does not create group 10001, then user 10001 in it"
+grep -Eq -- '(useradd|groupadd)[^&]*--system' <<<"$stage2" && fail "uid/gid 10001 with --system (above SYS_UID_MAX)"
+ok
+[ "$(grep '^USER ' <<<"$stage2" | tail -n 1)" = "USER 10001:10001" ] || fail "the runtime stage does not run as USER 10001:10001"
+grep -q '^ENTRYPOINT \["docker-entrypoint.sh"\]' <<<"$stage2" || fail "no entrypoint"
+grep -q 'COPY --from=build /src/build/vouch /usr/local/bin/vouch' <<<"$stage2" || fail "vouch is not copied to /usr/local/bin"
+sh -n "$ROOT/scripts/docker-entrypoint.sh" || fail "scripts/docker-entrypoint.sh does not parse"
+[ -x "$ROOT/scripts/docker-entrypoint.sh" ] || fail "scripts/docker-entrypoint.sh is not executable"
+ok
 
-mkdir -p cmd
+# ---- docker-compose.yml --------------------------------------------------------
 node --input-type=module -e '
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 const { parseCompose } = await import(pathToFileURL(process.argv[1]));
-const [, , file, W, VOUCH, RPORT, APORT] = process.argv;
-const doc = parseCompose(readFileSync(file, "utf8"));
-const names = Object.keys(doc.services);
-const want = ["api", "processing", "redis"];
-if (names.sort().join() !== want.join()) throw new Error(`services: ${names}`);
-const api = doc.services.api;
-if (!(api.ports || []).includes("8000:8000")) throw new Error("api does not publish port 8000");
-if (!api.healthcheck || !/\/health/.test(api.healthcheck.test.join(" "))) throw new Error("api has no /health check");
-for (const s of ["api", "processing"]) {
-	if (doc.services[s].build !== ".") throw new Error(`${s} is not built from the Dockerfile`);
-	if (!doc.services[s].depends_on || !doc.services[s].depends_on.redis) throw new Error(`${s} does not depend on redis`);
+const doc = parseCompose(readFileSync(process.argv[2], "utf8"));
+const want = (what, got, exp) => {
+	if (JSON.stringify(got) !== JSON.stringify(exp))
+		throw new Error(`${what} is ${JSON.stringify(got)}, expected ${JSON.stringify(exp)}`);
+};
+want("services", Object.keys(doc.services).sort(), ["api", "processing", "redis"]);
+const { redis, processing, api } = doc.services;
+want("redis image", redis.image, "redis:7.0-bookworm");
+want("redis health check", redis.healthcheck.test, ["CMD", "redis-cli", "ping"]);
+if (!(redis.volumes || []).includes("redis-data:/data")) throw new Error("redis keeps no volume");
+for (const [name, s] of Object.entries({ processing, api })) {
+	want(`${name} image`, s.image, "vouch:latest");
+	want(`${name} build`, s.build, { context: ".", network: "host" });
+	want(`${name} depends_on`, s.depends_on, { redis: { condition: "service_healthy" } });
+	want(`${name} prefix`, s.environment, { VOUCH_PREFIX: "vouch" });
 }
-for (const [name, svc] of Object.entries(doc.services)) {
-	const mounts = (svc.volumes || []).map((v) => {
-		const [host, cont] = v.split(":");
-		const local = host.startsWith("./") ? join(W, host) : join(W, "volumes", host);
-		mkdirSync(local, { recursive: true });
-		return { cont, local };
-	});
-	const ports = {};
-	for (const p of svc.ports || []) ports[String(p).split(":")[1]] = APORT;
-	const hosts = new RegExp(`//(${names.join("|")}):(\\d+)`, "g");
-	const map = (a) => {
-		for (const m of mounts)
-			if (a === m.cont || a.startsWith(m.cont + "/")) a = m.local + a.slice(m.cont.length);
-		a = a.replace(hosts, (all, h) => (h === "redis" ? `//127.0.0.1:${RPORT}` : all));
-		a = a.replace(/\/dev\/tcp\/127\.0\.0\.1\/(\d+)/, (all, p) => (ports[p] ? `/dev/tcp/127.0.0.1/${ports[p]}` : all));
-		return ports[a] ?? a;
-	};
-	const program = (argv) => {
-		const [p, ...rest] = argv;
-		if (p === "vouch") return [VOUCH, ...rest];
-		if (p === "redis-cli") return ["redis-cli", "-p", RPORT, ...rest];
-		if (p === "redis-server")
-			/* The redis image listens on 6379 in /data: made explicit, on loopback. */
-			return ["redis-server", ...rest, "--port", RPORT, "--bind", "127.0.0.1",
-				"--dir", mounts[0].local, "--daemonize", "no"];
-		return argv;
-	};
-	const cmd = program(svc.command.map(map));
-	writeFileSync(join(W, "cmd", `${name}.args`), cmd.map((a) => a + "\0").join(""));
-	const env = Object.entries(svc.environment || {}).map(([k, v]) => `${k}=${v}\0`);
-	writeFileSync(join(W, "cmd", `${name}.env`), env.join(""));
-	if (svc.healthcheck) {
-		const [kind, ...test] = svc.healthcheck.test;
-		if (kind !== "CMD") throw new Error(`${name}: healthcheck is not CMD`);
-		writeFileSync(join(W, "cmd", `${name}.health`), program(test.map(map)).map((a) => a + "\0").join(""));
-	}
-	console.log(`${name}: ${cmd.join(" ")}`);
-}
-' "$VOUCH_TESTS/tools/compose.mjs" "$ROOT/docker-compose.yml" "$W" "$VOUCH" "$RPORT" "$APORT" ||
-	fail "docker-compose.yml does not parse or lacks what the deployment needs"
+want("processing user", processing.user, "root");
+want("processing volumes", processing.volumes,
+	["${VOUCH_RAW_DIR:-./data/raw}:/data/raw:ro", "${VOUCH_SEGMENTS_DIR:-./data/segments}:/data/segments"]);
+want("processing command", processing.command,
+	["vouch", "process", "-i", "/data/raw", "-o", "/data/segments/segments.json", "--publish", "redis://redis:6379"]);
+want("api command", api.command.slice(0, 4), ["vouch", "serve", "--segments", "redis://redis:6379"]);
+want("api ports", api.ports, ["${VOUCH_API_PORT:-8000}:8000"]);
+if (!/\/health/.test(api.healthcheck.test.join(" "))) throw new Error("the api health check does not ask /health");
+want("volumes", Object.keys(doc.volumes), ["redis-data"]);
+' "$VOUCH_TESTS/tools/compose.mjs" "$ROOT/docker-compose.yml" >/dev/null 2>compose.err ||
+	{ cat compose.err >&2; fail "docker-compose.yml"; }
 ok
-
-load() { mapfile -d '' "$1" <"cmd/$2"; }
-load redis_cmd redis.args
-load redis_health redis.health
-load proc_cmd processing.args
-load proc_env processing.env
-load api_cmd api.args
-load api_env api.env
-load api_health api.health
-
-# healthy NAME CMD...: the health check passes within 10 s.
-healthy() {
-	local name=$1 i
-	shift
-	for i in $(seq 100); do
-		"$@" >/dev/null 2>&1 && { ok; return 0; }
-		sleep 0.1
-	done
-	fail "$name never became healthy ($*)"
-}
-
-# ---- docker-compose up redis, processing, api -----------------------------
-
-"${redis_cmd[@]}" >redis.log 2>&1 &
-REDIS_PID=$!
-healthy redis "${redis_health[@]}"
-
-"$VOUCH" gen --rows 4000 --seed 7 -o data/raw/orders.csv 2>/dev/null
-expect_exit 0 env "${proc_env[@]}" "${proc_cmd[@]}"
-expect_stderr "published $W/data/segments/segments.json as version"
-v1=$(json a.version data/segments/segments.json)
-[ "$(redis-cli -p "$RPORT" get vouch:segments:current)" = "$v1" ] || fail "processing did not publish $v1"
-ok
-
-# The image sets VOUCH_HOST=0.0.0.0 inside its own network; here, loopback.
-env "${api_env[@]}" VOUCH_HOST=127.0.0.1 "${api_cmd[@]}" 2>api.log &
-API_PID=$!
-healthy api "${api_health[@]}"
-BASE="http://127.0.0.1:$APORT"
-wait_ready "$v1"
-expect_req 200 GET /segments
-expect_resp 'a.source' "redis://127.0.0.1:$RPORT/0/vouch:segments:current"
-
-# A new run of processing reaches the running api.
-"$VOUCH" gen --rows 4000 --seed 8 -o data/raw/orders.csv 2>/dev/null
-expect_exit 0 env "${proc_env[@]}" "${proc_cmd[@]}"
-v2=$(json a.version data/segments/segments.json)
-[ "$v1" != "$v2" ] || fail "the second run should give another version"
-wait_ready "$v2"
-"${api_health[@]}" || fail "the api health check fails"
-ok
-
-PID=$API_PID stop_server
-API_PID=
 finish
