@@ -8,7 +8,7 @@
 
 #include "core/alloc.h"
 #include "core/err.h"
-#include "ingest/parquet_int.h"
+#include "ingest/parquet/parquet_int.h"
 #include "fuzz.h"
 
 static const uint8_t magic[4] = { 'P', 'A', 'R', '1' };

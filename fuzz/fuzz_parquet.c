@@ -8,7 +8,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "ingest/batch.h"
-#include "ingest/parquet.h"
+#include "ingest/parquet/parquet.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

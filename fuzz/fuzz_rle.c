@@ -6,7 +6,7 @@
  */
 #include "core/common.h"
 
-#include "ingest/rle.h"
+#include "ingest/parquet/rle.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

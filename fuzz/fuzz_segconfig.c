@@ -6,7 +6,7 @@
 #include "core/common.h"
 
 #include "core/err.h"
-#include "segment/config.h"
+#include "model/segdef.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

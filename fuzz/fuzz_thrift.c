@@ -10,8 +10,8 @@
  */
 #include "core/common.h"
 
-#include "ingest/parquet_int.h"
-#include "ingest/thrift.h"
+#include "ingest/parquet/parquet_int.h"
+#include "ingest/parquet/thrift.h"
 #include "fuzz.h"
 
 static int walk_value(struct vo_thrift *t, int type, bool in_container);

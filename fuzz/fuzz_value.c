@@ -6,7 +6,7 @@
  */
 #include "core/common.h"
 
-#include "clean/value.h"
+#include "model/value.h"
 #include "core/str.h"
 #include "fuzz.h"
 

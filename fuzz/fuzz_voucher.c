@@ -13,7 +13,7 @@
 
 #include "api/table.h"
 #include "api/voucher.h"
-#include "artifact/artifact.h"
+#include "model/artifact.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/limits.h"

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "api/jsonmem.h"
-#include "api/redis_source.h"
+#include "api/source_redis.h"
 #include "api/server.h"
 #include "core/alloc.h"
 #include "core/limits.h"

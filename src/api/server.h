@@ -10,7 +10,7 @@
  * epoll loop stalls when epoll_wait returns exactly 128 events; this design
  * never enters that loop.)
  *
- * With a redis:// URL for segments, api/redis_source.h's thread loads and
+ * With a redis:// URL for segments, api/source_redis.h's thread loads and
  * swaps the tables instead, and SIGHUP asks it to read Redis again.
  *
  * The main thread loads the artifact, then waits on a signalfd and an

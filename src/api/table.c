@@ -10,8 +10,8 @@
 #include "core/common.h"
 
 #include "api/table.h"
-#include "artifact/artifact.h"
-#include "clean/value.h"
+#include "model/artifact.h"
+#include "model/value.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/fileio.h"

@@ -19,7 +19,7 @@
 
 #include "core/err.h"
 #include "core/str.h"
-#include "segment/config.h"
+#include "model/segdef.h"
 
 struct vo_table;
 struct vo_artifact;

@@ -13,8 +13,8 @@
 #include <math.h>
 
 #include "api/voucher.h"
-#include "artifact/artifact.h"
-#include "clean/value.h"
+#include "model/artifact.h"
+#include "model/value.h"
 #include "core/alloc.h"
 #include "core/civil.h"
 #include "core/json.h"

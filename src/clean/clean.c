@@ -9,7 +9,7 @@
 #include "core/common.h"
 
 #include "clean/clean.h"
-#include "clean/value.h"
+#include "model/value.h"
 #include "core/alloc.h"
 #include "core/civil.h"
 #include "core/limits.h"

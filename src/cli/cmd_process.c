@@ -11,8 +11,8 @@
 #include <cjson/cJSON.h>
 #include <getopt.h>
 
-#include "artifact/artifact.h"
-#include "clean/value.h"
+#include "model/artifact.h"
+#include "model/value.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/progress.h"

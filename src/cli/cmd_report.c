@@ -6,7 +6,7 @@
 
 #include <getopt.h>
 
-#include "artifact/artifact.h"
+#include "model/artifact.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "core/fileio.h"

@@ -7,7 +7,7 @@
 
 #include "api/router.h"
 #include "api/server.h"
-#include "clean/value.h"
+#include "model/value.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "core/fileio.h"

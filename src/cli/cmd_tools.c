@@ -12,7 +12,7 @@
 #include "cli/commands.h"
 #include "core/buf.h"
 #include "gen/gen.h"
-#include "ingest/parquet.h"
+#include "ingest/parquet/parquet.h"
 #include "ingest/reader.h"
 
 static const char inspect_usage[] =

@@ -13,7 +13,7 @@
 #include "core/fileio.h"
 #include "core/limits.h"
 #include "ingest/csv.h"
-#include "ingest/parquet.h"
+#include "ingest/parquet/parquet.h"
 #include "ingest/reader.h"
 
 struct vo_reader {

@@ -21,11 +21,11 @@
 
 #include <stdatomic.h>
 
-#include "artifact/artifact.h"
+#include "model/artifact.h"
 #include "clean/clean.h"
 #include "core/err.h"
 #include "ingest/batch.h"
-#include "segment/config.h"
+#include "model/segdef.h"
 
 /*
  * Called for every cleaned batch (for `vouch clean`, which writes kept rows

@@ -12,7 +12,7 @@
 
 #include <stdarg.h>
 
-#include "clean/value.h"
+#include "model/value.h"
 #include "core/alloc.h"
 #include "report/dashboard.h"
 

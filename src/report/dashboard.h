@@ -22,7 +22,7 @@
 
 #include "core/common.h"
 
-#include "artifact/artifact.h"
+#include "model/artifact.h"
 #include "core/buf.h"
 
 /* A chart shows this many voucher amounts of a country; the rest are one "other" bar. */

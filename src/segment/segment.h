@@ -13,7 +13,7 @@
 
 #include "clean/clean.h"
 #include "core/err.h"
-#include "segment/config.h"
+#include "model/segdef.h"
 
 /* Rows with one voucher amount. */
 struct vo_vcount {

@@ -28,7 +28,7 @@
 #include "api/jsonmem.h"
 #include "api/table.h"
 #include "api/voucher.h"
-#include "artifact/artifact.h"
+#include "model/artifact.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/fileio.h"

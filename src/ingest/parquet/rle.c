@@ -1,0 +1,325 @@
+/*
+ * rle.c - the RLE / bit-packed hybrid decoder, see rle.h.
+ *
+ * The hot loop is the bit-packed unpacking: while at least 8 bytes of the run
+ * remain past a value's first byte, the value is taken from one unaligned
+ * 64-bit load (a value of up to 32 bits starting at any bit of a byte spans at
+ * most 5 bytes); only the last few values of a run use the byte-wise path.
+ */
+#include "core/common.h"
+
+#include <string.h>
+
+#include "ingest/parquet/rle.h"
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "rle.c assumes a little-endian host"
+#endif
+
+int vo_rle_init(struct vo_rle *d, const uint8_t *p, size_t len, unsigned width)
+{
+	memset(d, 0, sizeof(*d));
+	d->p = p;
+	d->end = p + len;
+	d->width = width;
+	if (width > VO_RLE_WIDTH_MAX) {
+		d->why = "bit width above 32";
+		return VO_EINVAL;
+	}
+	return VO_OK;
+}
+
+static int fail(struct vo_rle *d, const char *why)
+{
+	if (!d->why)
+		d->why = why;
+	return VO_EFORMAT;
+}
+
+/* Reads the next run header and sets up the run. */
+static int next_run(struct vo_rle *d)
+{
+	uint64_t header = 0;
+	unsigned shift = 0;
+	size_t avail;
+	size_t nbytes;
+	uint64_t groups;
+	uint64_t count;
+	unsigned i;
+	uint8_t b;
+
+	do {
+		if (d->p >= d->end)
+			return fail(d, "runs end before all values are decoded");
+		if (shift > 63)
+			return fail(d, "run header longer than 10 bytes");
+		b = *d->p++;
+		header |= (uint64_t)(b & 0x7f) << shift;
+		shift += 7;
+	} while (b & 0x80);
+
+	avail = (size_t)(d->end - d->p);
+	if (header & 1) {
+		groups = header >> 1;
+		/* groups * width bytes, unless the input ends first. */
+		if (groups > avail / d->width)
+			nbytes = avail;
+		else
+			nbytes = (size_t)groups * d->width;
+		count = (uint64_t)nbytes * 8 / d->width;
+		if (groups < UINT64_MAX / 8 && count > groups * 8)
+			count = groups * 8;
+		d->packed = true;
+		d->pk = d->p;
+		d->pk_len = nbytes;
+		d->pk_bit = 0;
+		d->left = count;
+		d->p += nbytes;
+		return VO_OK;
+	}
+
+	nbytes = (d->width + 7) / 8;
+	if (avail < nbytes)
+		return fail(d, "RLE run value is truncated");
+	d->value = 0;
+	for (i = 0; i < nbytes; i++)
+		d->value |= (uint32_t)d->p[i] << (8 * i);
+	if (d->width < 32 && (d->value >> d->width) != 0)
+		return fail(d, "RLE run value is wider than the bit width");
+	d->p += nbytes;
+	d->packed = false;
+	d->left = header >> 1;
+	return VO_OK;
+}
+
+static inline uint64_t load64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* The value at bit offset bit of a packed run, near its end (bounds-checked). */
+static uint32_t unpack_slow(const struct vo_rle *d, uint64_t bit, uint64_t mask)
+{
+	size_t byte = (size_t)(bit >> 3);
+	uint64_t w = 0;
+	unsigned i;
+
+	for (i = 0; i < 8 && byte + i < d->pk_len; i++)
+		w |= (uint64_t)d->pk[byte + i] << (8 * i);
+	return (uint32_t)((w >> (bit & 7)) & mask);
+}
+
+/*
+ * Number of values, from bit offset bit on, whose 8-byte load stays inside
+ * the run: their first byte is at most pk_len - 8.
+ */
+static size_t fast_count(const struct vo_rle *d, uint64_t bit, size_t want)
+{
+	uint64_t last_bit;
+	uint64_t n;
+
+	if (d->pk_len < 8)
+		return 0;
+	last_bit = (uint64_t)(d->pk_len - 8) * 8 + 7;
+	if (bit > last_bit)
+		return 0;
+	n = (last_bit - bit) / d->width + 1;
+	return n < want ? (size_t)n : want;
+}
+
+/*
+ * The fast loop with the width a compile-time constant (one copy per width,
+ * selected by unpack_u32()), so shifts and masks fold and the loop unrolls.
+ */
+static inline __attribute__((always_inline)) size_t
+unpack_fixed(const uint8_t *pk, uint64_t bit, uint32_t *out, size_t n, unsigned width)
+{
+	const uint64_t mask = (1ull << width) - 1;
+	size_t head = (size_t)((8 - (bit / width) % 8) % 8);
+	const uint8_t *g;
+	size_t i;
+	unsigned k;
+
+	head = head < n ? head : n;
+	for (i = 0; i < head; i++) {
+		uint64_t b = bit + (uint64_t)i * width;
+
+		out[i] = (uint32_t)((load64(pk + (b >> 3)) >> (b & 7)) & mask);
+	}
+	/* Whole groups: 8 values in exactly width bytes, at constant offsets. */
+	for (; i + 8 <= n; i += 8) {
+		g = pk + ((bit + (uint64_t)i * width) >> 3);
+#pragma GCC unroll 8
+		for (k = 0; k < 8; k++)
+			out[i + k] =
+				(uint32_t)((load64(g + k * width / 8) >> (k * width % 8)) & mask);
+	}
+	for (; i < n; i++) {
+		uint64_t b = bit + (uint64_t)i * width;
+
+		out[i] = (uint32_t)((load64(pk + (b >> 3)) >> (b & 7)) & mask);
+	}
+	return n;
+}
+
+#define UNPACK_CASE(w)                                  \
+	case w:                                         \
+		unpack_fixed(d->pk, bit, out, fast, w); \
+		break
+
+static void unpack_u32(struct vo_rle *d, uint32_t *out, size_t m)
+{
+	uint64_t mask = (1ull << d->width) - 1;
+	uint64_t bit = d->pk_bit;
+	size_t fast = fast_count(d, bit, m);
+	size_t i;
+
+	switch (d->width) {
+		UNPACK_CASE(1);
+		UNPACK_CASE(2);
+		UNPACK_CASE(3);
+		UNPACK_CASE(4);
+		UNPACK_CASE(5);
+		UNPACK_CASE(6);
+		UNPACK_CASE(7);
+		UNPACK_CASE(8);
+		UNPACK_CASE(9);
+		UNPACK_CASE(10);
+		UNPACK_CASE(11);
+		UNPACK_CASE(12);
+		UNPACK_CASE(13);
+		UNPACK_CASE(14);
+		UNPACK_CASE(15);
+		UNPACK_CASE(16);
+		UNPACK_CASE(17);
+		UNPACK_CASE(18);
+		UNPACK_CASE(19);
+		UNPACK_CASE(20);
+	default:
+		unpack_fixed(d->pk, bit, out, fast, d->width);
+		break;
+	}
+	bit += (uint64_t)fast * d->width;
+	for (i = fast; i < m; i++) {
+		out[i] = unpack_slow(d, bit, mask);
+		bit += d->width;
+	}
+	d->pk_bit = bit;
+}
+
+/* Width 1 into bytes (definition levels): eight values per byte when aligned. */
+static void unpack_u8_w1(struct vo_rle *d, uint8_t *out, size_t m)
+{
+	uint64_t bit = d->pk_bit;
+	size_t i = 0;
+	uint8_t b;
+	unsigned k;
+
+	while (i < m && (bit & 7)) {
+		out[i++] = (uint8_t)((d->pk[bit >> 3] >> (bit & 7)) & 1);
+		bit++;
+	}
+	while (m - i >= 8) {
+		b = d->pk[bit >> 3];
+		for (k = 0; k < 8; k++)
+			out[i + k] = (uint8_t)((b >> k) & 1);
+		i += 8;
+		bit += 8;
+	}
+	while (i < m) {
+		out[i++] = (uint8_t)((d->pk[bit >> 3] >> (bit & 7)) & 1);
+		bit++;
+	}
+	d->pk_bit = bit;
+}
+
+/* Widths 2 to 8 into bytes (nested levels, rare): one load per value. */
+static void unpack_u8(struct vo_rle *d, uint8_t *out, size_t m)
+{
+	uint64_t mask = (1ull << d->width) - 1;
+	uint64_t bit = d->pk_bit;
+	size_t fast;
+	size_t i;
+
+	if (d->width == 1) {
+		unpack_u8_w1(d, out, m);
+		return;
+	}
+	fast = fast_count(d, bit, m);
+	for (i = 0; i < fast; i++) {
+		out[i] = (uint8_t)((load64(d->pk + (bit >> 3)) >> (bit & 7)) & mask);
+		bit += d->width;
+	}
+	for (; i < m; i++) {
+		out[i] = (uint8_t)unpack_slow(d, bit, mask);
+		bit += d->width;
+	}
+	d->pk_bit = bit;
+}
+
+/* Copies the next m values of the current run to out, an array of bytes or uint32_t. */
+static inline void copy_run(struct vo_rle *d, void *out, size_t size, size_t m)
+{
+	uint32_t *u32 = out;
+	size_t i;
+
+	if (size == 1 && d->packed) {
+		unpack_u8(d, out, m);
+	} else if (size == 1) {
+		memset(out, (int)d->value, m);
+	} else if (d->packed) {
+		unpack_u32(d, out, m);
+	} else {
+		for (i = 0; i < m; i++)
+			u32[i] = d->value;
+	}
+}
+
+/*
+ * Decodes n values into out, an array of n elements of size bytes: 1
+ * (uint8_t) or 4 (uint32_t).  Inlined into each caller, so the tests of size
+ * fold away.
+ */
+static inline __attribute__((always_inline)) int get_values(struct vo_rle *d, void *out,
+							    size_t size, size_t n)
+{
+	uint8_t *o = out;
+	size_t m;
+	int rc;
+
+	if (d->width == 0) {
+		memset(out, 0, n * size);
+		return VO_OK;
+	}
+	while (n) {
+		if (d->left == 0) {
+			rc = next_run(d);
+			if (rc)
+				return rc;
+			continue;
+		}
+		m = d->left < n ? (size_t)d->left : n;
+		copy_run(d, o, size, m);
+		o += m * size;
+		n -= m;
+		d->left -= m;
+	}
+	return VO_OK;
+}
+
+int vo_rle_get_u32(struct vo_rle *d, uint32_t *out, size_t n)
+{
+	return get_values(d, out, sizeof(*out), n);
+}
+
+int vo_rle_get_u8(struct vo_rle *d, uint8_t *out, size_t n)
+{
+	if (d->width > 8) {
+		d->why = "bit width above 8 for byte output";
+		return VO_EINVAL;
+	}
+	return get_values(d, out, sizeof(*out), n);
+}

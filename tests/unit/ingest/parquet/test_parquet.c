@@ -1,0 +1,1871 @@
+/*
+ * test_parquet.c - the Parquet reader.
+ *
+ * Three kinds of input:
+ *  - the real file (VOUCH_SHARED_DIR/data/data.parquet.gzip), whose known
+ *    facts are checked, and which is cut short, zero-filled and bit-flipped
+ *    to prove that damage gives an error or valid rows, never a crash (the
+ *    tests are skipped when the file is absent);
+ *  - synthetic files made here by a small, independent Parquet writer
+ *    (Thrift compact encoder, PLAIN, dictionary, DELTA_*, BYTE_STREAM_SPLIT,
+ *    RLE and bit-packed levels, data pages v1 and v2, GZIP), so features the
+ *    real file does not use are checked value by value against the generator;
+ *  - deliberately broken synthetic files, each with the error it must give.
+ *
+ * Files are written to a fresh folder under /tmp, removed at the end unless
+ * VOUCH_KEEP_TMP is set (then they can be cross-checked with other readers).
+ */
+#include "core/common.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <libdeflate.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/limits.h"
+#include "ingest/batch.h"
+#include "ingest/parquet/parquet.h"
+#include "testutil.h"
+
+#define REAL_FILE VOUCH_SHARED_DIR "/data/data.parquet.gzip"
+#define REAL_ROWS 285570
+
+/* ------------------------------------------------------------------------ */
+/* Helpers                                                                  */
+
+static bool file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Overwrites one byte of a file in place. */
+static void poke(const char *path, size_t pos, uint8_t v)
+{
+	int fd = open(path, O_WRONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, &v, 1, (off_t)pos), 1);
+	assert_int_equal(close(fd), 0);
+}
+
+static uint8_t *read_whole(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *p;
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
+	p = malloc((size_t)n + 1);
+	assert_non_null(p);
+	assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return p;
+}
+
+static uint64_t rng_state = 0x2545f4914f6cdd1dull;
+
+static uint64_t rnd(void)
+{
+	return vo_test_xorshift(&rng_state);
+}
+
+/*
+ * Opens and reads a whole file, checking the batch invariants on the way and
+ * touching every value (so ASan sees any view that points outside memory).
+ * Returns the first error, or VO_OK; *rows counts the rows read.
+ */
+static int read_all(const char *path, uint64_t *rows, struct vo_error *err)
+{
+	struct vo_error again = { 0 };
+	struct vo_parquet_reader *r = NULL;
+	struct vo_batch b;
+	uint64_t sum = 0;
+	uint64_t n = 0;
+	size_t i;
+	size_t s;
+	int k;
+	int rc;
+
+	rc = vo_parquet_reader_open(&r, path, err);
+	if (rc) {
+		assert_null(r);
+		assert_true(err->msg[0] != '\0');
+		return rc;
+	}
+	for (;;) {
+		rc = vo_parquet_reader_next(r, &b, err);
+		if (rc) {
+			assert_true(err->msg[0] != '\0');
+			/* the reader stays failed */
+			assert_int_equal(vo_parquet_reader_next(r, &b, &again), rc);
+			break;
+		}
+		if (b.nrows == 0)
+			break;
+		assert_true(b.nrows <= VO_BATCH_ROWS);
+		assert_int_equal(b.first_row, n + 1);
+		for (k = 0; k < VO_COL_COUNT; k++) {
+			const struct vo_column *c = &b.col[k];
+
+			if (!c->idx)
+				assert_int_equal(c->nvalues, b.nrows);
+			for (i = 0; i < b.nrows; i++) {
+				if (c->valid)
+					assert_true(c->valid[i] == 0 || c->valid[i] == 1);
+				if (vo_column_is_null(c, i))
+					continue;
+				s = vo_column_slot(c, i);
+				assert_true(s < c->nvalues);
+				if (c->type == VO_V_STR) {
+					if (c->values.str[s].len)
+						sum += (uint8_t)c->values.str[s]
+							       .ptr[c->values.str[s].len - 1];
+				} else {
+					sum += (uint64_t)c->values.i64[s];
+				}
+			}
+		}
+		n += b.nrows;
+	}
+	vo_parquet_reader_destroy(r);
+	*rows = n;
+	(void)sum;
+	return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A byte buffer and a Thrift compact encoder                               */
+
+struct bb {
+	uint8_t *p;
+	size_t len;
+	size_t cap;
+};
+
+static void bb_put(struct bb *b, const void *d, size_t n)
+{
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+
+		while (cap < b->len + n)
+			cap *= 2;
+		b->p = realloc(b->p, cap);
+		assert_non_null(b->p);
+		b->cap = cap;
+	}
+	if (n)
+		memcpy(b->p + b->len, d, n);
+	b->len += n;
+}
+
+static void bb_u8(struct bb *b, unsigned v)
+{
+	uint8_t x = (uint8_t)v;
+
+	bb_put(b, &x, 1);
+}
+
+static void bb_le32(struct bb *b, uint32_t v)
+{
+	unsigned i;
+
+	for (i = 0; i < 4; i++)
+		bb_u8(b, (v >> (8 * i)) & 0xff);
+}
+
+static void bb_varint(struct bb *b, uint64_t v)
+{
+	while (v >= 0x80) {
+		bb_u8(b, (unsigned)(v & 0x7f) | 0x80);
+		v >>= 7;
+	}
+	bb_u8(b, (unsigned)v);
+}
+
+static uint64_t zz(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0);
+}
+
+static void bb_free(struct bb *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+enum { T_TRUE = 1, T_FALSE = 2, T_I32 = 5, T_I64 = 6, T_BIN = 8, T_LIST = 9, T_STRUCT = 12 };
+
+struct tw {
+	struct bb *b;
+	int last[32];
+	int depth;
+};
+
+static void tw_field(struct tw *w, int id, int type)
+{
+	int d = id - w->last[w->depth];
+
+	if (d > 0 && d <= 15) {
+		bb_u8(w->b, (unsigned)(d << 4 | type));
+	} else {
+		bb_u8(w->b, (unsigned)type);
+		bb_varint(w->b, zz(id));
+	}
+	w->last[w->depth] = id;
+}
+
+static void tw_i32(struct tw *w, int id, int64_t v)
+{
+	tw_field(w, id, T_I32);
+	bb_varint(w->b, zz(v));
+}
+
+static void tw_i64(struct tw *w, int id, int64_t v)
+{
+	tw_field(w, id, T_I64);
+	bb_varint(w->b, zz(v));
+}
+
+static void tw_bin(struct tw *w, int id, const void *p, size_t n)
+{
+	tw_field(w, id, T_BIN);
+	bb_varint(w->b, n);
+	bb_put(w->b, p, n);
+}
+
+static void tw_str(struct tw *w, int id, const char *s)
+{
+	tw_bin(w, id, s, strlen(s));
+}
+
+static void tw_bool(struct tw *w, int id, bool v)
+{
+	tw_field(w, id, v ? T_TRUE : T_FALSE);
+}
+
+static void tw_struct(struct tw *w, int id)
+{
+	tw_field(w, id, T_STRUCT);
+	w->last[++w->depth] = 0;
+}
+
+/* A struct as a list element. */
+static void tw_elem(struct tw *w)
+{
+	w->last[++w->depth] = 0;
+}
+
+static void tw_end(struct tw *w)
+{
+	bb_u8(w->b, 0);
+	w->depth--;
+}
+
+static void tw_list(struct tw *w, int id, int etype, size_t n)
+{
+	tw_field(w, id, T_LIST);
+	if (n < 15) {
+		bb_u8(w->b, (unsigned)(n << 4 | (size_t)etype));
+	} else {
+		bb_u8(w->b, (unsigned)(0xf0 | etype));
+		bb_varint(w->b, n);
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* The synthetic file generator                                             */
+
+enum { P_BOOLEAN, P_INT32, P_INT64, P_INT96, P_FLOAT, P_DOUBLE, P_BYTE_ARRAY, P_FLBA };
+enum {
+	E_PLAIN = 0,
+	E_PLAIN_DICT = 2,
+	E_RLE = 3,
+	E_DELTA_BP = 5,
+	E_DELTA_LBA = 6,
+	E_DELTA_BA = 7,
+	E_RLE_DICT = 8,
+	E_BSS = 9,
+};
+enum { CT_NONE = -1, CT_UTF8 = 0, CT_DECIMAL = 5, CT_DATE = 6, CT_TS_MILLIS = 9, CT_UINT32 = 13 };
+enum { LT_NONE = 0, LT_STRING = 1, LT_DECIMAL = 5, LT_DATE = 6, LT_TIMESTAMP = 8 };
+enum { U_MILLIS = 1, U_MICROS = 2, U_NANOS = 3 };
+
+/* Deliberate defects, each in column quirk_col. */
+enum quirk {
+	Q_NONE,
+	Q_SHORT_PAGES,	/* pages hold one row fewer than the chunk declares */
+	Q_BAD_INDEX,	/* a dictionary index equal to the dictionary size */
+	Q_SNAPPY,	/* the chunk claims SNAPPY for GZIP data */
+	Q_LZO,		/* the chunk claims LZO, which vouch does not decode */
+	Q_SHRINK_CHUNK, /* total_compressed_size cut so the last page overruns */
+	Q_ENCRYPTED,	/* FileMetaData.encryption_algorithm set */
+	Q_NUM_VALUES,	/* ColumnMetaData.num_values off by one */
+	Q_ROWS,		/* FileMetaData.num_rows off by one */
+	Q_WRONG_TYPE,	/* ColumnMetaData.type differs from the schema */
+	Q_REPEATED,	/* the column is REPEATED */
+	Q_NESTED,	/* the column is a group with one child */
+	Q_BIG_DICT,	/* the dictionary header claims more entries than fit */
+};
+
+struct gcol {
+	const char *name;
+	int ptype;
+	int converted;	 /* CT_* or CT_NONE */
+	int logical;	 /* LT_* */
+	int unit;	 /* U_* for LT_TIMESTAMP */
+	int scale;	 /* DECIMAL */
+	int type_length; /* FLBA */
+	bool optional;
+	int null_every; /* rows with row % null_every == 1 are null; 0: none */
+	int page_rows;	/* rows per data page */
+	int encs[4];	/* encodings of successive pages, cycled */
+	int nencs;
+	bool v2;	 /* data pages v2 */
+	int codec;	 /* 0 UNCOMPRESSED, 2 GZIP */
+	int card;	 /* distinct values */
+	bool in_group;	 /* the leaf sits in a group (a nested column) */
+	bool bit_packed; /* v1 definition levels in the old BIT_PACKED encoding */
+};
+
+struct gfile {
+	const struct gcol *cols;
+	size_t ncols;
+	uint64_t nrows;
+	uint64_t rg_rows;
+	enum quirk quirk;
+	size_t quirk_col;
+};
+
+/* The generated value of a row: its "key" k decides everything. */
+static uint32_t key_of(const struct gcol *c, uint64_t row)
+{
+	return (uint32_t)((row * 7 + row / 13) % (uint64_t)c->card);
+}
+
+static bool is_null(const struct gcol *c, uint64_t row)
+{
+	return c->optional && c->null_every && row % (uint64_t)c->null_every == 1;
+}
+
+/* The stored bytes of key k's string (BYTE_ARRAY) into buf; returns the length. */
+static size_t str_of(const struct gcol *c, uint32_t k, char *buf)
+{
+	int n;
+
+	if (c->ptype == P_FLBA || c->converted == CT_DECIMAL) {
+		/* big-endian two's complement: type_length bytes, or as few as fit */
+		int64_t v = (int64_t)k * 12345 - 500000;
+		int len = c->type_length;
+		int i;
+
+		if (c->ptype != P_FLBA)
+			for (len = 1; len < 8 &&
+				      (v < -(1ll << (8 * len - 1)) || v >= (1ll << (8 * len - 1)));
+			     len++)
+				;
+		for (i = 0; i < len; i++)
+			buf[i] = (char)(uint8_t)((uint64_t)v >> (8 * (len - 1 - i)));
+		return (size_t)len;
+	}
+	n = snprintf(buf, 64, "item-%05u%.*s", k * 37, (int)(k % 5), "xxxxx");
+	return (size_t)n;
+}
+
+static int64_t int_of(const struct gcol *c, uint32_t k)
+{
+	switch (c->ptype) {
+	case P_INT32:
+		return (int64_t)(int32_t)(k * 1000u - 300000u);
+	case P_INT64:
+		return (int64_t)k * 1000003 - 7000000000;
+	case P_BOOLEAN:
+		return k % 2;
+	default:
+		return 0;
+	}
+}
+
+static double dbl_of(const struct gcol *c, uint32_t k)
+{
+	return c->ptype == P_FLOAT ? (double)((float)k * 0.5f) : k * 220.0 - 440.0;
+}
+
+static void int96_of(uint32_t k, uint8_t out[12])
+{
+	uint64_t nanos = (uint64_t)k * 1000000123ull % 86400000000000ull;
+	uint32_t day = 2458000 + k;
+	unsigned i;
+
+	for (i = 0; i < 8; i++)
+		out[i] = (uint8_t)(nanos >> (8 * i));
+	for (i = 0; i < 4; i++)
+		out[8 + i] = (uint8_t)(day >> (8 * i));
+}
+
+static size_t value_size(const struct gcol *c)
+{
+	switch (c->ptype) {
+	case P_INT32:
+	case P_FLOAT:
+		return 4;
+	case P_INT64:
+	case P_DOUBLE:
+		return 8;
+	case P_INT96:
+		return 12;
+	case P_FLBA:
+		return (size_t)c->type_length;
+	default:
+		return 0;
+	}
+}
+
+/* The fixed-width PLAIN bytes of key k. */
+static void fixed_of(const struct gcol *c, uint32_t k, uint8_t *out)
+{
+	int64_t v = int_of(c, k);
+	double d = dbl_of(c, k);
+	float f = (float)d;
+	char s[64];
+
+	switch (c->ptype) {
+	case P_INT32:
+		memcpy(out, &v, 4); /* little-endian host */
+		break;
+	case P_INT64:
+		memcpy(out, &v, 8);
+		break;
+	case P_FLOAT:
+		memcpy(out, &f, 4);
+		break;
+	case P_DOUBLE:
+		memcpy(out, &d, 8);
+		break;
+	case P_INT96:
+		int96_of(k, out);
+		break;
+	case P_FLBA:
+		str_of(c, k, s);
+		memcpy(out, s, (size_t)c->type_length);
+		break;
+	default:
+		break;
+	}
+}
+
+/* PLAIN encoding of keys[0..n). */
+static void put_plain(struct bb *b, const struct gcol *c, const uint32_t *keys, size_t n)
+{
+	uint8_t tmp[64];
+	char s[64];
+	size_t i;
+	size_t len;
+	uint8_t bits = 0;
+
+	for (i = 0; i < n; i++) {
+		if (c->ptype == P_BYTE_ARRAY) {
+			len = str_of(c, keys[i], s);
+			bb_le32(b, (uint32_t)len);
+			bb_put(b, s, len);
+		} else if (c->ptype == P_BOOLEAN) {
+			bits |= (uint8_t)(int_of(c, keys[i]) << (i % 8));
+			if (i % 8 == 7 || i + 1 == n) {
+				bb_u8(b, bits);
+				bits = 0;
+			}
+		} else {
+			fixed_of(c, keys[i], tmp);
+			bb_put(b, tmp, value_size(c));
+		}
+	}
+}
+
+static unsigned bit_width(uint64_t max)
+{
+	unsigned w = 0;
+
+	while (max) {
+		w++;
+		max >>= 1;
+	}
+	return w;
+}
+
+/* A bit-packed hybrid run of n values (padded to groups of 8). */
+static void put_packed_run(struct bb *b, const uint64_t *v, size_t n, unsigned width)
+{
+	size_t groups = (n + 7) / 8;
+	size_t nbytes = groups * width;
+	size_t start;
+	size_t bit = 0;
+	size_t i;
+	unsigned k;
+
+	bb_varint(b, (uint64_t)groups << 1 | 1);
+	start = b->len;
+	for (i = 0; i < nbytes; i++)
+		bb_u8(b, 0);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < width; k++, bit++)
+			if ((v[i] >> k) & 1)
+				b->p[start + bit / 8] |= (uint8_t)(1u << (bit % 8));
+}
+
+/* RLE hybrid: RLE runs for repeats of 8 or more, bit-packed runs otherwise. */
+static void put_hybrid(struct bb *b, const uint64_t *v, size_t n, unsigned width, bool packed_only)
+{
+	size_t i = 0;
+	size_t j;
+	size_t lit;
+	unsigned k;
+
+	while (i < n) {
+		j = i;
+		while (j < n && v[j] == v[i])
+			j++;
+		if (!packed_only && j - i >= 8) {
+			bb_varint(b, (uint64_t)(j - i) << 1);
+			for (k = 0; k < (width + 7) / 8; k++)
+				bb_u8(b, (unsigned)((v[i] >> (8 * k)) & 0xff));
+			i = j;
+			continue;
+		}
+		/* literals up to the next long repeat, in whole groups of 8 */
+		lit = i;
+		while (lit < n) {
+			j = lit;
+			while (j < n && v[j] == v[lit])
+				j++;
+			if (!packed_only && j - lit >= 8 && (lit - i) % 8 == 0 && lit > i)
+				break;
+			lit++;
+		}
+		put_packed_run(b, v + i, lit - i, width);
+		i = lit;
+	}
+}
+
+/* DELTA_BINARY_PACKED of n values: blocks of 128, 4 miniblocks of 32. */
+static void put_delta(struct bb *b, const int64_t *v, size_t n)
+{
+	uint64_t d[128];
+	size_t i;
+	size_t m;
+	size_t nd;
+	int64_t min;
+	unsigned w[4];
+
+	bb_varint(b, 128);
+	bb_varint(b, 4);
+	bb_varint(b, n);
+	bb_varint(b, zz(n ? v[0] : 0));
+	for (i = 1; i < n; i += nd) {
+		nd = VO_MIN((size_t)128, n - i);
+		min = INT64_MAX;
+		for (m = 0; m < nd; m++) {
+			int64_t delta = (int64_t)((uint64_t)v[i + m] - (uint64_t)v[i + m - 1]);
+
+			min = delta < min ? delta : min;
+		}
+		for (m = 0; m < nd; m++)
+			d[m] = (uint64_t)v[i + m] - (uint64_t)v[i + m - 1] - (uint64_t)min;
+		for (m = nd; m < 128; m++)
+			d[m] = 0;
+		bb_varint(b, zz(min));
+		for (m = 0; m < 4; m++) {
+			size_t q;
+			uint64_t mx = 0;
+
+			for (q = 0; q < 32; q++)
+				mx |= d[m * 32 + q];
+			w[m] = bit_width(mx);
+			bb_u8(b, w[m]);
+		}
+		for (m = 0; m < 4 && m * 32 < nd; m++) {
+			size_t start = b->len;
+			size_t bit = 0;
+			size_t q;
+			unsigned k;
+
+			for (q = 0; q < (size_t)4 * w[m]; q++)
+				bb_u8(b, 0);
+			for (q = 0; q < 32; q++)
+				for (k = 0; k < w[m]; k++, bit++)
+					if ((d[m * 32 + q] >> k) & 1)
+						b->p[start + bit / 8] |= (uint8_t)(1u << (bit % 8));
+		}
+	}
+}
+
+/* The values section of a page for the non-null keys[0..n). */
+static void put_values(struct bb *b, const struct gcol *c, int enc, const uint32_t *keys, size_t n,
+		       bool bad_index)
+{
+	uint64_t *u = calloc(n + 1, sizeof(*u));
+	int64_t *s = calloc(n + 1, sizeof(*s));
+	char prev[64];
+	char cur[64];
+	size_t prev_len = 0;
+	size_t len;
+	size_t p;
+	size_t i;
+	unsigned w;
+	uint8_t tmp[16];
+	struct bb sub = { 0 };
+
+	assert_non_null(u);
+	assert_non_null(s);
+	switch (enc) {
+	case E_PLAIN:
+		put_plain(b, c, keys, n);
+		break;
+	case E_PLAIN_DICT:
+	case E_RLE_DICT:
+		w = bit_width((uint64_t)c->card - 1);
+		for (i = 0; i < n; i++)
+			u[i] = keys[i];
+		if (bad_index && n) {
+			u[n / 2] = (uint64_t)c->card;
+			w = bit_width((uint64_t)c->card);
+		}
+		bb_u8(b, w);
+		put_hybrid(b, u, n, w, enc == E_PLAIN_DICT);
+		break;
+	case E_RLE: /* booleans */
+		for (i = 0; i < n; i++)
+			u[i] = (uint64_t)int_of(c, keys[i]);
+		put_hybrid(&sub, u, n, 1, false);
+		bb_le32(b, (uint32_t)sub.len);
+		bb_put(b, sub.p, sub.len);
+		break;
+	case E_DELTA_BP:
+		for (i = 0; i < n; i++)
+			s[i] = int_of(c, keys[i]);
+		put_delta(b, s, n);
+		break;
+	case E_DELTA_LBA:
+		for (i = 0; i < n; i++)
+			s[i] = (int64_t)str_of(c, keys[i], cur);
+		put_delta(b, s, n);
+		for (i = 0; i < n; i++) {
+			len = str_of(c, keys[i], cur);
+			bb_put(b, cur, len);
+		}
+		break;
+	case E_DELTA_BA:
+		for (i = 0; i < n; i++) {
+			len = str_of(c, keys[i], cur);
+			for (p = 0; p < len && p < prev_len && cur[p] == prev[p]; p++)
+				;
+			s[i] = (int64_t)p;
+			memcpy(prev, cur, len);
+			prev_len = len;
+		}
+		put_delta(b, s, n);
+		prev_len = 0;
+		for (i = 0; i < n; i++) {
+			len = str_of(c, keys[i], cur);
+			for (p = 0; p < len && p < prev_len && cur[p] == prev[p]; p++)
+				;
+			s[i] = (int64_t)(len - p);
+			bb_put(&sub, cur + p, len - p);
+			memcpy(prev, cur, len);
+			prev_len = len;
+		}
+		put_delta(b, s, n);
+		bb_put(b, sub.p, sub.len);
+		break;
+	case E_BSS:
+		len = value_size(c);
+		for (p = 0; p < len; p++)
+			for (i = 0; i < n; i++) {
+				fixed_of(c, keys[i], tmp);
+				bb_u8(b, tmp[p]);
+			}
+		break;
+	default:
+		fail();
+	}
+	bb_free(&sub);
+	free(u);
+	free(s);
+}
+
+struct chunk_meta {
+	uint64_t start;
+	uint64_t dict_off; /* 0: none */
+	uint64_t data_off;
+	uint64_t csize;
+	uint64_t usize;
+	uint64_t nvalues;
+	int encs[8];
+	int nencs;
+};
+
+static void add_enc(struct chunk_meta *m, int e)
+{
+	int i;
+
+	for (i = 0; i < m->nencs; i++)
+		if (m->encs[i] == e)
+			return;
+	m->encs[m->nencs++] = e;
+}
+
+static void gzip(const struct bb *in, struct bb *out)
+{
+	struct libdeflate_compressor *z = libdeflate_alloc_compressor(6);
+	size_t bound;
+	size_t n;
+
+	assert_non_null(z);
+	bound = libdeflate_gzip_compress_bound(z, in->len);
+	out->len = 0;
+	bb_put(out, NULL, 0);
+	out->p = realloc(out->p, bound);
+	assert_non_null(out->p);
+	out->cap = bound;
+	n = libdeflate_gzip_compress(z, in->p, in->len, out->p, bound);
+	assert_true(n > 0);
+	out->len = n;
+	libdeflate_free_compressor(z);
+}
+
+/* Appends a page: header, then the body (compressed as the codec says). */
+static void put_page(struct bb *file, const struct gcol *c, int type, const struct bb *levels,
+		     const struct bb *values, uint64_t nvalues, uint64_t nnulls, int enc,
+		     bool stats)
+{
+	struct bb body = { 0 };
+	struct bb z = { 0 };
+	struct bb hdr = { 0 };
+	struct tw w = { &hdr, { 0 }, 0 };
+	bool compress = c->codec == 2;
+	size_t usize;
+
+	if (type == 3) {
+		/* v2: levels stay uncompressed, values may be compressed */
+		if (compress)
+			gzip(values, &z);
+		bb_put(&body, levels->p, levels->len);
+		bb_put(&body, compress ? z.p : values->p, compress ? z.len : values->len);
+		usize = levels->len + values->len;
+	} else {
+		bb_put(&z, levels->p, levels->len);
+		bb_put(&z, values->p, values->len);
+		usize = z.len;
+		if (compress)
+			gzip(&z, &body);
+		else
+			bb_put(&body, z.p, z.len);
+	}
+	tw_i32(&w, 1, type);
+	tw_i32(&w, 2, (int64_t)usize);
+	tw_i32(&w, 3, (int64_t)body.len);
+	tw_i32(&w, 4, 0x1234); /* crc, ignored */
+	if (type == 0) {
+		tw_struct(&w, 5);
+		tw_i32(&w, 1, (int64_t)nvalues);
+		tw_i32(&w, 2, enc);
+		tw_i32(&w, 3, c->bit_packed ? 4 : E_RLE); /* 4: BIT_PACKED */
+		tw_i32(&w, 4, E_RLE);
+		if (stats) {
+			tw_struct(&w, 5);
+			tw_bin(&w, 1, "max", 3);
+			tw_bin(&w, 2, "min", 3);
+			tw_i64(&w, 3, (int64_t)nnulls);
+			tw_end(&w);
+		}
+		tw_end(&w);
+	} else if (type == 2) {
+		tw_struct(&w, 7);
+		tw_i32(&w, 1, (int64_t)nvalues);
+		tw_i32(&w, 2, E_PLAIN_DICT);
+		tw_bool(&w, 3, false);
+		tw_end(&w);
+	} else {
+		tw_struct(&w, 8);
+		tw_i32(&w, 1, (int64_t)nvalues);
+		tw_i32(&w, 2, (int64_t)nnulls);
+		tw_i32(&w, 3, (int64_t)nvalues);
+		tw_i32(&w, 4, enc);
+		tw_i32(&w, 5, (int64_t)levels->len);
+		tw_i32(&w, 6, 0);
+		if (!compress)
+			tw_bool(&w, 7, false);
+		tw_end(&w);
+	}
+	bb_u8(&hdr, 0);
+	bb_put(file, hdr.p, hdr.len);
+	bb_put(file, body.p, body.len);
+	bb_free(&hdr);
+	bb_free(&body);
+	bb_free(&z);
+}
+
+/* One column chunk: rows [r0, r1). */
+static void put_chunk(struct bb *file, const struct gfile *f, size_t ci, uint64_t r0, uint64_t r1,
+		      struct chunk_meta *m)
+{
+	const struct gcol *c = &f->cols[ci];
+	bool quirk = f->quirk_col == ci;
+	uint64_t npages = (r1 - r0 + (uint64_t)c->page_rows - 1) / (uint64_t)c->page_rows;
+	uint64_t p;
+	uint64_t row;
+	uint64_t end;
+	bool any_dict = false;
+	uint32_t *keys = calloc((size_t)c->page_rows + 1, sizeof(*keys));
+	uint64_t *lv = calloc((size_t)c->page_rows + 1, sizeof(*lv));
+	struct bb levels = { 0 };
+	struct bb values = { 0 };
+	size_t n;
+	size_t nn;
+	int enc;
+
+	assert_non_null(keys);
+	assert_non_null(lv);
+	memset(m, 0, sizeof(*m));
+	m->start = file->len;
+	for (p = 0; p < npages; p++)
+		if (c->encs[p % (uint64_t)c->nencs] == E_PLAIN_DICT ||
+		    c->encs[p % (uint64_t)c->nencs] == E_RLE_DICT)
+			any_dict = true;
+	if (any_dict) {
+		uint32_t *all = calloc((size_t)c->card, sizeof(*all));
+		uint32_t k;
+
+		assert_non_null(all);
+		for (k = 0; k < (uint32_t)c->card; k++)
+			all[k] = k;
+		put_plain(&values, c, all, (size_t)c->card);
+		m->dict_off = file->len;
+		put_page(file, c, 2, &levels, &values,
+			 f->quirk == Q_BIG_DICT && quirk ? (uint64_t)c->card * 1000
+							 : (uint64_t)c->card,
+			 0, E_PLAIN, false);
+		values.len = 0;
+		add_enc(m, E_PLAIN_DICT);
+		free(all);
+	}
+	m->data_off = file->len;
+	for (p = 0; p < npages; p++) {
+		enc = c->encs[p % (uint64_t)c->nencs];
+		row = r0 + p * (uint64_t)c->page_rows;
+		end = VO_MIN(r1, row + (uint64_t)c->page_rows);
+		if (f->quirk == Q_SHORT_PAGES && quirk && end == r1)
+			end--;
+		n = 0;
+		nn = 0;
+		for (; row < end; row++, n++) {
+			lv[n] = !is_null(c, row);
+			if (lv[n])
+				keys[nn++] = key_of(c, row);
+		}
+		levels.len = 0;
+		values.len = 0;
+		if (c->optional && c->bit_packed) {
+			/* the deprecated BIT_PACKED levels: MSB first, no length */
+			size_t q;
+
+			for (q = 0; q < (n + 7) / 8; q++)
+				bb_u8(&levels, 0);
+			for (q = 0; q < n; q++)
+				if (lv[q])
+					levels.p[q / 8] |= (uint8_t)(0x80u >> (q % 8));
+		} else if (c->optional) {
+			struct bb hy = { 0 };
+
+			/* odd pages: bit-packed levels only; even: RLE where it pays */
+			put_hybrid(&hy, lv, n, 1, p % 2 == 1);
+			if (!c->v2)
+				bb_le32(&levels, (uint32_t)hy.len);
+			bb_put(&levels, hy.p, hy.len);
+			bb_free(&hy);
+		}
+		put_values(&values, c, enc, keys, nn, f->quirk == Q_BAD_INDEX && quirk);
+		put_page(file, c, c->v2 ? 3 : 0, &levels, &values, n, n - nn,
+			 enc == E_PLAIN_DICT && c->v2 ? E_RLE_DICT : enc, p % 3 == 0);
+		add_enc(m, enc);
+	}
+	add_enc(m, E_RLE);
+	m->csize = file->len - m->start;
+	m->usize = m->csize; /* not checked by the reader */
+	m->nvalues = r1 - r0;
+	bb_free(&levels);
+	bb_free(&values);
+	free(keys);
+	free(lv);
+}
+
+static void put_schema_leaf(struct tw *w, const struct gcol *c, bool repeated)
+{
+	tw_elem(w);
+	tw_i32(w, 1, c->ptype);
+	if (c->ptype == P_FLBA)
+		tw_i32(w, 2, c->type_length);
+	tw_i32(w, 3, repeated ? 2 : c->optional ? 1 : 0);
+	tw_str(w, 4, c->in_group ? "inner" : c->name);
+	if (c->converted != CT_NONE)
+		tw_i32(w, 6, c->converted);
+	if (c->converted == CT_DECIMAL) {
+		tw_i32(w, 7, c->scale);
+		tw_i32(w, 8, 18);
+	}
+	if (c->logical != LT_NONE) {
+		tw_struct(w, 10);
+		tw_struct(w, c->logical);
+		if (c->logical == LT_TIMESTAMP) {
+			tw_bool(w, 1, true);
+			tw_struct(w, 2);
+			tw_struct(w, c->unit);
+			tw_end(w);
+			tw_end(w);
+		} else if (c->logical == LT_DECIMAL) {
+			tw_i32(w, 1, c->scale);
+			tw_i32(w, 2, 18);
+		}
+		tw_end(w);
+		tw_end(w);
+	}
+	tw_end(w);
+}
+
+/* Writes the whole file described by f into out. */
+static void gen_file(const struct gfile *f, struct bb *out)
+{
+	size_t nrg = (size_t)((f->nrows + f->rg_rows - 1) / f->rg_rows);
+	struct chunk_meta *metas = calloc(nrg * f->ncols + 1, sizeof(*metas));
+	struct bb foot = { 0 };
+	struct tw w = { &foot, { 0 }, 0 };
+	size_t nschema = 1;
+	size_t g;
+	size_t ci;
+	size_t e;
+	uint64_t r0;
+	uint64_t r1;
+	char path_name[32];
+
+	assert_non_null(metas);
+	out->len = 0;
+	bb_put(out, "PAR1", 4);
+	for (g = 0; g < nrg; g++) {
+		r0 = g * f->rg_rows;
+		r1 = VO_MIN(f->nrows, r0 + f->rg_rows);
+		for (ci = 0; ci < f->ncols; ci++)
+			put_chunk(out, f, ci, r0, r1, &metas[g * f->ncols + ci]);
+	}
+
+	for (ci = 0; ci < f->ncols; ci++)
+		nschema += f->cols[ci].in_group || (f->quirk == Q_NESTED && f->quirk_col == ci) ? 2
+												: 1;
+	tw_elem(&w); /* FileMetaData */
+	tw_i32(&w, 1, 1);
+	tw_list(&w, 2, T_STRUCT, nschema);
+	tw_elem(&w);
+	tw_str(&w, 4, "schema");
+	tw_i32(&w, 5, (int64_t)f->ncols);
+	tw_end(&w);
+	for (ci = 0; ci < f->ncols; ci++) {
+		const struct gcol *c = &f->cols[ci];
+		bool nested = c->in_group || (f->quirk == Q_NESTED && f->quirk_col == ci);
+
+		if (nested) {
+			tw_elem(&w);
+			tw_i32(&w, 3, 1);
+			tw_str(&w, 4, c->name);
+			tw_i32(&w, 5, 1);
+			tw_end(&w);
+		}
+		put_schema_leaf(&w, c, f->quirk == Q_REPEATED && f->quirk_col == ci);
+	}
+	tw_i64(&w, 3, (int64_t)f->nrows + (f->quirk == Q_ROWS ? 1 : 0));
+	tw_list(&w, 4, T_STRUCT, nrg);
+	for (g = 0; g < nrg; g++) {
+		r0 = g * f->rg_rows;
+		r1 = VO_MIN(f->nrows, r0 + f->rg_rows);
+		tw_elem(&w); /* RowGroup */
+		tw_list(&w, 1, T_STRUCT, f->ncols);
+		for (ci = 0; ci < f->ncols; ci++) {
+			const struct gcol *c = &f->cols[ci];
+			const struct chunk_meta *m = &metas[g * f->ncols + ci];
+			bool quirk = f->quirk_col == ci;
+			bool nested = c->in_group || (f->quirk == Q_NESTED && quirk);
+
+			tw_elem(&w); /* ColumnChunk */
+			tw_i64(&w, 2, (int64_t)m->start);
+			tw_struct(&w, 3);
+			tw_i32(&w, 1,
+			       f->quirk == Q_WRONG_TYPE && quirk ? (c->ptype + 1) % 8 : c->ptype);
+			tw_list(&w, 2, T_I32, (size_t)m->nencs);
+			for (e = 0; e < (size_t)m->nencs; e++)
+				bb_varint(&foot, zz(m->encs[e]));
+			tw_list(&w, 3, T_BIN, nested ? 2 : 1);
+			if (nested) {
+				bb_varint(&foot, strlen(c->name));
+				bb_put(&foot, c->name, strlen(c->name));
+			}
+			snprintf(path_name, sizeof(path_name), "%s",
+				 c->in_group ? "inner" : c->name);
+			bb_varint(&foot, strlen(path_name));
+			bb_put(&foot, path_name, strlen(path_name));
+			tw_i32(&w, 4,
+			       quirk && f->quirk == Q_SNAPPY ? 1
+			       : quirk && f->quirk == Q_LZO  ? 3
+							     : c->codec);
+			tw_i64(&w, 5, (int64_t)m->nvalues + (f->quirk == Q_NUM_VALUES && quirk));
+			tw_i64(&w, 6, (int64_t)m->usize);
+			tw_i64(&w, 7,
+			       (int64_t)m->csize - (f->quirk == Q_SHRINK_CHUNK && quirk ? 3 : 0));
+			/* key_value_metadata, which the reader skips */
+			tw_list(&w, 8, T_STRUCT, 1);
+			tw_elem(&w);
+			tw_str(&w, 1, "k");
+			tw_str(&w, 2, "v");
+			tw_end(&w);
+			tw_i64(&w, 9, (int64_t)m->data_off);
+			if (m->dict_off)
+				tw_i64(&w, 11, (int64_t)m->dict_off);
+			tw_end(&w);
+			tw_end(&w);
+		}
+		tw_i64(&w, 2, 1000);
+		tw_i64(&w, 3, (int64_t)(r1 - r0));
+		tw_end(&w);
+	}
+	tw_list(&w, 5, T_STRUCT, 1); /* key_value_metadata */
+	tw_elem(&w);
+	tw_str(&w, 1, "writer");
+	tw_str(&w, 2, "test_parquet.c");
+	tw_end(&w);
+	tw_str(&w, 6, "vouch test_parquet.c");
+	if (f->quirk == Q_ENCRYPTED) {
+		tw_struct(&w, 8);
+		tw_struct(&w, 1);
+		tw_end(&w);
+		tw_end(&w);
+	}
+	bb_u8(&foot, 0);
+	bb_put(out, foot.p, foot.len);
+	bb_le32(out, (uint32_t)foot.len);
+	bb_put(out, "PAR1", 4);
+	bb_free(&foot);
+	free(metas);
+}
+
+static void make_file(const struct gfile *f, const char *name, char *path, size_t len)
+{
+	struct bb b = { 0 };
+
+	gen_file(f, &b);
+	vo_test_path(path, len, name);
+	write_file(path, b.p, b.len);
+	bb_free(&b);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Checking a synthetic file value by value                                 */
+
+static int64_t floor_div(int64_t v, int64_t d)
+{
+	return v / d - (v % d < 0);
+}
+
+/* The gcol that feeds a logical column. */
+static const struct gcol *source_of(const struct gfile *f, int col)
+{
+	size_t i;
+
+	for (i = 0; i < f->ncols; i++)
+		if (!f->cols[i].in_group && vo_col_from_name(vo_str_cstr(f->cols[i].name)) == col)
+			return &f->cols[i];
+	return NULL;
+}
+
+static void check_value(const struct gcol *c, const struct vo_column *col, size_t i, uint64_t row)
+{
+	uint32_t k = key_of(c, row);
+	size_t s;
+	char buf[64];
+	size_t len;
+	int64_t v;
+	uint8_t i96[12];
+
+	if (is_null(c, row)) {
+		assert_true(vo_column_is_null(col, i));
+		return;
+	}
+	assert_false(vo_column_is_null(col, i));
+	s = vo_column_slot(col, i);
+	assert_true(s < col->nvalues);
+	switch (c->ptype) {
+	case P_BYTE_ARRAY:
+	case P_FLBA:
+		len = str_of(c, k, buf);
+		if (c->converted == CT_DECIMAL) {
+			assert_int_equal(col->type, VO_V_I64);
+			assert_int_equal(col->scale, c->scale);
+			assert_int_equal(col->values.i64[s], (int64_t)k * 12345 - 500000);
+			break;
+		}
+		assert_int_equal(col->type, VO_V_STR);
+		assert_int_equal(col->values.str[s].len, len);
+		assert_memory_equal(col->values.str[s].ptr, buf, len);
+		break;
+	case P_INT32:
+		v = int_of(c, k);
+		if (c->converted == CT_DATE || c->logical == LT_DATE) {
+			assert_int_equal(col->type, VO_V_DATE);
+		} else {
+			assert_int_equal(col->type, VO_V_I64);
+			if (c->converted == CT_UINT32)
+				v = (int64_t)(uint32_t)v;
+		}
+		assert_int_equal(col->values.i64[s], v);
+		break;
+	case P_INT64:
+		v = int_of(c, k);
+		if (c->logical == LT_TIMESTAMP || c->converted == CT_TS_MILLIS) {
+			int unit = c->logical == LT_TIMESTAMP ? c->unit : U_MILLIS;
+
+			assert_int_equal(col->type, VO_V_TS);
+			if (unit == U_MILLIS)
+				v *= 1000;
+			else if (unit == U_NANOS)
+				v = floor_div(v, 1000);
+		} else {
+			assert_int_equal(col->type, VO_V_I64);
+			assert_int_equal(col->scale, c->converted == CT_DECIMAL ? c->scale : 0);
+		}
+		assert_int_equal(col->values.i64[s], v);
+		break;
+	case P_INT96:
+		int96_of(k, i96);
+		assert_int_equal(col->type, VO_V_TS);
+		v = ((int64_t)(2458000 + k) - 2440588) * 86400000000LL +
+		    (int64_t)((uint64_t)k * 1000000123ull % 86400000000000ull / 1000);
+		assert_int_equal(col->values.i64[s], v);
+		break;
+	case P_FLOAT:
+	case P_DOUBLE:
+		assert_int_equal(col->type, VO_V_F64);
+		assert_true(col->values.f64[s] == dbl_of(c, k));
+		break;
+	case P_BOOLEAN:
+		assert_int_equal(col->type, VO_V_I64);
+		assert_int_equal(col->values.i64[s], int_of(c, k));
+		break;
+	default:
+		fail();
+	}
+}
+
+/* Reads the file and compares every value with the generator. */
+static void check_file(const char *path, const struct gfile *f)
+{
+	struct vo_parquet_reader *r = NULL;
+	struct vo_error err = { 0 };
+	const struct gcol *src[VO_COL_COUNT];
+	uint64_t dict_id[VO_COL_COUNT] = { 0 };
+	uint64_t dict_rg[VO_COL_COUNT] = { 0 };
+	struct vo_batch b;
+	uint64_t row = 0;
+	uint64_t in_rg;
+	uint64_t in_page;
+	uint64_t page;
+	size_t batches = 0;
+	size_t i;
+	int k;
+	int rc;
+
+	for (k = 0; k < VO_COL_COUNT; k++) {
+		src[k] = source_of(f, k);
+		assert_non_null(src[k]);
+	}
+	rc = vo_parquet_reader_open(&r, path, &err);
+	if (rc)
+		print_error("%s\n", err.msg);
+	assert_int_equal(rc, VO_OK);
+	assert_int_equal(vo_parquet_reader_num_rows(r), f->nrows);
+	for (;;) {
+		rc = vo_parquet_reader_next(r, &b, &err);
+		if (rc)
+			print_error("%s\n", err.msg);
+		assert_int_equal(rc, VO_OK);
+		if (b.nrows == 0)
+			break;
+		batches++;
+		assert_int_equal(b.first_row, row + 1);
+		in_rg = row % f->rg_rows;
+		for (k = 0; k < VO_COL_COUNT; k++) {
+			const struct gcol *c = src[k];
+			const struct vo_column *col = &b.col[k];
+			int enc;
+
+			/* a batch never crosses a page boundary, and follows the page's form */
+			page = in_rg / (uint64_t)c->page_rows;
+			in_page = in_rg % (uint64_t)c->page_rows;
+			assert_true(in_page + b.nrows <= (uint64_t)c->page_rows);
+			assert_true(in_rg + b.nrows <= f->rg_rows);
+			enc = c->encs[page % (uint64_t)c->nencs];
+			if (enc == E_PLAIN_DICT || enc == E_RLE_DICT) {
+				assert_non_null(col->idx);
+				assert_int_equal(col->nvalues, c->card);
+				/* one identity per dictionary: same within a row group, new after
+				 */
+				assert_true(col->dict_id != 0);
+				if (dict_id[k] && dict_rg[k] == row / f->rg_rows)
+					assert_int_equal(col->dict_id, dict_id[k]);
+				else
+					assert_true(col->dict_id != dict_id[k]);
+				dict_id[k] = col->dict_id;
+				dict_rg[k] = row / f->rg_rows;
+			} else {
+				assert_null(col->idx);
+				assert_int_equal(col->nvalues, b.nrows);
+				assert_int_equal(col->dict_id, 0);
+			}
+			if (!c->optional || !c->null_every)
+				assert_null(col->valid);
+			for (i = 0; i < b.nrows; i++)
+				check_value(c, col, i, row + i);
+		}
+		row += b.nrows;
+	}
+	assert_int_equal(row, f->nrows);
+	assert_true(batches >= f->nrows / VO_BATCH_ROWS);
+	/* the end is sticky */
+	assert_int_equal(vo_parquet_reader_next(r, &b, &err), VO_OK);
+	assert_int_equal(b.nrows, 0);
+	vo_parquet_reader_destroy(r);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Synthetic files                                                          */
+
+#define ENCS1(a) { a }, 1
+#define ENCS2(a, b) { a, b }, 2
+#define ENCS3(a, b, c) { a, b, c }, 3
+
+/* Plain v1 pages, REQUIRED columns, typed values, a nested column not read. */
+static const struct gcol typed_cols[] = {
+	{ "order_ts", P_INT64, CT_NONE, LT_TIMESTAMP, U_NANOS, 0, 0, false, 0, 700, ENCS1(E_PLAIN),
+	  false, 0, 100000, false, false },
+	{ "extra", P_INT32, CT_NONE, LT_NONE, 0, 0, 0, false, 0, 500, ENCS1(E_PLAIN), false, 0, 10,
+	  true, false },
+	{ "country_code", P_BYTE_ARRAY, CT_UTF8, LT_STRING, 0, 0, 0, true, 5, 1000,
+	  ENCS2(E_PLAIN_DICT, E_PLAIN), false, 0, 7, false, false },
+	{ "last_order_ts", P_INT32, CT_DATE, LT_DATE, 0, 0, 0, false, 0, 3000, ENCS1(E_PLAIN),
+	  false, 0, 40, false, false },
+	{ "first_order_ts", P_INT64, CT_TS_MILLIS, LT_NONE, 0, 0, 0, true, 9, 450,
+	  ENCS2(E_PLAIN, E_PLAIN_DICT), false, 0, 333, false, false },
+	{ "total_orders", P_INT32, CT_UINT32, LT_NONE, 0, 0, 0, false, 0, 4096, ENCS1(E_PLAIN),
+	  false, 0, 50, false, false },
+	{ "voucher_amount", P_DOUBLE, CT_NONE, LT_NONE, 0, 0, 0, true, 4, 2500,
+	  ENCS2(E_PLAIN, E_PLAIN_DICT), false, 0, 9, false, false },
+};
+
+/* v2 pages, GZIP, and every other encoding. */
+static const struct gcol v2_cols[] = {
+	{ "timestamp", P_BYTE_ARRAY, CT_UTF8, LT_STRING, 0, 0, 0, true, 11, 900,
+	  ENCS3(E_DELTA_BA, E_DELTA_LBA, E_PLAIN_DICT), true, 2, 5000, false, false },
+	{ "country_code", P_BYTE_ARRAY, CT_UTF8, LT_NONE, 0, 0, 0, true, 0, 1200,
+	  ENCS2(E_RLE_DICT, E_DELTA_BA), true, 2, 4, false, false },
+	{ "last_order_ts", P_INT32, CT_DATE, LT_NONE, 0, 0, 0, true, 3, 800,
+	  ENCS2(E_DELTA_BP, E_BSS), true, 0, 900, false, false },
+	{ "first_order_ts", P_INT64, CT_NONE, LT_TIMESTAMP, U_MICROS, 0, 0, true, 7, 1100,
+	  ENCS3(E_DELTA_BP, E_BSS, E_PLAIN), true, 2, 70000, false, false },
+	{ "total_orders", P_BOOLEAN, CT_NONE, LT_NONE, 0, 0, 0, true, 6, 1300,
+	  ENCS2(E_RLE, E_PLAIN), true, 2, 2, false, false },
+	{ "voucher_amount", P_FLOAT, CT_NONE, LT_NONE, 0, 0, 0, true, 8, 1000,
+	  ENCS3(E_BSS, E_PLAIN, E_RLE_DICT), true, 2, 6, false, false },
+};
+
+/* v1 pages with GZIP, INT96, DECIMAL on INT64 and FIXED_LEN_BYTE_ARRAY. */
+static const struct gcol legacy_cols[] = {
+	{ "timestamp", P_INT96, CT_NONE, LT_NONE, 0, 0, 0, true, 10, 2000, ENCS1(E_PLAIN), false, 2,
+	  3000, false, false },
+	{ "country_code", P_BYTE_ARRAY, CT_UTF8, LT_STRING, 0, 0, 0, true, 0, 5000,
+	  ENCS1(E_PLAIN_DICT), false, 2, 1, false, false },
+	{ "last_order_ts", P_FLBA, CT_DECIMAL, LT_NONE, 0, 3, 5, true, 4, 1000,
+	  ENCS2(E_PLAIN, E_PLAIN_DICT), false, 2, 30, false, false },
+	{ "first_order_ts", P_INT64, CT_DECIMAL, LT_DECIMAL, 0, 2, 0, false, 0, 1700,
+	  ENCS2(E_PLAIN_DICT, E_PLAIN), false, 0, 25, false, false },
+	{ "total_orders", P_BYTE_ARRAY, CT_DECIMAL, LT_NONE, 0, 1, 0, true, 2, 600,
+	  ENCS2(E_PLAIN, E_PLAIN_DICT), false, 2, 100, false, true },
+	{ "voucher_amount", P_DOUBLE, CT_NONE, LT_NONE, 0, 0, 0, true, 1000000, 10000,
+	  ENCS1(E_PLAIN_DICT), false, 2, 3, false, false },
+};
+
+static void test_typed_plain_v1(void **state)
+{
+	struct gfile f = { typed_cols, VO_ARRAY_SIZE(typed_cols), 23456, 10000, Q_NONE, 0 };
+	char path[512];
+
+	(void)state;
+	make_file(&f, "typed.parquet", path, sizeof(path));
+	check_file(path, &f);
+	/* one row group, one row: the smallest file */
+	f.nrows = 1;
+	make_file(&f, "one_row.parquet", path, sizeof(path));
+	check_file(path, &f);
+	/* no rows at all */
+	f.nrows = 0;
+	f.rg_rows = 1;
+	make_file(&f, "no_rows.parquet", path, sizeof(path));
+	check_file(path, &f);
+}
+
+static void test_v2_delta_gzip(void **state)
+{
+	struct gfile f = { v2_cols, VO_ARRAY_SIZE(v2_cols), 30001, 7777, Q_NONE, 0 };
+	char path[512];
+
+	(void)state;
+	make_file(&f, "v2.parquet", path, sizeof(path));
+	check_file(path, &f);
+}
+
+static void test_legacy_types(void **state)
+{
+	struct gfile f = { legacy_cols, VO_ARRAY_SIZE(legacy_cols), 12345, 12345, Q_NONE, 0 };
+	char path[512];
+
+	(void)state;
+	make_file(&f, "legacy.parquet", path, sizeof(path));
+	check_file(path, &f);
+}
+
+static void test_inspect_synthetic(void **state)
+{
+	struct gfile f = { typed_cols, VO_ARRAY_SIZE(typed_cols), 2000, 1500, Q_NONE, 0 };
+	struct vo_error err = { 0 };
+	struct vo_buf out;
+	char path[512];
+
+	(void)state;
+	make_file(&f, "inspect.parquet", path, sizeof(path));
+	vo_buf_init(&out, 1 << 20);
+	assert_int_equal(vo_parquet_inspect(path, &out, &err), VO_OK);
+	assert_non_null(strstr(out.ptr, "created_by: vouch test_parquet.c\n"));
+	assert_non_null(strstr(out.ptr, "rows: 2000\n"));
+	assert_non_null(strstr(out.ptr, "row groups: 2\n"));
+	assert_non_null(strstr(out.ptr, "  order_ts: INT64, logical TIMESTAMP(NANOS, utc=true), "
+					"REQUIRED -> timestamp\n"));
+	assert_non_null(strstr(out.ptr, "  extra: group (1 children), OPTIONAL\n"));
+	assert_non_null(strstr(out.ptr, "    inner: INT32, REQUIRED -> not read\n"));
+	assert_non_null(strstr(out.ptr, "  last_order_ts: INT32, logical DATE, converted DATE, "
+					"REQUIRED -> last_order_ts\n"));
+	assert_non_null(strstr(out.ptr, "row group 1: 500 rows"));
+	assert_non_null(strstr(out.ptr, "    country_code: UNCOMPRESSED, encodings "
+					"PLAIN_DICTIONARY, PLAIN, RLE; "));
+	assert_non_null(strstr(out.ptr, "dictionary page: yes\n      pages: DICTIONARY_PAGE "));
+	assert_non_null(strstr(out.ptr, "      pages: DATA_PAGE"));
+	assert_null(strstr(out.ptr, "missing column"));
+	vo_buf_release(&out);
+
+	/* inspect describes a file the reader refuses, and says what is missing */
+	f.ncols = 3;
+	make_file(&f, "inspect_missing.parquet", path, sizeof(path));
+	vo_buf_init(&out, 1 << 20);
+	assert_int_equal(vo_parquet_inspect(path, &out, &err), VO_OK);
+	assert_non_null(strstr(out.ptr, "missing column 'voucher_amount'\n"));
+	vo_buf_release(&out);
+
+	/* a cap on the output is an error, not an overflow */
+	f.ncols = VO_ARRAY_SIZE(typed_cols);
+	make_file(&f, "inspect.parquet", path, sizeof(path));
+	vo_buf_init(&out, 100);
+	assert_int_equal(vo_parquet_inspect(path, &out, &err), VO_ELIMIT);
+	vo_buf_release(&out);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Broken files                                                             */
+
+/* Expects open or reading to fail with code and a message containing each needle. */
+static void expect_error(const struct gfile *f, const char *name, int code, const char *n1,
+			 const char *n2)
+{
+	struct vo_error err = { 0 };
+	char path[512];
+	uint64_t rows = 0;
+	int rc;
+
+	make_file(f, name, path, sizeof(path));
+	rc = read_all(path, &rows, &err);
+	if (rc != code || !strstr(err.msg, path) || !strstr(err.msg, n1) ||
+	    (n2 && !strstr(err.msg, n2)))
+		print_error("%s: got %d '%s'\n", name, rc, err.msg);
+	assert_int_equal(rc, code);
+	assert_non_null(strstr(err.msg, path));
+	assert_non_null(strstr(err.msg, n1));
+	if (n2)
+		assert_non_null(strstr(err.msg, n2));
+}
+
+static void test_errors(void **state)
+{
+	struct gfile f = { typed_cols, VO_ARRAY_SIZE(typed_cols), 5000, 3000, Q_NONE, 0 };
+	struct gcol cols[VO_ARRAY_SIZE(typed_cols) + 1];
+
+	(void)state;
+	/* a missing column */
+	f.ncols = 6;
+	expect_error(&f, "missing.parquet", VO_EFORMAT, "missing column 'voucher_amount'", NULL);
+	f.ncols = VO_ARRAY_SIZE(typed_cols);
+
+	/* both timestamp and its alias */
+	memcpy(cols, typed_cols, sizeof(typed_cols));
+	cols[VO_ARRAY_SIZE(typed_cols)] = typed_cols[0];
+	cols[VO_ARRAY_SIZE(typed_cols)].name = "timestamp";
+	f.cols = cols;
+	f.ncols = VO_ARRAY_SIZE(cols);
+	expect_error(&f, "alias.parquet", VO_EFORMAT, "'order_ts' and 'timestamp' both map", NULL);
+	f.cols = typed_cols;
+	f.ncols = VO_ARRAY_SIZE(typed_cols);
+
+	f.quirk_col = 2; /* country_code */
+	f.quirk = Q_NESTED;
+	expect_error(&f, "nested.parquet", VO_EUNSUPPORTED, "column 'country_code'", "nested");
+	f.quirk = Q_REPEATED;
+	expect_error(&f, "repeated.parquet", VO_EUNSUPPORTED, "column 'country_code'", "repeated");
+	f.quirk = Q_SNAPPY;
+	expect_error(&f, "snappy.parquet", VO_EFORMAT, "column 'country_code'",
+		     "SNAPPY data declares");
+	f.quirk = Q_LZO;
+	expect_error(&f, "lzo.parquet", VO_EUNSUPPORTED, "column 'country_code'",
+		     "codec LZO (3) is not supported");
+	f.quirk = Q_ENCRYPTED;
+	expect_error(&f, "encrypted.parquet", VO_EUNSUPPORTED, "encrypted", NULL);
+	f.quirk = Q_NUM_VALUES;
+	expect_error(&f, "num_values.parquet", VO_EFORMAT, "column 'country_code'",
+		     "row group 0: column chunk has 3001 values for 3000 rows");
+	f.quirk = Q_ROWS;
+	expect_error(&f, "rows.parquet", VO_EFORMAT, "the file declares 5001", NULL);
+	f.quirk = Q_WRONG_TYPE;
+	expect_error(&f, "wrong_type.parquet", VO_EFORMAT, "column 'country_code'",
+		     "differs from the schema");
+	f.quirk = Q_SHORT_PAGES;
+	expect_error(&f, "short.parquet", VO_EFORMAT, "column 'country_code': row group 0",
+		     "ends after 2999 of 3000 values");
+	f.quirk = Q_BAD_INDEX;
+	expect_error(&f, "bad_index.parquet", VO_EFORMAT, "column 'country_code': row group 0",
+		     "dictionary index 7 out of range");
+	f.quirk = Q_SHRINK_CHUNK;
+	expect_error(&f, "shrink.parquet", VO_EFORMAT, "column 'country_code': row group 0",
+		     "runs past the end of the column chunk");
+	f.quirk = Q_BIG_DICT;
+	expect_error(&f, "big_dict.parquet", VO_EFORMAT, "column 'country_code'",
+		     "7000 entries cannot fit");
+}
+
+static void test_not_parquet(void **state)
+{
+	/* any non-NULL value: a failed open must set *out to NULL */
+	struct vo_parquet_reader *r = (struct vo_parquet_reader *)&r;
+	struct vo_error err = { 0 };
+	struct vo_buf out;
+	char path[512];
+	uint8_t bytes[64];
+
+	(void)state;
+	vo_test_path(path, sizeof(path), "does-not-exist.parquet");
+	assert_int_equal(vo_parquet_reader_open(&r, path, &err), VO_ENOTFOUND);
+	assert_null(r);
+	assert_non_null(strstr(err.msg, "does-not-exist.parquet: no such file"));
+	vo_buf_init(&out, 1 << 16);
+	assert_int_equal(vo_parquet_inspect(path, &out, &err), VO_ENOTFOUND);
+	vo_buf_release(&out);
+
+	vo_test_path(path, sizeof(path), "text.parquet");
+	write_file(path, "timestamp,country_code\n2018-01-01,Peru\n", 39);
+	assert_int_equal(vo_parquet_reader_open(&r, path, &err), VO_EFORMAT);
+	assert_non_null(strstr(err.msg, "not a Parquet file"));
+
+	write_file(path, "PAR1", 4);
+	assert_int_equal(vo_parquet_reader_open(&r, path, &err), VO_EFORMAT);
+	assert_non_null(strstr(err.msg, "too small"));
+
+	/* encrypted footer magic */
+	memset(bytes, 0, sizeof(bytes));
+	memcpy(bytes, "PAR1", 4);
+	memcpy(bytes + 60, "PARE", 4);
+	write_file(path, bytes, sizeof(bytes));
+	assert_int_equal(vo_parquet_reader_open(&r, path, &err), VO_EUNSUPPORTED);
+	assert_non_null(strstr(err.msg, "encrypted"));
+
+	/* a footer length larger than the file */
+	memcpy(bytes + 60, "PAR1", 4);
+	bytes[56] = 0xff;
+	bytes[57] = 0xff;
+	write_file(path, bytes, sizeof(bytes));
+	assert_int_equal(vo_parquet_reader_open(&r, path, &err), VO_EFORMAT);
+	assert_non_null(strstr(err.msg, "does not fit in the file"));
+
+	/* a footer that is not Thrift */
+	bytes[56] = 20;
+	bytes[57] = 0;
+	memset(bytes + 36, 0xee, 20);
+	write_file(path, bytes, sizeof(bytes));
+	assert_int_equal(vo_parquet_reader_open(&r, path, &err), VO_EFORMAT);
+	assert_non_null(strstr(err.msg, "corrupt footer"));
+
+	/* a folder */
+	assert_int_equal(vo_parquet_reader_open(&r, vo_test_dir, &err), VO_EIO);
+
+	vo_parquet_reader_destroy(NULL);
+}
+
+/* Every allocation of open and read, failed in turn, fails cleanly. */
+static void test_alloc_failures(void **state)
+{
+	struct gfile f = { v2_cols, VO_ARRAY_SIZE(v2_cols), 3000, 1000, Q_NONE, 0 };
+	struct vo_error err = { 0 };
+	char path[512];
+	uint64_t rows;
+	uint64_t n;
+	int rc;
+
+	(void)state;
+	make_file(&f, "alloc.parquet", path, sizeof(path));
+	for (n = 1; n < 1000; n++) {
+		vo_alloc_fail_at(n);
+		rc = read_all(path, &rows, &err);
+		vo_alloc_fail_at(0);
+		if (rc == VO_OK) {
+			assert_int_equal(rows, f.nrows);
+			break;
+		}
+		assert_int_equal(rc, VO_ENOMEM);
+	}
+	assert_true(n > 10 && n < 1000);
+}
+
+/* Every byte of a small file, damaged three ways: an error or valid rows. */
+static void test_flip_every_byte(void **state)
+{
+	static const struct gcol cols[] = {
+		{ "timestamp", P_BYTE_ARRAY, CT_UTF8, LT_NONE, 0, 0, 0, true, 5, 40,
+		  ENCS3(E_PLAIN_DICT, E_PLAIN, E_DELTA_BA), false, 0, 30, false, false },
+		{ "country_code", P_BYTE_ARRAY, CT_UTF8, LT_NONE, 0, 0, 0, true, 0, 50,
+		  ENCS2(E_RLE_DICT, E_DELTA_LBA), true, 0, 4, false, false },
+		{ "last_order_ts", P_INT32, CT_DATE, LT_NONE, 0, 0, 0, true, 3, 64,
+		  ENCS2(E_DELTA_BP, E_BSS), true, 0, 900, false, false },
+		{ "first_order_ts", P_INT64, CT_TS_MILLIS, LT_NONE, 0, 0, 0, false, 0, 70,
+		  ENCS2(E_PLAIN, E_PLAIN_DICT), false, 0, 60, false, false },
+		{ "total_orders", P_BOOLEAN, CT_NONE, LT_NONE, 0, 0, 0, true, 6, 30,
+		  ENCS2(E_RLE, E_PLAIN), true, 0, 2, false, false },
+		{ "voucher_amount", P_DOUBLE, CT_NONE, LT_NONE, 0, 0, 0, true, 8, 45,
+		  ENCS2(E_PLAIN_DICT, E_PLAIN), false, 0, 6, false, false },
+	};
+	static const uint8_t masks[] = { 0xff, 0x01, 0x80 };
+	struct gfile f = { cols, VO_ARRAY_SIZE(cols), 150, 100, Q_NONE, 0 };
+	struct vo_error err = { 0 };
+	struct bb b = { 0 };
+	char path[512];
+	uint64_t rows;
+	size_t i;
+	size_t m;
+	size_t ok = 0;
+	size_t bad = 0;
+
+	(void)state;
+	gen_file(&f, &b);
+	vo_test_path(path, sizeof(path), "flip.parquet");
+	write_file(path, b.p, b.len);
+	check_file(path, &f);
+	for (i = 0; i < b.len; i++) {
+		for (m = 0; m < VO_ARRAY_SIZE(masks); m++) {
+			poke(path, i, b.p[i] ^ masks[m]);
+			if (read_all(path, &rows, &err) == VO_OK)
+				ok++;
+			else
+				bad++;
+		}
+		poke(path, i, b.p[i]);
+	}
+	if (getenv("VOUCH_VERBOSE"))
+		fprintf(stderr, "flip: %zu bytes, %zu ok, %zu errors\n", b.len, ok, bad);
+	/* Both outcomes happen: the damage is noticed, and harmless damage is harmless. */
+	assert_true(bad > b.len / 2);
+	assert_true(ok > b.len);
+	bb_free(&b);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The real file                                                            */
+
+static void test_real_facts(void **state)
+{
+	struct vo_parquet_reader *r = NULL;
+	struct vo_error err = { 0 };
+	struct vo_batch b;
+	uint64_t rows = 0;
+	uint64_t china = 0;
+	uint64_t latvia = 0;
+	uint64_t peru = 0;
+	uint64_t australia = 0;
+	uint64_t voucher_nulls = 0;
+	uint64_t orders_empty = 0;
+	uint64_t orders_2 = 0;
+	uint64_t dict_batches = 0;
+	uint64_t plain_batches = 0;
+	const struct vo_column *c;
+	struct vo_str s;
+	size_t i;
+
+	(void)state;
+	if (!file_exists(REAL_FILE))
+		skip();
+	assert_int_equal(vo_parquet_reader_open(&r, REAL_FILE, &err), VO_OK);
+	assert_int_equal(vo_parquet_reader_num_rows(r), REAL_ROWS);
+	for (;;) {
+		assert_int_equal(vo_parquet_reader_next(r, &b, &err), VO_OK);
+		if (!b.nrows)
+			break;
+		assert_int_equal(b.first_row, rows + 1);
+		if (rows == 0) {
+			c = &b.col[VO_COL_TIMESTAMP];
+			assert_int_equal(c->type, VO_V_STR);
+			s = c->values.str[vo_column_slot(c, 0)];
+			assert_true(vo_str_eq(s, VO_STR_LIT("2018-07-21 18:59:21.102761")));
+			c = &b.col[VO_COL_COUNTRY];
+			s = c->values.str[vo_column_slot(c, 0)];
+			assert_true(vo_str_eq(s, VO_STR_LIT("Latvia")));
+			c = &b.col[VO_COL_LAST_ORDER_TS];
+			s = c->values.str[vo_column_slot(c, 0)];
+			assert_true(vo_str_eq(s, VO_STR_LIT("2018-04-20")));
+			c = &b.col[VO_COL_FIRST_ORDER_TS];
+			assert_int_equal(c->type, VO_V_TS);
+			assert_int_equal(c->values.i64[vo_column_slot(c, 0)], 1523923200000000LL);
+			c = &b.col[VO_COL_TOTAL_ORDERS];
+			s = c->values.str[vo_column_slot(c, 0)];
+			assert_true(vo_str_eq(s, VO_STR_LIT("0.0")));
+			c = &b.col[VO_COL_VOUCHER_AMOUNT];
+			assert_int_equal(c->type, VO_V_F64);
+			assert_false(vo_column_is_null(c, 0));
+			assert_true(c->values.f64[vo_column_slot(c, 0)] == 4400.0);
+		}
+		c = &b.col[VO_COL_TIMESTAMP];
+		if (c->idx)
+			dict_batches++;
+		else
+			plain_batches++;
+		c = &b.col[VO_COL_COUNTRY];
+		for (i = 0; i < b.nrows; i++) {
+			assert_false(vo_column_is_null(c, i));
+			s = c->values.str[vo_column_slot(c, i)];
+			china += vo_str_eq(s, VO_STR_LIT("China"));
+			latvia += vo_str_eq(s, VO_STR_LIT("Latvia"));
+			peru += vo_str_eq(s, VO_STR_LIT("Peru"));
+			australia += vo_str_eq(s, VO_STR_LIT("Australia"));
+		}
+		c = &b.col[VO_COL_VOUCHER_AMOUNT];
+		for (i = 0; i < b.nrows; i++)
+			voucher_nulls += vo_column_is_null(c, i);
+		c = &b.col[VO_COL_TOTAL_ORDERS];
+		for (i = 0; i < b.nrows; i++) {
+			if (vo_column_is_null(c, i))
+				continue;
+			s = c->values.str[vo_column_slot(c, i)];
+			orders_empty += s.len == 0;
+			orders_2 += vo_str_eq(s, VO_STR_LIT("2.0"));
+		}
+		rows += b.nrows;
+	}
+	vo_parquet_reader_destroy(r);
+	assert_int_equal(rows, REAL_ROWS);
+	assert_int_equal(china, 99738);
+	assert_int_equal(latvia, 62516);
+	assert_int_equal(peru, 44920);
+	assert_int_equal(australia, 78396);
+	assert_int_equal(voucher_nulls, 1731);
+	assert_int_equal(orders_empty, 22845);
+	assert_int_equal(orders_2, 35137);
+	/* the timestamp column switches from dictionary pages to PLAIN pages */
+	assert_true(dict_batches > 0);
+	assert_true(plain_batches > 0);
+}
+
+static void test_real_inspect(void **state)
+{
+	struct vo_error err = { 0 };
+	struct vo_buf out;
+
+	(void)state;
+	if (!file_exists(REAL_FILE))
+		skip();
+	vo_buf_init(&out, 1 << 20);
+	assert_int_equal(vo_parquet_inspect(REAL_FILE, &out, &err), VO_OK);
+	assert_non_null(strstr(out.ptr, "size: 2854969 bytes\n"));
+	assert_non_null(strstr(out.ptr, "created_by: parquet-cpp version 1.5.1-SNAPSHOT\n"));
+	assert_non_null(strstr(out.ptr, "rows: 285570\n"));
+	assert_non_null(strstr(out.ptr, "  first_order_ts: INT64, logical TIMESTAMP(MILLIS, "
+					"utc=false), converted TIMESTAMP_MILLIS, OPTIONAL -> "
+					"first_order_ts\n"));
+	assert_non_null(strstr(out.ptr, "  voucher_amount: DOUBLE, OPTIONAL -> voucher_amount\n"));
+	assert_non_null(strstr(out.ptr, "    timestamp: GZIP, encodings PLAIN_DICTIONARY, PLAIN, "
+					"RLE, PLAIN; 2110036 bytes compressed, 8639608 "
+					"uncompressed; 285570 values; dictionary page: yes\n"));
+	/* Page headers: the dictionary, one page of indices, then plain pages. */
+	assert_non_null(strstr(out.ptr, "dictionary page: yes\n      pages: DICTIONARY_PAGE "
+					"PLAIN_DICTIONARY x1, DATA_PAGE PLAIN_DICTIONARY x1, "
+					"DATA_PAGE PLAIN x7\n"));
+	vo_buf_release(&out);
+}
+
+/* A writable copy of the real file; NULL when there is none. */
+static uint8_t *real_copy(size_t *len, char *path, size_t path_len)
+{
+	uint8_t *p;
+
+	if (!file_exists(REAL_FILE))
+		return NULL;
+	p = read_whole(REAL_FILE, len);
+	vo_test_path(path, path_len, "real_copy.parquet");
+	return p;
+}
+
+static void test_real_truncated(void **state)
+{
+	struct vo_error err = { 0 };
+	char path[512];
+	uint8_t *p;
+	size_t len;
+	size_t cut;
+	size_t step;
+	size_t flen;
+	uint64_t rows;
+	int rc;
+
+	(void)state;
+	p = real_copy(&len, path, sizeof(path));
+	if (!p) {
+		skip();
+		return;
+	}
+	/* cut short: the footer's magic is gone, so open must fail */
+	step = len / 97;
+	for (cut = 0; cut < len; cut += cut < len - 5000 ? step : 61) {
+		write_file(path, p, cut);
+		rc = read_all(path, &rows, &err);
+		assert_int_not_equal(rc, VO_OK);
+	}
+	/* the footer moved onto a cut data section: offsets now point past the pages */
+	flen = ((size_t)p[len - 8] | (size_t)p[len - 7] << 8 | (size_t)p[len - 6] << 16) + 8;
+	for (cut = 4; cut < len - flen; cut += len / 41) {
+		uint8_t *q = malloc(cut + flen);
+
+		assert_non_null(q);
+		memcpy(q, p, cut);
+		memcpy(q + cut, p + len - flen, flen);
+		write_file(path, q, cut + flen);
+		rc = read_all(path, &rows, &err);
+		assert_int_not_equal(rc, VO_OK);
+		free(q);
+	}
+	free(p);
+}
+
+static void test_real_damaged(void **state)
+{
+	/* page headers of the real file (dictionary and first data pages) */
+	static const size_t pages[] = { 4,	 256712,  2110150, 2110220, 2159167, 2159452,
+					2159909, 2170233, 2511687, 2512612, 2739015, 2739095 };
+	struct vo_error err = { 0 };
+	char path[512];
+	uint8_t *p;
+	size_t len;
+	size_t footer;
+	size_t pos;
+	size_t i;
+	uint64_t rows;
+	size_t ok = 0;
+	size_t bad = 0;
+	uint8_t saved;
+	uint8_t zeros[4096];
+
+	(void)state;
+	p = real_copy(&len, path, sizeof(path));
+	if (!p) {
+		skip();
+		return;
+	}
+	write_file(path, p, len);
+	footer = (size_t)p[len - 8] | (size_t)p[len - 7] << 8 | (size_t)p[len - 6] << 16;
+	assert_true(footer > 0 && footer + 12 < len);
+	for (i = 0; i < 200; i++) {
+		if (i < 110)
+			pos = len - 8 - footer + (size_t)(rnd() % (footer + 8));
+		else if (i < 180 && len == 2854969)
+			pos = pages[i % VO_ARRAY_SIZE(pages)] + (size_t)(rnd() % 40);
+		else
+			pos = (size_t)(rnd() % len);
+		saved = p[pos];
+		p[pos] ^= (uint8_t)(1u << (rnd() % 8));
+		if (rnd() % 4 == 0)
+			p[pos] = (uint8_t)rnd();
+		poke(path, pos, p[pos]);
+		if (read_all(path, &rows, &err) == VO_OK) {
+			ok++;
+			assert_true(rows <= REAL_ROWS);
+		} else {
+			bad++;
+		}
+		p[pos] = saved;
+		poke(path, pos, saved);
+	}
+	if (getenv("VOUCH_VERBOSE"))
+		fprintf(stderr, "real file flips: %zu ok, %zu errors\n", ok, bad);
+	assert_true(bad > 20);
+	assert_true(ok > 20);
+	/* zero-filled stretches (a sparse or half-written file) */
+	memset(zeros, 0, sizeof(zeros));
+	for (pos = 0; pos + sizeof(zeros) < len - footer - 8; pos += len / 23) {
+		int fd = open(path, O_WRONLY);
+
+		assert_true(fd >= 0);
+		assert_int_equal(pwrite(fd, zeros, sizeof(zeros), (off_t)pos), sizeof(zeros));
+		assert_int_equal(read_all(path, &rows, &err) != VO_OK, true);
+		assert_int_equal(pwrite(fd, p + pos, sizeof(zeros), (off_t)pos), sizeof(zeros));
+		assert_int_equal(close(fd), 0);
+	}
+	free(p);
+}
+
+/* ------------------------------------------------------------------------ */
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_typed_plain_v1), cmocka_unit_test(test_v2_delta_gzip),
+		cmocka_unit_test(test_legacy_types),   cmocka_unit_test(test_inspect_synthetic),
+		cmocka_unit_test(test_errors),	       cmocka_unit_test(test_not_parquet),
+		cmocka_unit_test(test_alloc_failures), cmocka_unit_test(test_flip_every_byte),
+		cmocka_unit_test(test_real_facts),     cmocka_unit_test(test_real_inspect),
+		cmocka_unit_test(test_real_truncated), cmocka_unit_test(test_real_damaged),
+	};
+
+	return cmocka_run_group_tests(tests, vo_test_dir_setup, vo_test_dir_teardown);
+}
