@@ -17,17 +17,6 @@
 
 #define NO_COUNTRY UINT32_MAX
 
-static const char *const outcome_names[VO_OUT_COUNT] = {
-	[VO_OUT_OTHER_COUNTRY] = "other_country",
-	[VO_OUT_INVALID_TIMESTAMP] = "invalid_timestamp",
-	[VO_OUT_INVALID_TOTAL_ORDERS] = "invalid_total_orders",
-	[VO_OUT_MISSING_VOUCHER_AMOUNT] = "missing_voucher_amount",
-	[VO_OUT_INVALID_VOUCHER_AMOUNT] = "invalid_voucher_amount",
-	[VO_OUT_FIRST_AFTER_LAST] = "first_order_after_last_order",
-	[VO_OUT_ORDER_BEFORE_LAST] = "order_before_last_order",
-	[VO_OUT_KEPT] = "kept",
-};
-
 /*
  * What one value means, memoized per dictionary entry: for timestamps
  * ok + microseconds, for numbers a vo_num_class + value, for countries a
@@ -76,11 +65,6 @@ struct vo_cleaner {
 	char *lower; /* scratch for lower-casing a country name */
 	size_t lower_cap;
 };
-
-const char *vo_outcome_name(enum vo_outcome o)
-{
-	return (unsigned)o < VO_OUT_COUNT ? outcome_names[o] : "?";
-}
 
 static int add_country(struct vo_cleaner *c, struct vo_str name, uint32_t *id)
 {

@@ -22,22 +22,7 @@
 
 #include "core/err.h"
 #include "ingest/batch.h"
-
-/* Outcomes in SPEC order; VO_OUT_KEPT last. */
-enum vo_outcome {
-	VO_OUT_OTHER_COUNTRY,
-	VO_OUT_INVALID_TIMESTAMP,
-	VO_OUT_INVALID_TOTAL_ORDERS,
-	VO_OUT_MISSING_VOUCHER_AMOUNT,
-	VO_OUT_INVALID_VOUCHER_AMOUNT,
-	VO_OUT_FIRST_AFTER_LAST,
-	VO_OUT_ORDER_BEFORE_LAST,
-	VO_OUT_KEPT,
-	VO_OUT_COUNT
-};
-
-/* The outcome's name as the artifact spells it ("other_country", ..., "kept"). */
-const char *vo_outcome_name(enum vo_outcome o);
+#include "model/artifact.h"
 
 /* Per-row results of one batch; arrays of batch->nrows entries owned by the cleaner. */
 struct vo_clean_rows {
@@ -50,13 +35,6 @@ struct vo_clean_rows {
 	const int64_t *order_us; /* timestamp in microseconds UTC (kept rows) */
 	const int64_t *last_us;	 /* last_order_ts in microseconds UTC (kept rows) */
 	const int64_t *first_us; /* first_order_ts in microseconds UTC (kept rows) */
-};
-
-struct vo_quality {
-	uint64_t rows_read;
-	uint64_t rows_kept;
-	uint64_t missing_total_orders;
-	uint64_t dropped[VO_OUT_KEPT]; /* by enum vo_outcome */
 };
 
 struct vo_cleaner;

@@ -51,6 +51,18 @@ void vo_error_vat(struct vo_error *err, int code, const char *path, uint64_t row
 	vsnprintf(err->msg + off, sizeof(err->msg) - off, fmt, ap);
 }
 
+int vo_error_nomem(struct vo_error *err)
+{
+	return vo_error_set(err, VO_ENOMEM, "out of memory");
+}
+
+int vo_error_nomem_in(struct vo_error *err, const char *subject)
+{
+	if (!subject)
+		return vo_error_nomem(err);
+	return vo_error_set(err, VO_ENOMEM, "%s: out of memory", subject);
+}
+
 void vo_error_prefix(struct vo_error *err, const char *prefix)
 {
 	char tmp[VO_ERROR_MSG_MAX];

@@ -62,6 +62,14 @@ static inline VO_PRINTF(6, 7) int vo_error_at(struct vo_error *err, int code, co
 	return code;
 }
 
+/*
+ * The one "out of memory" message: sets it (VO_ENOMEM) and returns
+ * VO_ENOMEM.  vo_error_nomem_in() names what was being done or read:
+ * "SUBJECT: out of memory" (subject NULL gives the bare message).
+ */
+int vo_error_nomem(struct vo_error *err);
+int vo_error_nomem_in(struct vo_error *err, const char *subject);
+
 /* Prefixes the existing message with "PREFIX: " (used to add a file name). */
 void vo_error_prefix(struct vo_error *err, const char *prefix);
 

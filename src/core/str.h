@@ -85,4 +85,30 @@ static inline int vo_str_cmp(struct vo_str a, struct vo_str b)
 	return a.len < b.len ? -1 : a.len > b.len;
 }
 
+/*
+ * The one integer parser: s must be one or more ASCII digits and nothing
+ * else (no sign, no white space), at most max in value.  Sets *out and
+ * returns true, or returns false and leaves *out alone.  Overflow-checked
+ * (h2o's h2o_strtosize), so any length of digits is safe.
+ */
+static inline bool vo_str_to_u64(struct vo_str s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (!s.len)
+		return false;
+	for (i = 0; i < s.len; i++) {
+		unsigned char c = (unsigned char)s.ptr[i];
+
+		if (c < '0' || c > '9' || __builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (uint64_t)(c - '0'), &v))
+			return false;
+	}
+	if (v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
 #endif

@@ -1,26 +1,54 @@
 /*
- * artifact.h - the segments artifact (SPEC section 4): model and writer.
+ * artifact.h - the segments artifact (SPEC section 4) as data: the model
+ * that both halves of vouch stand on.
  *
- * struct vo_artifact is the whole document in memory.  The pipeline fills
- * it, vo_artifact_seal() computes its version (the SHA-256 of the canonical
+ * struct vo_artifact is the whole document in memory, with the types it is
+ * made of: the sources, the quality figures (rows read, kept, and dropped by
+ * enum vo_outcome), the segment definitions (model/segdef.h), and per
+ * country its table of cells.  The pipeline's stages fill it (clean/,
+ * segment/, pipeline/); the server (api/) and the dashboard (report/) read
+ * it and include nothing of the stages.
+ *
+ * vo_artifact_seal() computes its version (the SHA-256 of the canonical
  * rendering: no built_at, no source paths, sources sorted by digest), and
- * vo_artifact_write() publishes it atomically.  vo_artifact_parse()
- * (artifact_read.c) reads one back, for the API's table.
+ * vo_artifact_write() publishes it atomically (artifact_write.c);
+ * vo_artifact_parse() (artifact_read.c) reads one back.
  */
 #ifndef VO_MODEL_ARTIFACT_H
 #define VO_MODEL_ARTIFACT_H
 
 #include "core/common.h"
 
-#include "clean/clean.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/sha256.h"
 #include "model/segdef.h"
-#include "segment/segment.h"
 
 #define VO_ARTIFACT_FORMAT "vouch-segments/1"
-#define VO_CLEAN_META_FORMAT "vouch-clean/1"
+
+/* What becomes of an input row, in SPEC order; VO_OUT_KEPT last. */
+enum vo_outcome {
+	VO_OUT_OTHER_COUNTRY,
+	VO_OUT_INVALID_TIMESTAMP,
+	VO_OUT_INVALID_TOTAL_ORDERS,
+	VO_OUT_MISSING_VOUCHER_AMOUNT,
+	VO_OUT_INVALID_VOUCHER_AMOUNT,
+	VO_OUT_FIRST_AFTER_LAST,
+	VO_OUT_ORDER_BEFORE_LAST,
+	VO_OUT_KEPT,
+	VO_OUT_COUNT
+};
+
+/* The outcome's name as the artifact spells it ("other_country", ..., "kept"). */
+const char *vo_outcome_name(enum vo_outcome o);
+
+/* The artifact's "quality" (without outside_buckets, which is per segment). */
+struct vo_quality {
+	uint64_t rows_read;
+	uint64_t rows_kept;
+	uint64_t missing_total_orders;
+	uint64_t dropped[VO_OUT_KEPT]; /* by enum vo_outcome */
+};
 
 struct vo_source {
 	char *path;		    /* owned; as the user named it */
@@ -28,6 +56,34 @@ struct vo_source {
 	char sha256[VO_SHA256_HEX]; /* hex digest of the file */
 	uint64_t rows;		    /* rows read from it */
 };
+
+/* Rows with one voucher amount. */
+struct vo_vcount {
+	int64_t amount;
+	uint64_t rows;
+};
+
+/* One bucket of one country (or the country as a whole, for the fallback). */
+struct vo_cell {
+	uint64_t rows;		  /* rows in the bucket */
+	bool has_voucher;	  /* false for an empty bucket */
+	int64_t voucher;	  /* the most used amount, when has_voucher */
+	uint64_t voucher_rows;	  /* rows with that amount */
+	struct vo_vcount *counts; /* owned, ncounts entries sorted by amount */
+	size_t ncounts;
+};
+
+/* One country's part of the artifact. */
+struct vo_country_table {
+	char *name;		 /* owned; the artifact name */
+	uint64_t rows;		 /* kept rows */
+	struct vo_cell fallback; /* over all kept rows */
+	struct vo_cell *cells;	 /* owned; config ncells entries, segment s bucket b at
+				    segs[s].cell_base + b */
+};
+
+/* Frees what t owns (its cells, ncells of them) and zeroes it. */
+void vo_country_table_release(struct vo_country_table *t, size_t ncells);
 
 struct vo_artifact {
 	char version[VO_SHA256_HEX]; /* set by vo_artifact_seal() */
@@ -47,14 +103,6 @@ struct vo_artifact {
  * sources sorted by digest (the text the version hashes).
  */
 int vo_artifact_render(const struct vo_artifact *a, bool canonical, struct vo_buf *out);
-
-/*
- * Renders the metadata `vouch clean` writes beside its CSV (OUT.meta.json):
- * format VO_CLEAN_META_FORMAT, sources (with paths), countries_selected and
- * quality without outside_buckets, which is what `vouch segment` needs to
- * reproduce this artifact from the cleaned rows.
- */
-int vo_artifact_render_clean_meta(const struct vo_artifact *a, struct vo_buf *out);
 
 /* Computes a->version from the canonical rendering and sets built_at to now. */
 int vo_artifact_seal(struct vo_artifact *a);
@@ -80,7 +128,7 @@ int vo_artifact_write(const struct vo_artifact *a, const char *path, struct vo_e
 int vo_artifact_parse(const char *text, size_t len, const char *origin, struct vo_artifact *out,
 		      struct vo_error *err);
 
-/* Frees everything the artifact owns and zeroes it. */
+/* Frees everything the artifact owns and zeroes it (artifact.c). */
 void vo_artifact_release(struct vo_artifact *a);
 
 #endif

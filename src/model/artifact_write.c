@@ -1,15 +1,17 @@
 /*
- * artifact_write.c - rendering, sealing and writing the segments artifact.
+ * artifact_write.c - rendering, sealing and writing the segments artifact,
+ * see artifact.h.
  */
 #include "core/common.h"
 
-#include "model/artifact.h"
-#include "model/value.h"
 #include "core/alloc.h"
 #include "core/civil.h"
 #include "core/fileio.h"
 #include "core/json.h"
 #include "core/limits.h"
+#include "model/artifact.h"
+#include "model/artifact_int.h"
+#include "model/value.h"
 
 static void render_cell(struct vo_json *j, const struct vo_cell *cell, bool with_counts)
 {
@@ -73,7 +75,7 @@ static void render_segments(struct vo_json *j, const struct vo_segconfig *cfg)
 }
 
 /* The quality object; outside_buckets only with with_outside (not in clean metadata). */
-static void render_quality(struct vo_json *j, const struct vo_artifact *a, bool with_outside)
+void vo__render_quality(struct vo_json *j, const struct vo_artifact *a, bool with_outside)
 {
 	size_t i;
 
@@ -103,7 +105,7 @@ static void render_quality(struct vo_json *j, const struct vo_artifact *a, bool 
 	vo_json_object_end(j);
 }
 
-static void render_selected(struct vo_json *j, const struct vo_artifact *a)
+void vo__render_selected(struct vo_json *j, const struct vo_artifact *a)
 {
 	size_t c;
 
@@ -124,7 +126,7 @@ static int cmp_source_digest(const void *x, const void *y)
 	return ((*a)->rows > (*b)->rows) - ((*a)->rows < (*b)->rows);
 }
 
-static int render_sources(struct vo_json *j, const struct vo_artifact *a, bool canonical)
+int vo__render_sources(struct vo_json *j, const struct vo_artifact *a, bool canonical)
 {
 	const struct vo_source **order;
 	size_t i;
@@ -176,13 +178,13 @@ int vo_artifact_render(const struct vo_artifact *a, bool canonical, struct vo_bu
 		vo_json_str(&j, a->built_at);
 	}
 	vo_json_key(&j, "sources");
-	rc = render_sources(&j, a, canonical);
+	rc = vo__render_sources(&j, a, canonical);
 	if (rc)
 		return rc;
 	vo_json_key(&j, "countries_selected");
-	render_selected(&j, a);
+	vo__render_selected(&j, a);
 	vo_json_key(&j, "quality");
-	render_quality(&j, a, true);
+	vo__render_quality(&j, a, true);
 	vo_json_key(&j, "segments");
 	render_segments(&j, cfg);
 	vo_json_key(&j, "countries");
@@ -218,28 +220,6 @@ int vo_artifact_render(const struct vo_artifact *a, bool canonical, struct vo_bu
 	if (!rc && !canonical)
 		rc = vo_buf_addch(out, '\n');
 	return rc;
-}
-
-int vo_artifact_render_clean_meta(const struct vo_artifact *a, struct vo_buf *out)
-{
-	struct vo_json j;
-	int rc;
-
-	vo_json_init(&j, out, true);
-	vo_json_object_begin(&j);
-	vo_json_key(&j, "format");
-	vo_json_str(&j, VO_CLEAN_META_FORMAT);
-	vo_json_key(&j, "sources");
-	rc = render_sources(&j, a, false);
-	if (rc)
-		return rc;
-	vo_json_key(&j, "countries_selected");
-	render_selected(&j, a);
-	vo_json_key(&j, "quality");
-	render_quality(&j, a, false);
-	vo_json_object_end(&j);
-	rc = vo_json_status(&j);
-	return rc ? rc : vo_buf_addch(out, '\n');
 }
 
 int vo_artifact_seal(struct vo_artifact *a)
@@ -282,19 +262,4 @@ int vo_artifact_write(const struct vo_artifact *a, const char *path, struct vo_e
 		rc = vo_write_file_atomic(path, b.ptr, b.len, err);
 	vo_buf_release(&b);
 	return rc;
-}
-
-void vo_artifact_release(struct vo_artifact *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->nsources; i++)
-		vo_free(a->sources[i].path);
-	vo_free(a->sources);
-	for (i = 0; i < a->ncountries; i++)
-		vo_country_table_release(&a->countries[i], a->config.ncells);
-	vo_free(a->countries);
-	vo_free(a->outside);
-	vo_segconfig_release(&a->config);
-	memset(a, 0, sizeof(*a));
 }

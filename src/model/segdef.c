@@ -3,18 +3,32 @@
  */
 #include "core/common.h"
 
-#include <cjson/cJSON.h>
-#include <math.h>
-
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/fileio.h"
 #include "core/limits.h"
 #include "model/segdef.h"
 
+/* The one map between the fields and their names. */
+static const char *const field_names[] = {
+	[VO_FIELD_TOTAL_ORDERS] = "total_orders",
+	[VO_FIELD_DAYS_SINCE_LAST_ORDER] = "days_since_last_order",
+};
+
 const char *vo_seg_field_name(enum vo_seg_field f)
 {
-	return f == VO_FIELD_TOTAL_ORDERS ? "total_orders" : "days_since_last_order";
+	return (size_t)f < VO_ARRAY_SIZE(field_names) ? field_names[f] : "?";
+}
+
+bool vo_seg_field_from_name(const char *s, enum vo_seg_field *f)
+{
+	for (size_t i = 0; i < VO_ARRAY_SIZE(field_names); i++) {
+		if (!strcmp(s, field_names[i])) {
+			*f = (enum vo_seg_field)i;
+			return true;
+		}
+	}
+	return false;
 }
 
 void vo_segconfig_release(struct vo_segconfig *cfg)
@@ -118,20 +132,6 @@ int vo_segconfig_copy(struct vo_segconfig *dst, const struct vo_segconfig *src)
 	return rc;
 }
 
-/* A JSON number that is a whole number in [0, 2^53]: cJSON keeps numbers as doubles. */
-static bool json_whole(const cJSON *n, int64_t *out)
-{
-	double d;
-
-	if (!cJSON_IsNumber(n))
-		return false;
-	d = n->valuedouble;
-	if (!isfinite(d) || d < 0 || d != floor(d) || d > 9007199254740992.0)
-		return false;
-	*out = (int64_t)d;
-	return true;
-}
-
 static bool valid_name(const char *s)
 {
 	size_t len = strlen(s);
@@ -139,162 +139,177 @@ static bool valid_name(const char *s)
 	return len > 0 && len <= VO_NAME_MAX;
 }
 
-static int parse_buckets(struct vo_segconfig *cfg, const cJSON *buckets, const char *origin,
-			 const char *seg, struct vo_error *err)
+/* One bucket {"name", "min", "max"} appended to the last segment of cfg. */
+static int read_bucket(struct vo_jread *r, const cJSON *bk, enum vo_segdef_form form,
+		       struct vo_segconfig *cfg)
 {
-	const struct vo_segdef *sd;
-	const cJSON *bk;
+	static const char *const keys[] = { "name", "min", "max" };
+	const struct vo_segdef *seg = &cfg->segs[cfg->nsegs - 1];
+	const cJSON *jmax;
+	const char *name = NULL;
+	char defname[48];
+	uint64_t min = 0;
+	uint64_t max = 0;
+	bool open;
 	size_t i;
-	size_t j;
 	int rc;
 
-	if (!cJSON_IsArray(buckets) || !cJSON_GetArraySize(buckets))
-		return vo_error_set(err, VO_EFORMAT,
-				    "%s: segment '%s': 'buckets' must be a non-empty array", origin,
-				    seg);
-	if (cJSON_GetArraySize(buckets) > VO_BUCKETS_MAX)
-		return vo_error_set(err, VO_ELIMIT, "%s: segment '%s': more than %d buckets",
-				    origin, seg, VO_BUCKETS_MAX);
-	i = 0;
-	cJSON_ArrayForEach(bk, buckets)
-	{
-		const cJSON *jname = cJSON_GetObjectItemCaseSensitive(bk, "name");
-		const cJSON *jmin = cJSON_GetObjectItemCaseSensitive(bk, "min");
-		const cJSON *jmax = cJSON_GetObjectItemCaseSensitive(bk, "max");
-		char defname[64];
-		const char *name = defname;
-		int64_t min;
-		int64_t max = 0;
-		bool open = !jmax || cJSON_IsNull(jmax);
-
-		if (!cJSON_IsObject(bk))
-			return vo_error_set(err, VO_EFORMAT,
-					    "%s: segment '%s': bucket %zu is not an object", origin,
-					    seg, i + 1);
-		if (!json_whole(jmin, &min))
-			return vo_error_set(
-				err, VO_EFORMAT,
-				"%s: segment '%s': bucket %zu: 'min' must be a whole number >= 0",
-				origin, seg, i + 1);
-		if (!open && (!json_whole(jmax, &max) || max < min))
-			return vo_error_set(err, VO_EFORMAT,
-					    "%s: segment '%s': bucket %zu: 'max' must be null or a "
-					    "whole number >= min",
-					    origin, seg, i + 1);
-		if (jname && !(cJSON_IsString(jname) && valid_name(jname->valuestring)))
-			return vo_error_set(err, VO_EFORMAT,
-					    "%s: segment '%s': bucket %zu: 'name' must be a "
-					    "non-empty string of at most %d bytes",
-					    origin, seg, i + 1, VO_NAME_MAX);
-		if (jname)
-			name = jname->valuestring;
-		else if (open)
-			snprintf(defname, sizeof(defname), "%" PRId64 "+", min);
+	if (form == VO_SEGDEF_ARTIFACT)
+		rc = vo_jread_keys(r, bk, keys, VO_ARRAY_SIZE(keys));
+	else
+		rc = vo_jread_object(r, bk);
+	if (!rc && (form == VO_SEGDEF_ARTIFACT || cJSON_GetObjectItemCaseSensitive(bk, "name")))
+		rc = vo_jread_str(r, bk, "name", VO_NAME_MAX, &name);
+	if (!rc)
+		rc = vo_jread_u64(r, bk, "min", &min);
+	if (rc)
+		return rc;
+	jmax = cJSON_GetObjectItemCaseSensitive(bk, "max");
+	open = cJSON_IsNull(jmax) || (!jmax && form == VO_SEGDEF_CONFIG);
+	if (!open && (!vo_json_whole(jmax, &max) || max < min))
+		return vo_jread_fail_at(r, "max", "expected null or a whole number >= min");
+	if (!name) {
+		if (open)
+			snprintf(defname, sizeof(defname), "%" PRIu64 "+", min);
 		else
-			snprintf(defname, sizeof(defname), "%" PRId64 "-%" PRId64, min, max);
-		rc = add_bucket(cfg, name, min, max, open);
-		if (rc)
-			return vo_error_set(err, rc, "out of memory");
-		i++;
+			snprintf(defname, sizeof(defname), "%" PRIu64 "-%" PRIu64, min, max);
+		name = defname;
 	}
-	sd = &cfg->segs[cfg->nsegs - 1];
-	for (i = 0; i < sd->nbuckets; i++) {
-		for (j = 0; j < i; j++) {
-			const struct vo_bucket *a = &sd->buckets[i];
-			const struct vo_bucket *b = &sd->buckets[j];
+	for (i = 0; i < seg->nbuckets; i++) {
+		const struct vo_bucket *o = &seg->buckets[i];
 
-			if (!strcmp(a->name, b->name))
-				return vo_error_set(
-					err, VO_EFORMAT,
-					"%s: segment '%s': bucket name '%s' appears twice", origin,
-					seg, a->name);
-			if (a->min <= b->max && b->min <= a->max)
-				return vo_error_set(
-					err, VO_EFORMAT,
-					"%s: segment '%s': buckets '%s' and '%s' overlap", origin,
-					seg, b->name, a->name);
-		}
+		if (strcmp(o->name, name) == 0)
+			return vo_jread_fail(r, "bucket name '%s' appears twice", name);
+		if ((int64_t)min <= o->max && (open || o->min <= (int64_t)max))
+			return vo_jread_fail(r, "buckets '%s' and '%s' overlap", o->name, name);
 	}
+	if (add_bucket(cfg, name, (int64_t)min, (int64_t)max, open))
+		return vo_jread_nomem(r);
 	return VO_OK;
 }
 
-static int parse_segment(struct vo_segconfig *cfg, const char *name, const cJSON *def,
-			 const char *origin, struct vo_error *err)
+/* One segment {"field", "buckets"} named name, appended to cfg. */
+static int read_segment(struct vo_jread *r, const cJSON *def, const char *name,
+			enum vo_segdef_form form, struct vo_segconfig *cfg)
 {
-	const cJSON *field = cJSON_GetObjectItemCaseSensitive(def, "field");
+	static const char *const keys[] = { "field", "buckets" };
+	const cJSON *field;
+	const cJSON *buckets;
+	const cJSON *bk;
 	enum vo_seg_field f;
-	size_t s;
+	size_t mark;
+	size_t n;
+	size_t i = 0;
 	int rc;
 
-	if (!valid_name(name))
-		return vo_error_set(
-			err, VO_EFORMAT,
-			"%s: segment names must be non-empty strings of at most %d bytes", origin,
-			VO_NAME_MAX);
-	for (s = 0; s < cfg->nsegs; s++)
-		if (!strcmp(cfg->segs[s].name, name))
-			return vo_error_set(err, VO_EFORMAT, "%s: segment '%s' appears twice",
-					    origin, name);
-	if (!cJSON_IsObject(def))
-		return vo_error_set(err, VO_EFORMAT, "%s: segment '%s' is not an object", origin,
-				    name);
-	if (cJSON_IsString(field) && !strcmp(field->valuestring, "total_orders"))
-		f = VO_FIELD_TOTAL_ORDERS;
-	else if (cJSON_IsString(field) && !strcmp(field->valuestring, "days_since_last_order"))
-		f = VO_FIELD_DAYS_SINCE_LAST_ORDER;
+	if (form == VO_SEGDEF_ARTIFACT)
+		rc = vo_jread_keys(r, def, keys, VO_ARRAY_SIZE(keys));
 	else
-		return vo_error_set(err, VO_EFORMAT,
-				    "%s: segment '%s': 'field' must be \"total_orders\" or "
-				    "\"days_since_last_order\"",
-				    origin, name);
-	rc = add_segment(cfg, name, f);
+		rc = vo_jread_object(r, def);
 	if (rc)
-		return vo_error_set(err, rc, "out of memory");
-	return parse_buckets(cfg, cJSON_GetObjectItemCaseSensitive(def, "buckets"), origin, name,
-			     err);
+		return rc;
+	field = cJSON_GetObjectItemCaseSensitive(def, "field");
+	if (!cJSON_IsString(field) || !vo_seg_field_from_name(field->valuestring, &f))
+		return vo_jread_fail_at(r, "field",
+					"expected \"total_orders\" or \"days_since_last_order\"");
+	buckets = cJSON_GetObjectItemCaseSensitive(def, "buckets");
+	n = cJSON_IsArray(buckets) ? (size_t)cJSON_GetArraySize(buckets) : 0;
+	if (!n || n > VO_BUCKETS_MAX)
+		return vo_jread_fail_at(r, "buckets", "expected an array of 1 to %d buckets",
+					VO_BUCKETS_MAX);
+	if (add_segment(cfg, name, f))
+		return vo_jread_nomem(r);
+	mark = vo_jread_enter(r, "buckets");
+	cJSON_ArrayForEach(bk, buckets)
+	{
+		size_t bmark = vo_jread_enter_index(r, i++);
+
+		rc = read_bucket(r, bk, form, cfg);
+		vo_jread_leave(r, bmark);
+		if (rc)
+			break;
+	}
+	vo_jread_leave(r, mark);
+	return rc;
+}
+
+int vo_segconfig_read(struct vo_jread *r, const cJSON *v, enum vo_segdef_form form,
+		      struct vo_segconfig *cfg)
+{
+	bool array = form == VO_SEGDEF_CONFIG && cJSON_IsArray(v);
+	const cJSON *item;
+	size_t n;
+	size_t i = 0;
+	int rc = VO_OK;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (!array && !cJSON_IsObject(v))
+		return vo_jread_fail(r, "expected an object%s, not %s",
+				     form == VO_SEGDEF_CONFIG ? " or an array" : "",
+				     vo_json_type_name(v));
+	n = (size_t)cJSON_GetArraySize(v);
+	if (!n || n > VO_SEGMENTS_MAX)
+		return vo_jread_fail(r, "expected 1 to %d segments", VO_SEGMENTS_MAX);
+	if (!array)
+		rc = vo_jread_unique(r, v);
+	for (item = v->child; !rc && item; item = item->next, i++) {
+		const char *name = item->string ? item->string : "";
+		size_t mark = r->len;
+
+		if (array) {
+			const cJSON *jn = cJSON_GetObjectItemCaseSensitive(item, "name");
+
+			name = cJSON_IsString(jn) ? jn->valuestring : "";
+			mark = vo_jread_enter_index(r, i);
+			rc = vo_jread_object(r, item);
+			if (!rc && !valid_name(name))
+				rc = vo_jread_fail_at(r, "name",
+						      "expected a non-empty string of at most %d "
+						      "bytes",
+						      VO_NAME_MAX);
+			for (size_t s = 0; !rc && s < cfg->nsegs; s++)
+				if (!strcmp(cfg->segs[s].name, name))
+					rc = vo_jread_fail_at(r, "name",
+							      "segment '%s' appears twice", name);
+		} else if (!valid_name(name)) {
+			rc = vo_jread_fail(r, "segment names must be non-empty and at most %d bytes",
+					   VO_NAME_MAX);
+			break;
+		} else {
+			mark = vo_jread_enter(r, name);
+		}
+		if (!rc)
+			rc = read_segment(r, item, name, form, cfg);
+		vo_jread_leave(r, mark);
+	}
+	if (rc)
+		vo_segconfig_release(cfg);
+	return rc;
 }
 
 int vo_segconfig_parse(struct vo_segconfig *cfg, const char *json, size_t len, const char *origin,
 		       struct vo_error *err)
 {
+	struct vo_jread r;
 	const cJSON *segs;
-	const cJSON *item;
 	cJSON *root;
-	int rc = VO_OK;
+	size_t mark;
+	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
-	root = cJSON_ParseWithLengthOpts(json, len, NULL, false);
-	if (!root)
-		return vo_error_set(err, VO_EFORMAT, "%s: not valid JSON", origin);
+	vo_jread_init(&r, origin, err);
+	rc = vo_jread_parse(&r, json, len, 0, &root);
+	if (rc)
+		return rc;
 	segs = cJSON_GetObjectItemCaseSensitive(root, "segments");
 	if (!cJSON_IsObject(segs) && !cJSON_IsArray(segs)) {
-		rc = vo_error_set(err, VO_EFORMAT,
-				  "%s: expected an object with a 'segments' object or array",
-				  origin);
-		goto out;
+		rc = vo_jread_fail(&r, "expected an object with a 'segments' object or array");
+	} else {
+		mark = vo_jread_enter(&r, "segments");
+		rc = vo_segconfig_read(&r, segs, VO_SEGDEF_CONFIG, cfg);
+		vo_jread_leave(&r, mark);
 	}
-	if (!cJSON_GetArraySize(segs) || cJSON_GetArraySize(segs) > VO_SEGMENTS_MAX) {
-		rc = vo_error_set(err, VO_EFORMAT, "%s: 'segments' must hold 1 to %d segments",
-				  origin, VO_SEGMENTS_MAX);
-		goto out;
-	}
-	cJSON_ArrayForEach(item, segs)
-	{
-		const char *name = item->string;
-
-		if (cJSON_IsArray(segs)) {
-			const cJSON *jn = cJSON_GetObjectItemCaseSensitive(item, "name");
-
-			name = cJSON_IsString(jn) ? jn->valuestring : "";
-		}
-		rc = parse_segment(cfg, name ? name : "", item, origin, err);
-		if (rc)
-			goto out;
-	}
-out:
 	cJSON_Delete(root);
-	if (rc)
-		vo_segconfig_release(cfg);
 	return rc;
 }
 

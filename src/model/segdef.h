@@ -1,18 +1,28 @@
 /*
- * segdef.h - segment definitions: the defaults of SPEC section 3, or a JSON
- * file given with --segments-config.
+ * segdef.h - segment definitions (SPEC section 3): the defaults, and the ONE
+ * reader of a "segments" object, for the artifact and --segments-config.
  *
- * File format (the same shape as the artifact's "segments" object, so an
- * artifact's definitions can be reused as they are):
+ * The artifact's form (model/artifact.h), which vo_segconfig_read() takes
+ * exactly as vo_artifact_render() writes it:
  *
- *   {"segments": {"frequent_segment": {"field": "total_orders",
- *       "buckets": [{"name": "0-4", "min": 0, "max": 4}, {"min": 38, "max": null}]}}}
+ *   "segments": {"frequent_segment": {"field": "total_orders",
+ *       "buckets": [{"name": "0-4", "min": 0, "max": 4}, {"name": "38+", "min": 38,
+ *                    "max": null}]}}
  *
- * "segments" may also be an array of {"name", "field", "buckets"} objects.
  * field is "total_orders" or "days_since_last_order"; min is a whole number
- * >= 0; max is a whole number >= min, or null/absent for an open bucket; a
- * bucket's name defaults to "MIN-MAX" or "MIN+".  Buckets of a segment may
- * not overlap and names must be unique.
+ * >= 0; max is a whole number >= min, or null for an open bucket.  A segment
+ * has 1 to VO_BUCKETS_MAX buckets, which may not overlap and whose names are
+ * unique; there are 1 to VO_SEGMENTS_MAX segments, with unique names of at
+ * most VO_NAME_MAX bytes.
+ *
+ * A --segments-config file is {"segments": ...} (other top-level keys are
+ * ignored, so a whole artifact is a valid config) and may be written more
+ * loosely: "segments" may also be an array of {"name", "field", "buckets"}
+ * objects, a bucket's "max" may be left out (open) and its "name" too
+ * ("MIN-MAX" or "MIN+"), and keys vouch does not know are ignored.  Both
+ * forms are checked by the same code, with the same messages, which name
+ * the key path: "cfg.json: segments.loyal.buckets[1].max: expected null or a
+ * whole number >= min".
  */
 #ifndef VO_MODEL_SEGDEF_H
 #define VO_MODEL_SEGDEF_H
@@ -20,6 +30,7 @@
 #include "core/common.h"
 
 #include "core/err.h"
+#include "core/json_read.h"
 
 enum vo_seg_field {
 	VO_FIELD_TOTAL_ORDERS,
@@ -50,13 +61,30 @@ struct vo_segconfig {
 /* The field's name as the artifact spells it. */
 const char *vo_seg_field_name(enum vo_seg_field f);
 
+/* The field named s ("total_orders", "days_since_last_order"); false for any other. */
+bool vo_seg_field_from_name(const char *s, enum vo_seg_field *f);
+
+/* How strictly vo_segconfig_read() reads (see the top of this file). */
+enum vo_segdef_form {
+	VO_SEGDEF_ARTIFACT, /* exactly the artifact's form */
+	VO_SEGDEF_CONFIG,   /* also the looser forms of a --segments-config file */
+};
+
 /* Fills cfg with the default definitions of SPEC section 3.  VO_ENOMEM. */
 int vo_segconfig_default(struct vo_segconfig *cfg);
 
 /*
- * Parses a definitions document of len bytes (not NUL-terminated); origin
- * names it in error messages.  On failure cfg is left empty and err says
- * which segment, bucket and key is wrong.
+ * Reads the value v of a "segments" key into cfg (cleared first; left empty
+ * on failure), in form.  The caller has entered the key path of v in r
+ * (core/json_read.h), which messages start from.  VO_EFORMAT, VO_ENOMEM.
+ */
+int vo_segconfig_read(struct vo_jread *r, const cJSON *v, enum vo_segdef_form form,
+		      struct vo_segconfig *cfg);
+
+/*
+ * Parses a --segments-config document of len bytes (not NUL-terminated);
+ * origin names it in error messages.  On failure cfg is left empty and err
+ * says which segment, bucket and key is wrong.  VO_EFORMAT, VO_ENOMEM.
  */
 int vo_segconfig_parse(struct vo_segconfig *cfg, const char *json, size_t len, const char *origin,
 		       struct vo_error *err);

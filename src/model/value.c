@@ -9,8 +9,9 @@
 
 #include <math.h>
 
-#include "model/value.h"
 #include "core/civil.h"
+#include "core/json_read.h"
+#include "model/value.h"
 
 /* Reads exactly n digits at s[*pos], advancing; false if any is not a digit. */
 static bool read_digits(struct vo_str s, size_t *pos, size_t n, unsigned *out)
@@ -296,4 +297,18 @@ enum vo_num_class vo_num_from_i64(int64_t v, int scale, int64_t *value)
 		return VO_NUM_INVALID;
 	*value = v / div;
 	return VO_NUM_WHOLE;
+}
+
+int vo_jread_ts(struct vo_jread *r, const cJSON *obj, const char *key, size_t max,
+		const char **text, int64_t *us)
+{
+	const char *s = NULL;
+	int rc = vo_jread_str(r, obj, key, max, &s);
+
+	if (rc)
+		return rc;
+	if (!vo_ts_parse(vo_str_cstr(s), us))
+		return vo_jread_fail_at(r, key, "expected a timestamp such as 2026-11-24T01:00:00Z");
+	*text = s;
+	return VO_OK;
 }

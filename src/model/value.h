@@ -1,9 +1,11 @@
 /*
- * value.h - what a single input value means: timestamps and whole numbers.
+ * value.h - what a single value means (the spec's value grammar):
+ * timestamps and whole numbers.
  *
  * These parsers implement the value rules of SPEC sections 1 and 2 and are
- * shared by the cleaning stage, the clean-CSV writer and (later) the API's
- * request validation.  They never allocate and never read past the view.
+ * shared by the cleaning stage, the clean-CSV writer, the artifact reader,
+ * the API's request validation (api/voucher.c) and the dashboard.  They never
+ * allocate and never read past the view.
  */
 #ifndef VO_MODEL_VALUE_H
 #define VO_MODEL_VALUE_H
@@ -23,6 +25,20 @@
  * truncated.  Returns false for anything else.
  */
 bool vo_ts_parse(struct vo_str s, int64_t *us);
+
+struct cJSON;
+struct vo_jread;
+
+/*
+ * The JSON getter of the timestamp type, for readers on core/json_read.h:
+ * the member key of obj as a string of at most max bytes that vo_ts_parse()
+ * accepts.  Sets *text (pointing into the tree) and *us.  Messages name the
+ * key ("built_at: expected a timestamp such as 2026-11-24T01:00:00Z");
+ * VO_EFORMAT.  It lives here, not in core/, because the grammar is the
+ * spec's.
+ */
+int vo_jread_ts(struct vo_jread *r, const struct cJSON *obj, const char *key, size_t max,
+		const char **text, int64_t *us);
 
 /* Writes "YYYY-MM-DD HH:MM:SS.ffffff" (26 bytes + NUL) for us; out must hold 32. */
 size_t vo_ts_format(int64_t us, char *out);

@@ -258,16 +258,3 @@ fail:
 	vo_country_table_release(out, s->cfg->ncells);
 	return rc;
 }
-
-void vo_country_table_release(struct vo_country_table *t, size_t ncells)
-{
-	size_t i;
-
-	vo_free(t->fallback.counts);
-	if (t->cells)
-		for (i = 0; i < ncells; i++)
-			vo_free(t->cells[i].counts);
-	vo_free(t->cells);
-	vo_free(t->name);
-	memset(t, 0, sizeof(*t));
-}

@@ -13,31 +13,8 @@
 
 #include "clean/clean.h"
 #include "core/err.h"
+#include "model/artifact.h"
 #include "model/segdef.h"
-
-/* Rows with one voucher amount. */
-struct vo_vcount {
-	int64_t amount;
-	uint64_t rows;
-};
-
-/* One bucket of one country (or the country as a whole, for the fallback). */
-struct vo_cell {
-	uint64_t rows;		  /* rows in the bucket */
-	bool has_voucher;	  /* false for an empty bucket */
-	int64_t voucher;	  /* the most used amount, when has_voucher */
-	uint64_t voucher_rows;	  /* rows with that amount */
-	struct vo_vcount *counts; /* owned, ncounts entries sorted by amount */
-	size_t ncounts;
-};
-
-struct vo_country_table {
-	char *name;		 /* owned; the artifact name */
-	uint64_t rows;		 /* kept rows */
-	struct vo_cell fallback; /* over all kept rows */
-	struct vo_cell *cells;	 /* owned; config ncells entries, segment s bucket b at
-				    segs[s].cell_base + b */
-};
 
 struct vo_segmenter;
 
@@ -71,7 +48,5 @@ uint64_t vo_segmenter_outside(const struct vo_segmenter *s, size_t seg);
  */
 int vo_segmenter_table(const struct vo_segmenter *s, uint32_t country, const char *name,
 		       struct vo_country_table *out);
-
-void vo_country_table_release(struct vo_country_table *t, size_t ncells);
 
 #endif

@@ -93,7 +93,7 @@ expect_json 'Object.keys(a.countries.Peru.segments.loyal)' c.json '["0-9","10+"]
 expect_json 'a.quality.outside_buckets' c.json '{"loyal":0}'
 echo '{"segments": {"x": {"field": "nope", "buckets": [{"min": 0}]}}}' >bad.json
 expect_exit 1 "$VOUCH" process -q -i sample.csv --segments-config bad.json -o c.json
-expect_stderr "bad.json: segment 'x': 'field'"
+expect_stderr 'bad.json: segments.x.field: expected "total_orders" or "days_since_last_order"'
 
 # inspect on CSV
 expect_exit 0 "$VOUCH" inspect sample.csv

@@ -76,18 +76,18 @@ static void test_config_errors(void **state)
 		{ "[]", "'segments'" },
 		{ "{\"segments\": {}}", "1 to" },
 		{ "{\"segments\": {\"s\": {\"field\": \"x\", \"buckets\": [{\"min\": 0}]}}}",
-		  "'field'" },
+		  "segments.s.field: expected \"total_orders\"" },
 		{ "{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": []}}}",
-		  "non-empty" },
+		  "segments.s.buckets: expected an array of 1 to" },
 		{ "{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": [{\"min\": "
 		  "-1}]}}}",
-		  "'min'" },
+		  "segments.s.buckets[0].min: expected a whole number >= 0" },
 		{ "{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": [{\"min\": "
 		  "1.5}]}}}",
-		  "'min'" },
+		  "segments.s.buckets[0].min: expected a whole number >= 0" },
 		{ "{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": [{\"min\": 5, "
 		  "\"max\": 4}]}}}",
-		  "'max'" },
+		  "segments.s.buckets[0].max: expected null or a whole number >= min" },
 		{ "{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": [{\"min\": 0, "
 		  "\"max\": 5}, {\"min\": 5, \"max\": 9}]}}}",
 		  "overlap" },
