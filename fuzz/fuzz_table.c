@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc;
 
 	rc = vo_table_parse((const char *)data, size, "fuzz.json", &t, &err);
-	vo_table_free(t);
+	vo_table_destroy(t);
 	t = NULL;
 	if (rc != VO_EFORMAT)
 		return 0;
@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (vo_table_ncountries(t) && !vo_table_dashboard_html(t).len)
 			__builtin_trap();
 	}
-	vo_table_free(t);
+	vo_table_destroy(t);
 	vo_free(fixed);
 	return 0;
 }

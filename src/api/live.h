@@ -1,11 +1,15 @@
 /*
- * live.h - the segments table being served, swapped atomically.
+ * live.h - the segments table being served, swapped atomically, and the one
+ * swap policy of every source.
  *
  * Readers (the server's worker threads, one slot each) take the current
- * table with vo_live_acquire() and give it back with vo_live_release() when
- * their request is answered.  A reload publishes a new table with
- * vo_live_swap(): new requests see it at once, requests in flight finish on
- * the old one, and the old one is freed only when no slot holds it.
+ * table with vo_live_enter() and give it back with vo_live_leave() when
+ * their request is answered.  A source (api/source.h: the file, or Redis)
+ * hands each table it loads to vo_live_offer(), which swaps it in unless it
+ * is the version already served: new requests see it at once, requests in
+ * flight finish on the old one, and the old one is destroyed only when no
+ * slot holds it.  A load that failed goes to vo_live_refuse().  Both log
+ * the outcome in the same words whatever the source.
  *
  * This is a hazard pointer per slot: the hot path is one atomic load, one
  * sequentially consistent store and one more load, with no lock and no
@@ -16,55 +20,62 @@
 
 #include "core/common.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
-
 #include "api/table.h"
 
-struct vo_live {
-	_Atomic(struct vo_table *) current;
-	_Atomic(struct vo_table *) *slots; /* owned; nslots hazard pointers */
-	size_t nslots;
-	pthread_mutex_t swap_lock;    /* serializes writers */
-	_Atomic int64_t loaded_at_us; /* when current was swapped in */
-	_Atomic uint64_t reloads;     /* successful loads, the first one included */
-	_Atomic uint64_t failures;    /* refused artifacts */
+struct vo_live;
+
+/* What GET /metrics reports of the swaps. */
+struct vo_live_stats {
+	int64_t loaded_at_us; /* when the current table was swapped in; 0: none yet */
+	uint64_t reloads;     /* successful loads, the first one included */
+	uint64_t failures;    /* refused loads */
 };
 
-/* Sets up nslots reader slots with no table loaded.  VO_ENOMEM. */
-int vo_live_init(struct vo_live *l, size_t nslots);
+/* Creates a live table with nslots reader slots and no table loaded.  VO_ENOMEM. */
+int vo_live_create(struct vo_live **out, size_t nslots);
 
-/* Frees the current table and the slots.  No reader may be active. */
+/* Destroys the current table and l.  No reader may be active.  NULL is a no-op. */
 void vo_live_destroy(struct vo_live *l);
 
-/* The current table, protected until vo_live_release(l, slot); NULL if none. */
-const struct vo_table *vo_live_acquire(struct vo_live *l, size_t slot);
+/* The current table, protected until vo_live_leave(l, slot); NULL if none. */
+const struct vo_table *vo_live_enter(struct vo_live *l, size_t slot);
 
-static inline void vo_live_release(struct vo_live *l, size_t slot)
-{
-	atomic_store_explicit(&l->slots[slot], NULL, memory_order_release);
-}
+/* Ends the protection vo_live_enter(l, slot) gave. */
+void vo_live_leave(struct vo_live *l, size_t slot);
 
 /*
- * Publishes t (ownership passes to l) and frees the table it replaces once
- * no reader holds it.  Waits for those readers, so it is called from the
- * reload thread, never from a worker.
+ * The swap policy: t (ownership passes to l) was just loaded from origin,
+ * for the reason why ("start", "SIGHUP", "file replaced", "published" ...).
+ * When it holds the version already served it is destroyed (logged at debug
+ * as unchanged); otherwise "loaded ORIGIN version=V built_at=B (WHY)" is
+ * logged and t is swapped in, and the table it replaces is destroyed once no
+ * reader holds it.  Waits for those readers, so it is called from a source's
+ * thread, never from a worker.  Returns true when t was swapped in.
+ */
+bool vo_live_offer(struct vo_live *l, struct vo_table *t, const char *origin, const char *why);
+
+/*
+ * The swap without the policy or a log line, for a caller that installs a
+ * table it loaded itself (vouch lookup, tests): publishes t (ownership
+ * passes to l) and destroys the table it replaces once no reader holds it.
  */
 void vo_live_swap(struct vo_live *l, struct vo_table *t);
 
-/* Counts a refused reload. */
-static inline void vo_live_failed(struct vo_live *l)
-{
-	atomic_fetch_add_explicit(&l->failures, 1, memory_order_relaxed);
-}
+/* Counts a refused load and logs "reload (WHY) refused, still serving V: MSG". */
+void vo_live_refuse(struct vo_live *l, const char *why, const char *msg);
 
 /*
- * The current table for a single-threaded caller that does not race with
- * swaps (vouch lookup, tests); NULL if none.
+ * The current table for the thread that swaps (a source) or a caller that
+ * does not race with swaps (vouch lookup, tests); NULL if none.
  */
-static inline const struct vo_table *vo_live_peek(struct vo_live *l)
-{
-	return atomic_load_explicit(&l->current, memory_order_acquire);
-}
+const struct vo_table *vo_live_peek(struct vo_live *l);
+
+/* The version served, or "nothing", for log lines; same caveat as vo_live_peek(). */
+const char *vo_live_served(struct vo_live *l);
+
+void vo_live_stats(struct vo_live *l, struct vo_live_stats *out);
+
+/* How many reader slots hold a table right now (tests: every request gives its slot back). */
+size_t vo_live_holders(struct vo_live *l);
 
 #endif

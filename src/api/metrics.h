@@ -14,21 +14,8 @@
 
 #include <stdatomic.h>
 
+#include "api/router.h"
 #include "core/buf.h"
-
-enum vo_route {
-	VO_ROUTE_VOUCHER,
-	VO_ROUTE_VOUCHER_AMOUNT,
-	VO_ROUTE_VOUCHERS,
-	VO_ROUTE_HEALTH,
-	VO_ROUTE_READY,
-	VO_ROUTE_SEGMENTS,
-	VO_ROUTE_METRICS,
-	VO_ROUTE_OPENAPI,
-	VO_ROUTE_DASHBOARD, /* GET /: the HTML page of report/dashboard.h */
-	VO_ROUTE_NONE,	    /* unknown path */
-	VO_ROUTE_COUNT
-};
 
 /* The statuses counted one by one; any other counts as "other". */
 #define VO_METRIC_STATUSES 12

@@ -3,9 +3,11 @@
  */
 #include "core/common.h"
 
+#include "api/metrics.h"
 #include "api/router.h"
 #include "api/voucher.h"
 #include "core/json.h"
+#include "core/jsonmem.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "report/dashboard.h"
@@ -141,8 +143,10 @@ bool vo_api_precheck(const struct vo_api *api, const struct vo_http_request *req
 static void answer_metrics(const struct vo_api *api, const struct vo_table *t, int64_t now_us,
 			   struct vo_buf *out)
 {
+	struct vo_live_stats ls;
 	int rc = 0;
 
+	vo_live_stats(api->live, &ls);
 	if (api->stats)
 		rc |= vo_metrics_render(api->stats, out);
 	rc |= vo_buf_addf(out,
@@ -173,7 +177,7 @@ static void answer_metrics(const struct vo_api *api, const struct vo_table *t, i
 			"# TYPE vouch_artifact_loaded_timestamp_seconds gauge\n"
 			"vouch_artifact_loaded_timestamp_seconds %.3f\n",
 			(double)(now_us - vo_table_built_at_us(t)) / 1e6,
-			(double)atomic_load(&api->live->loaded_at_us) / 1e6);
+			(double)ls.loaded_at_us / 1e6);
 	}
 	rc |= vo_buf_addf(out,
 			  "# HELP vouch_reloads_total Artifact loads, by result.\n"
@@ -183,8 +187,7 @@ static void answer_metrics(const struct vo_api *api, const struct vo_table *t, i
 			  "# HELP vouch_start_time_seconds When the server started.\n"
 			  "# TYPE vouch_start_time_seconds gauge\n"
 			  "vouch_start_time_seconds %.3f\n",
-			  (uint64_t)atomic_load(&api->live->reloads),
-			  (uint64_t)atomic_load(&api->live->failures),
+			  ls.reloads, ls.failures,
 			  (double)api->started_us / 1e6);
 	(void)rc; /* a truncated scrape is still valid text up to where it stops */
 }
@@ -207,10 +210,11 @@ static int answer_segments(const struct vo_api *api, const struct vo_table *t, s
 void vo_api_handle(const struct vo_api *api, size_t slot, enum vo_route route,
 		   const struct vo_http_request *req, struct vo_http_response *resp)
 {
-	const struct vo_table *t = vo_live_acquire(api->live, slot);
+	const struct vo_table *t = vo_live_enter(api->live, slot);
 	struct vo_voucher_ctx ctx;
 	int status = 200;
 
+	vo_jsonmem_reset(); /* the previous request's JSON trees are gone */
 	vo_buf_reset(&resp->body);
 	resp->content_type = json_type;
 	switch (route) {
@@ -282,7 +286,7 @@ void vo_api_handle(const struct vo_api *api, size_t slot, enum vo_route route,
 			status = -1;
 		break;
 	}
-	vo_live_release(api->live, slot);
+	vo_live_leave(api->live, slot);
 	if (status < 0) {
 		vo_log(VO_LOG_ERROR, "out of memory answering %.*s", (int)req->path.len,
 		       req->path.ptr);

@@ -2,9 +2,9 @@
  * router.h - the API's routes and their answers, independent of any HTTP
  * engine.
  *
- * The server adapter (api/server.c, libmicrohttpd) turns a connection's
- * request into struct vo_http_request and sends back struct vo_http_response;
- * `vouch lookup` builds a request by hand.  Everything SPEC section 5 says
+ * The HTTP engine (api/engine.h; today api/http_mhd.c over libmicrohttpd)
+ * turns a connection's request into struct vo_http_request and sends back
+ * struct vo_http_response; `vouch lookup` builds a request by hand.  Everything SPEC section 5 says
  * about statuses and bodies is decided here or in api/voucher.c, so another
  * HTTP engine would only need a new adapter.
  *
@@ -19,9 +19,25 @@
 #include "core/common.h"
 
 #include "api/live.h"
-#include "api/metrics.h"
 #include "core/buf.h"
 #include "core/str.h"
+
+/* The routes; VO_ROUTE_NONE is every other path. */
+enum vo_route {
+	VO_ROUTE_VOUCHER,
+	VO_ROUTE_VOUCHER_AMOUNT,
+	VO_ROUTE_VOUCHERS,
+	VO_ROUTE_HEALTH,
+	VO_ROUTE_READY,
+	VO_ROUTE_SEGMENTS,
+	VO_ROUTE_METRICS,
+	VO_ROUTE_OPENAPI,
+	VO_ROUTE_DASHBOARD, /* GET /: the HTML page of report/dashboard.h */
+	VO_ROUTE_NONE,	    /* unknown path */
+	VO_ROUTE_COUNT
+};
+
+struct vo_metrics_set; /* api/metrics.h */
 
 /* Server settings that change answers (the rest are api/server.h's). */
 struct vo_api_config {
@@ -80,8 +96,9 @@ bool vo_api_precheck(const struct vo_api *api, const struct vo_http_request *req
 
 /*
  * Answers a request that passed vo_api_precheck().  slot is the caller's
- * reader slot of api->live.  resp->status is always set (500 when memory ran
- * out).
+ * reader slot of api->live.  Resets the calling thread's JSON arena first
+ * (core/jsonmem.h), so no JSON tree may outlive a request.  resp->status is
+ * always set (500 when memory ran out).
  */
 void vo_api_handle(const struct vo_api *api, size_t slot, enum vo_route route,
 		   const struct vo_http_request *req, struct vo_http_response *resp);

@@ -1,23 +1,14 @@
 /*
- * server.h - `vouch serve`: the HTTP server around api/router.h.
+ * server.h - `vouch serve`: the REST API of api/router.h, served.
  *
- * libmicrohttpd is the HTTP engine, kept to this adapter.  Each worker thread
- * runs its own daemon in MHD_USE_EPOLL mode with its own loop (epoll_wait on
- * the daemon's epoll fd and an eventfd, then MHD_run, which never blocks), on
- * its own listening socket bound to the shared port with SO_REUSEPORT, so the
- * kernel spreads connections and no two threads share a connection, a lock
- * or a cache line on the hot path.  (libmicrohttpd's own internal-thread
- * epoll loop stalls when epoll_wait returns exactly 128 events; this design
- * never enters that loop.)
- *
- * With a redis:// URL for segments, api/source_redis.h's thread loads and
- * swaps the tables instead, and SIGHUP asks it to read Redis again.
- *
- * The main thread loads the artifact, then waits on a signalfd and an
- * inotify watch of the artifact's folder: SIGHUP or the file being replaced
- * reloads it (api/live.h swaps tables without stopping requests; a broken
- * artifact is refused with a log line and the old table stays); SIGTERM or
- * SIGINT stops accepting, lets requests in flight finish (at most
+ * vo_server_run() puts the parts together and runs them until a signal
+ * stops it: the table source (api/source.h: the artifact file, followed with
+ * inotify, or Redis) keeps the served table current through api/live.h,
+ * which swaps tables without stopping requests (a broken artifact is
+ * refused with a log line and the old table stays); the HTTP engine
+ * (api/engine.h, libmicrohttpd today) answers on its worker threads.  The
+ * main thread waits on a signalfd: SIGHUP asks the source to load again;
+ * SIGTERM or SIGINT stops accepting, lets requests in flight finish (at most
  * VO_API_DRAIN_SECONDS), and returns.
  */
 #ifndef VO_API_SERVER_H
@@ -48,7 +39,7 @@ void vo_server_config_default(struct vo_server_config *cfg);
 /*
  * Runs the server until SIGTERM or SIGINT.  VO_OK after a clean drain;
  * VO_EIO (with a message) when the address cannot be bound or the artifact's
- * folder cannot be watched.
+ * folder cannot be watched, VO_EINVAL for a bad redis URL or prefix.
  */
 int vo_server_run(const struct vo_server_config *cfg, struct vo_error *err);
 

@@ -1,6 +1,22 @@
 /*
- * source_redis.c - the Redis source thread of `vouch serve`, see
- * source_redis.h.
+ * source_redis.c - the Redis source of api/source.h (`vouch serve
+ * --segments redis://...`): a thread that keeps the served table equal to
+ * the version Redis calls current.
+ *
+ * The thread holds two connections: one SUBSCRIBEd to the channel
+ * P:segments (redis/segstore.h), one for commands.  On a message, every
+ * VO_REDIS_POLL_MS (in case a message was missed), after each reconnection
+ * and on a refresh (SIGHUP), it reads P:segments:current; when that names
+ * another version than the one served, it fetches P:segments:<version>,
+ * validates it completely (api/table.h) and offers it (api/live.h).  A
+ * broken value is refused with one log line and counted as a failed reload;
+ * the old table keeps serving and that version is not fetched again until it
+ * changes or a refresh is asked.
+ *
+ * When Redis cannot be reached the served table stays, one warning is
+ * logged, and the thread reconnects after VO_REDIS_BACKOFF_MIN_MS, doubling
+ * up to VO_REDIS_BACKOFF_MAX_MS; once back it logs a notice and catches up.
+ * Requests never wait for Redis: they only read the table in memory.
  */
 #include "core/common.h"
 
@@ -10,7 +26,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "api/source_redis.h"
+#include "api/source_int.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/limits.h"
@@ -21,7 +37,8 @@
 #define NAME_MAX_LEN (VO_REDIS_NAME_MAX + VO_REDIS_PREFIX_MAX + 128)
 
 struct vo_redis_source {
-	struct vo_redis_url url; /* password wiped at stop */
+	struct vo_table_source base; /* first: the interface */
+	struct vo_redis_url url;     /* password wiped at stop */
 	struct vo_segkeys keys;	 /* P:segments... */
 	struct vo_live *live;	 /* not owned */
 	char name[NAME_MAX_LEN]; /* display URL + "/" + current key */
@@ -42,9 +59,7 @@ struct vo_redis_source {
 
 static const char *served(struct vo_redis_source *s)
 {
-	const struct vo_table *t = vo_live_peek(s->live);
-
-	return t ? vo_table_version(t) : "nothing";
+	return vo_live_served(s->live);
 }
 
 static void disconnect(struct vo_redis_source *s)
@@ -88,8 +103,7 @@ static void refuse(struct vo_redis_source *s, const char *version, const char *w
 	if (!retry && !strcmp(s->last_refusal, msg))
 		return;
 	snprintf(s->last_refusal, sizeof(s->last_refusal), "%s", msg);
-	vo_live_failed(s->live);
-	vo_log(VO_LOG_ERROR, "reload (%s) refused, still serving %s: %s", why, served(s), msg);
+	vo_live_refuse(s->live, why, msg);
 }
 
 /*
@@ -150,15 +164,13 @@ static void sync_current(struct vo_redis_source *s, const char *why, bool retry)
 	/* The text is not needed any more; a large one should not stay resident. */
 	vo_buf_release(&s->text);
 	if (rc) {
-		vo_table_free(t);
+		vo_table_destroy(t);
 		refuse(s, version, why, err.msg, retry);
 		return;
 	}
-	vo_log(VO_LOG_NOTICE, "loaded %s version=%s built_at=%s (%s)", origin, vo_table_version(t),
-	       vo_table_built_at(t), why);
 	s->refused[0] = '\0';
 	s->last_refusal[0] = '\0';
-	vo_live_swap(s->live, t);
+	vo_live_offer(s->live, t, origin, why);
 }
 
 /* Waits up to ms for the subscription or a wake-up; returns poll's revents of each. */
@@ -230,13 +242,57 @@ static void *source_main(void *arg)
 	return NULL;
 }
 
-bool vo_redis_source_is_url(const char *segments)
+bool vo__source_is_redis(const char *segments)
 {
 	return !strncmp(segments, "redis://", 8) || !strncmp(segments, "rediss://", 9);
 }
 
-int vo_redis_source_start(const char *url, const char *prefix, struct vo_live *live,
-			  struct vo_redis_source **out, struct vo_error *err)
+static const char *redis_name(const struct vo_table_source *base)
+{
+	return ((const struct vo_redis_source *)(const void *)base)->name;
+}
+
+static void wake(struct vo_redis_source *s)
+{
+	uint64_t one = 1;
+
+	if (write(s->wake_fd, &one, sizeof(one)) < 0)
+		vo_log(VO_LOG_WARN, "cannot wake the redis thread: %s", strerror(errno));
+}
+
+static void redis_refresh(struct vo_table_source *base)
+{
+	struct vo_redis_source *s = (struct vo_redis_source *)(void *)base;
+
+	atomic_store(&s->refresh, true);
+	wake(s);
+}
+
+static void redis_stop(struct vo_table_source *base)
+{
+	struct vo_redis_source *s = (struct vo_redis_source *)(void *)base;
+
+	if (s->started) {
+		atomic_store(&s->stop, true);
+		wake(s);
+		pthread_join(s->thread, NULL);
+	}
+	if (s->wake_fd >= 0)
+		close(s->wake_fd);
+	disconnect(s);
+	vo_buf_release(&s->text);
+	vo_redis_url_wipe(&s->url);
+	vo_free(s);
+}
+
+static const struct vo_table_source_ops redis_ops = {
+	.name = redis_name,
+	.refresh = redis_refresh,
+	.stop = redis_stop,
+};
+
+int vo__source_redis_start(const char *url, const char *prefix, struct vo_live *live,
+			   struct vo_table_source **out, struct vo_error *err)
 {
 	struct vo_redis_source *s;
 	int rc;
@@ -244,7 +300,8 @@ int vo_redis_source_start(const char *url, const char *prefix, struct vo_live *l
 	*out = NULL;
 	s = vo_calloc(1, sizeof(*s));
 	if (!s)
-		return vo_error_set(err, VO_ENOMEM, "out of memory");
+		return vo_error_nomem(err);
+	s->base.ops = &redis_ops;
 	s->wake_fd = -1;
 	s->live = live;
 	atomic_init(&s->stop, false);
@@ -266,45 +323,10 @@ int vo_redis_source_start(const char *url, const char *prefix, struct vo_live *l
 		goto fail;
 	}
 	s->started = true;
-	*out = s;
+	*out = &s->base;
 	return VO_OK;
 fail:
-	vo_redis_source_stop(s);
+	redis_stop(&s->base);
 	return rc;
 }
 
-const char *vo_redis_source_name(const struct vo_redis_source *s)
-{
-	return s->name;
-}
-
-static void wake(struct vo_redis_source *s)
-{
-	uint64_t one = 1;
-
-	if (write(s->wake_fd, &one, sizeof(one)) < 0)
-		vo_log(VO_LOG_WARN, "cannot wake the redis thread: %s", strerror(errno));
-}
-
-void vo_redis_source_refresh(struct vo_redis_source *s)
-{
-	atomic_store(&s->refresh, true);
-	wake(s);
-}
-
-void vo_redis_source_stop(struct vo_redis_source *s)
-{
-	if (!s)
-		return;
-	if (s->started) {
-		atomic_store(&s->stop, true);
-		wake(s);
-		pthread_join(s->thread, NULL);
-	}
-	if (s->wake_fd >= 0)
-		close(s->wake_fd);
-	disconnect(s);
-	vo_buf_release(&s->text);
-	vo_redis_url_wipe(&s->url);
-	vo_free(s);
-}

@@ -122,7 +122,7 @@ static int build(struct vo_table *t, const char *origin, struct vo_error *err)
 		return vo_error_set(err, VO_EFORMAT, "%s: built_at: not a timestamp", origin);
 	t->keys = vo_calloc(VO_MAX(t->a.ncountries, 1), sizeof(*t->keys));
 	if (!t->keys)
-		return vo_error_set(err, VO_ENOMEM, "%s: out of memory", origin);
+		return vo_error_nomem_in(err, origin);
 	for (i = 0; i < t->a.ncountries; i++) {
 		t->keys[i].name = vo_str_trim(vo_str_cstr(t->a.countries[i].name));
 		t->keys[i].index = i;
@@ -158,12 +158,12 @@ int vo_table_parse(const char *text, size_t len, const char *origin, struct vo_t
 	*out = NULL;
 	t = vo_calloc(1, sizeof(*t));
 	if (!t)
-		return vo_error_set(err, VO_ENOMEM, "%s: out of memory", origin);
+		return vo_error_nomem_in(err, origin);
 	rc = vo_artifact_parse(text, len, origin, &t->a, err);
 	if (!rc)
 		rc = build(t, origin, err);
 	if (rc) {
-		vo_table_free(t);
+		vo_table_destroy(t);
 		return rc;
 	}
 	*out = t;
@@ -184,7 +184,7 @@ int vo_table_load(const char *path, struct vo_table **out, struct vo_error *err)
 	return rc;
 }
 
-void vo_table_free(struct vo_table *t)
+void vo_table_destroy(struct vo_table *t)
 {
 	if (!t)
 		return;

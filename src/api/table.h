@@ -10,7 +10,7 @@
  * SHA-256 of the canonical content re-rendered from what was parsed.
  *
  * A table is never modified after it is built, so any number of threads may
- * read it at once.  The server swaps whole tables (see api/server.c).
+ * read it at once.  The server swaps whole tables (see api/live.h).
  */
 #ifndef VO_API_TABLE_H
 #define VO_API_TABLE_H
@@ -50,7 +50,7 @@ int vo_table_parse(const char *text, size_t len, const char *origin, struct vo_t
 int vo_table_load(const char *path, struct vo_table **out, struct vo_error *err);
 
 /* Frees the table; NULL is a no-op. */
-void vo_table_free(struct vo_table *t);
+void vo_table_destroy(struct vo_table *t);
 
 /* The artifact's version (64 hex digits) and built_at (as written). */
 const char *vo_table_version(const struct vo_table *t);
@@ -91,7 +91,7 @@ ptrdiff_t vo_table_country(const struct vo_table *t, struct vo_str name);
 enum vo_lookup vo_table_lookup(const struct vo_table *t, size_t ci, const struct vo_segdef *seg,
 			       int64_t value, struct vo_match *m);
 
-/* Added for the API core: the number of countries (indexes 0..n-1). */
+/* The number of countries (indexes 0..n-1 for vo_table_country()). */
 size_t vo_table_ncountries(const struct vo_table *t);
 
 /* The parsed artifact behind the table (read-only, lives as long as t). */

@@ -9,16 +9,15 @@
  */
 #include "core/common.h"
 
-#include <cjson/cJSON.h>
 #include <math.h>
 
 #include "api/voucher.h"
-#include "model/artifact.h"
-#include "model/value.h"
-#include "core/alloc.h"
 #include "core/civil.h"
 #include "core/json.h"
+#include "core/json_read.h"
 #include "core/limits.h"
+#include "model/artifact.h"
+#include "model/value.h"
 
 /* |customer_id| as a JSON integer: JavaScript's Number.MAX_SAFE_INTEGER, 2^53 - 1. */
 #define CUSTOMER_INT_MAX 9007199254740991.0
@@ -394,58 +393,46 @@ int vo_api_error(struct vo_buf *out, const char *code, const char *message, cons
 }
 
 /*
- * Parses a body that must be one JSON value with nothing but white space
- * after it.  NULL with v set to the 400 on failure, or with v->status -1
- * when cJSON could not allocate.  cJSON's nesting limit
- * (CJSON_NESTING_LIMIT, 1000) keeps deep nesting from exhausting the stack.
+ * Parses a body that must be one JSON object with nothing but white space
+ * after it (core/json_read.h).  NULL with v set to the 400 on failure, or
+ * with v->status -1 when memory ran out.
  */
 static cJSON *parse_body(const char *body, size_t len, struct verdict *v)
 {
-	const char *end = NULL;
-	uint64_t fails;
+	struct vo_json_error why;
 	cJSON *doc;
-	size_t i;
+	int rc;
 
 	memset(v, 0, sizeof(*v));
 	if (!body || !len || !vo_str_trim(vo_str_make(body, len)).len) {
 		refuse(v, 400, NULL, "the body is empty: expected a JSON object");
 		return NULL;
 	}
-	/*
-	 * RFC 8259 allows no control byte but tab, LF and CR outside strings
-	 * and none inside them; cJSON skips any byte up to 0x20, NUL included,
-	 * as if it were white space, so they are refused here.
-	 */
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)body[i];
-		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-			refuse(v, 400, NULL,
-			       "the body is not valid JSON (control byte 0x%02x at byte %zu)", c,
-			       i);
-			return NULL;
-		}
-	}
-	fails = vo_alloc_failures();
-	doc = cJSON_ParseWithLengthOpts(body, len, &end, false);
-	if (!doc && vo_alloc_failures() != fails) {
-		/* cJSON ran out of memory: not the client's mistake (-1, a 500). */
+	rc = vo_json_parse(body, len, &doc, &why);
+	if (rc == VO_ENOMEM) {
+		/* Out of memory: not the client's mistake (-1, a 500). */
 		v->status = -1;
 		return NULL;
 	}
-	if (!doc) {
-		i = end && end >= body && end <= body + len ? (size_t)(end - body) : 0;
-		refuse(v, 400, NULL, "the body is not valid JSON (error at byte %zu)", i);
-		return NULL;
-	}
-	for (i = end ? (size_t)(end - body) : len; i < len; i++) {
-		if (!strchr(" \t\n\r", body[i])) {
-			cJSON_Delete(doc);
+	if (rc) {
+		switch (why.fault) {
+		case VO_JSON_CONTROL:
+			refuse(v, 400, NULL,
+			       "the body is not valid JSON (control byte 0x%02x at byte %zu)",
+			       why.byte, why.at);
+			break;
+		case VO_JSON_TRAILING:
 			refuse(v, 400, NULL,
 			       "the body is not valid JSON (unexpected text after the value at "
 			       "byte %zu)",
-			       i);
-			return NULL;
+			       why.at);
+			break;
+		case VO_JSON_SYNTAX:
+			refuse(v, 400, NULL, "the body is not valid JSON (error at byte %zu)",
+			       why.at);
+			break;
 		}
+		return NULL;
 	}
 	if (!cJSON_IsObject(doc)) {
 		cJSON_Delete(doc);

@@ -96,7 +96,7 @@ int vo_cleaner_create(struct vo_cleaner **out, const char *const *countries, siz
 	*out = NULL;
 	c = vo_calloc(1, sizeof(*c));
 	if (!c)
-		return vo_error_set(err, VO_ENOMEM, "out of memory");
+		return vo_error_nomem(err);
 	vo_strmap_init(&c->country_keys, VO_COUNTRIES_MAX);
 	vo_strmap_init(&c->spellings, (size_t)VO_COUNTRIES_MAX * 16);
 	if (ncountries == 1 &&
@@ -431,11 +431,11 @@ int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const cha
 					   vo_col_name((enum vo_col)k));
 		rc = memo_prepare(&c->memo[k], &col[k]);
 		if (rc)
-			return vo_error_set(err, rc, "out of memory");
+			return vo_error_nomem(err);
 	}
 	rc = reserve(c, n);
 	if (rc)
-		return vo_error_set(err, rc, "out of memory");
+		return vo_error_nomem(err);
 
 	for (i = 0; i < n; i++) {
 		struct judged tmp[VO_COL_COUNT];
@@ -530,7 +530,7 @@ fail:
 	if (rc == VO_ELIMIT)
 		return vo_error_at(err, rc, path, batch->first_row + i, vo_col_name((enum vo_col)k),
 				   "more than %d distinct countries", VO_COUNTRIES_MAX);
-	return vo_error_set(err, rc, "out of memory");
+	return vo_error_nomem(err);
 }
 
 size_t vo_cleaner_country_count(const struct vo_cleaner *c)

@@ -107,18 +107,3 @@ int vo_cli_exit_code(int rc)
 		return VO_EXIT_OK;
 	return rc == VO_EINVAL ? VO_EXIT_USAGE : VO_EXIT_DATA;
 }
-
-bool vo_cli_parse_u64(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || __builtin_mul_overflow(v, 10, &v) ||
-		    __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v))
-			return false;
-	}
-	*out = v;
-	return true;
-}

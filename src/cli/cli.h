@@ -28,7 +28,4 @@ void vo_cli_error(const char *cmd, const char *fmt, ...) VO_PRINTF(2, 3);
 /* Maps an error code to the exit code: VO_EINVAL is a usage error, the rest are data errors. */
 int vo_cli_exit_code(int rc);
 
-/* Parses a whole decimal number into *out; false on anything else. */
-bool vo_cli_parse_u64(const char *s, uint64_t *out);
-
 #endif

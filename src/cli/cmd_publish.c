@@ -13,6 +13,7 @@
 #include "core/buf.h"
 #include "core/fileio.h"
 #include "core/limits.h"
+#include "core/str.h"
 #include "redis/redis.h"
 #include "redis/segstore.h"
 
@@ -55,7 +56,7 @@ static int check_stored(void *ctx, const char *text, size_t len, struct vo_error
 		rc = vo_error_set(err, VO_EFORMAT,
 				  "%s: holds version %s, not the one its key names", c->origin,
 				  vo_table_version(t));
-	vo_table_free(t);
+	vo_table_destroy(t);
 	return rc;
 }
 
@@ -103,7 +104,7 @@ int vo_cli_publish(const char *cmd, const char *path, const char *url, const cha
 			vo_table_version(t), vo_redis_name(r), removed,
 			removed == 1 ? "version" : "versions");
 	vo_redis_close(r);
-	vo_table_free(t);
+	vo_table_destroy(t);
 	vo_buf_release(&text);
 	return rc;
 }
@@ -166,8 +167,8 @@ int vo_cmd_publish(int argc, char **argv)
 			prefix = optarg;
 			break;
 		case OPT_KEEP:
-			if (!vo_cli_parse_u64(optarg, &keep) || keep < 1 ||
-			    keep > VO_REDIS_KEEP_MAX) {
+			if (!vo_str_to_u64(vo_str_cstr(optarg), VO_REDIS_KEEP_MAX, &keep) ||
+			    keep < 1) {
 				vo_cli_error("publish",
 					     "--keep must be a whole number from 1 to %u, not '%s'",
 					     VO_REDIS_KEEP_MAX, optarg);

@@ -121,7 +121,7 @@ struct serve_args {
 static int number(const char *cmd, const char *name, const char *v, uint64_t min, uint64_t max,
 		  uint64_t *out)
 {
-	if (!vo_cli_parse_u64(v, out) || *out < min || *out > max) {
+	if (!vo_str_to_u64(vo_str_cstr(v), max, out) || *out < min) {
 		vo_cli_error(cmd,
 			     "%s must be a whole number from %" PRIu64 " to %" PRIu64 ", not '%s'",
 			     name, min, max, v);
@@ -163,27 +163,27 @@ static int apply(const char *cmd, struct serve_args *a, int opt, const char *nam
 		cfg->api.has_as_of = true;
 		break;
 	case OPT_MAX_BODY:
-		rc = number(cmd, name, v, 2, VO_API_RESPONSE_MAX, &n);
+		rc = number(cmd, name, v, VO_API_BODY_MIN, VO_API_BODY_MAX, &n);
 		cfg->api.max_body = (size_t)n;
 		break;
 	case OPT_MAX_BATCH_BODY:
-		rc = number(cmd, name, v, 2, VO_API_RESPONSE_MAX, &n);
+		rc = number(cmd, name, v, VO_API_BODY_MIN, VO_API_BODY_MAX, &n);
 		cfg->api.max_batch_body = (size_t)n;
 		break;
 	case OPT_MAX_HEADER:
-		rc = number(cmd, name, v, 1024, 1u << 20, &n);
+		rc = number(cmd, name, v, VO_API_HEADER_MIN, VO_API_HEADER_MAX, &n);
 		cfg->max_header = (size_t)n;
 		break;
 	case OPT_TIMEOUT:
-		rc = number(cmd, name, v, 1, 3600, &n);
+		rc = number(cmd, name, v, 1, VO_API_TIMEOUT_MAX, &n);
 		cfg->timeout_s = (unsigned)n;
 		break;
 	case OPT_MAX_CONNECTIONS:
-		rc = number(cmd, name, v, 1, 1000000, &n);
+		rc = number(cmd, name, v, 1, VO_API_CONNECTIONS_MAX, &n);
 		cfg->max_connections = (unsigned)n;
 		break;
 	case OPT_MAX_PER_IP:
-		rc = number(cmd, name, v, 0, 1000000, &n);
+		rc = number(cmd, name, v, 0, VO_API_PER_IP_MAX, &n);
 		cfg->max_per_ip = (unsigned)n;
 		break;
 	case OPT_LOG_LEVEL:
@@ -289,7 +289,7 @@ int vo_cmd_lookup(int argc, char **argv)
 {
 	struct serve_args a;
 	struct vo_error err;
-	struct vo_live live;
+	struct vo_live *live = NULL;
 	struct vo_api api;
 	struct vo_table *t = NULL;
 	struct vo_http_request req;
@@ -327,16 +327,16 @@ int vo_cmd_lookup(int argc, char **argv)
 		vo_buf_release(&text);
 		return VO_EXIT_DATA;
 	}
-	if (vo_live_init(&live, 1)) {
-		vo_cli_error("lookup", "out of memory");
-		vo_table_free(t);
+	if (vo_live_create(&live, 1)) {
+		vo_cli_error("lookup", "%s", vo_strerror(VO_ENOMEM));
+		vo_table_destroy(t);
 		vo_buf_release(&text);
 		return VO_EXIT_DATA;
 	}
-	vo_live_swap(&live, t);
+	vo_live_swap(live, t);
 	memset(&api, 0, sizeof(api));
 	api.cfg = a.cfg.api;
-	api.live = &live;
+	api.live = live;
 	api.source = a.cfg.segments;
 	api.started_us = vo_now_us();
 
@@ -352,7 +352,7 @@ int vo_cmd_lookup(int argc, char **argv)
 	fputc('\n', stdout);
 	rc = resp.status == 200 ? VO_EXIT_OK : VO_EXIT_DATA;
 	vo_http_response_release(&resp);
-	vo_live_destroy(&live);
+	vo_live_destroy(live);
 	vo_buf_release(&text);
 	return rc;
 }

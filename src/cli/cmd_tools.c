@@ -11,6 +11,8 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "core/buf.h"
+#include "core/limits.h"
+#include "core/str.h"
 #include "gen/gen.h"
 #include "ingest/parquet/parquet.h"
 #include "ingest/reader.h"
@@ -152,9 +154,10 @@ int vo_cmd_inspect(int argc, char **argv)
 			scan = true;
 		} else if ((!strcmp(argv[i], "-j") || !strcmp(argv[i], "--threads")) &&
 			   i + 1 < argc) {
-			if (!vo_cli_parse_u64(argv[++i], &n) || n < 1 || n > 256) {
+			if (!vo_str_to_u64(vo_str_cstr(argv[++i]), VO_THREADS_MAX, &n) || n < 1) {
 				vo_cli_error("inspect",
-					     "--threads must be a whole number from 1 to 256");
+					     "--threads must be a whole number from 1 to %d",
+					     VO_THREADS_MAX);
 				return VO_EXIT_USAGE;
 			}
 			threads = (unsigned)n;
@@ -219,7 +222,7 @@ int vo_cmd_gen(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":n:o:s:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (!vo_cli_parse_u64(optarg, &opt.rows)) {
+			if (!vo_str_to_u64(vo_str_cstr(optarg), UINT64_MAX, &opt.rows)) {
 				vo_cli_error("gen", "--rows needs a whole number, not '%s'",
 					     optarg);
 				return VO_EXIT_USAGE;
@@ -230,7 +233,7 @@ int vo_cmd_gen(int argc, char **argv)
 			output = optarg;
 			break;
 		case 's':
-			if (!vo_cli_parse_u64(optarg, &opt.seed)) {
+			if (!vo_str_to_u64(vo_str_cstr(optarg), UINT64_MAX, &opt.seed)) {
 				vo_cli_error("gen", "--seed needs a whole number, not '%s'",
 					     optarg);
 				return VO_EXIT_USAGE;

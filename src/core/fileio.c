@@ -93,13 +93,13 @@ int vo_atomic_open(struct vo_atomic_file *f, const char *path, struct vo_error *
 	dir_copy = vo_strdup(path);
 	base_copy = vo_strdup(path);
 	if (!f->path || !dir_copy || !base_copy) {
-		rc = vo_error_set(err, VO_ENOMEM, "out of memory");
+		rc = vo_error_nomem(err);
 		goto out;
 	}
 	len = strlen(path) + 32;
 	f->tmp_path = vo_malloc(len);
 	if (!f->tmp_path) {
-		rc = vo_error_set(err, VO_ENOMEM, "out of memory");
+		rc = vo_error_nomem(err);
 		goto out;
 	}
 	snprintf(f->tmp_path, len, "%s/.%s.tmp.XXXXXX", dirname(dir_copy), basename(base_copy));

@@ -7,6 +7,7 @@
 
 #include "core/alloc.h"
 #include "core/json_read.h"
+#include "core/jsonmem.h"
 #include "core/str.h"
 
 int vo_json_parse(const char *text, size_t len, cJSON **doc, struct vo_json_error *why)
@@ -31,6 +32,7 @@ int vo_json_parse(const char *text, size_t len, cJSON **doc, struct vo_json_erro
 			return VO_EFORMAT;
 		}
 	}
+	vo_jsonmem_install(); /* cJSON allocates through core/alloc.h, so failures count */
 	fails = vo_alloc_failures();
 	*doc = cJSON_ParseWithLengthOpts(len ? text : "", len, &end, false);
 	if (!*doc && vo_alloc_failures() != fails)

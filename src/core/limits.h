@@ -31,6 +31,10 @@
 #define VO_THRIFT_DEPTH_MAX 64
 /* Parquet: Thrift list and string sizes are bounded by the footer size. */
 
+/* Pipeline: reader threads per Parquet file (-j); more than the row groups or
+ * cores only adds memory. */
+#define VO_THREADS_MAX 256
+
 /* Inputs: files per run, after expanding folders. */
 #define VO_INPUT_FILES_MAX 100000
 
@@ -85,6 +89,20 @@
 #define VO_API_CONNECTIONS_SLACK 64
 /* Worker threads at most. */
 #define VO_API_THREADS_MAX 256
+/* Option bounds of `vouch serve` (defaults above).  A body limit of at least
+ * 2 bytes ("{}"), at most the largest answer. */
+#define VO_API_BODY_MIN 2
+#define VO_API_BODY_MAX VO_API_RESPONSE_MAX
+/* The head must hold a request line and the usual headers; 1 MiB is far past
+ * any real client. */
+#define VO_API_HEADER_MIN 1024
+#define VO_API_HEADER_MAX (1u << 20)
+/* An idle timeout above an hour keeps dead connections for nothing. */
+#define VO_API_TIMEOUT_MAX 3600
+/* Connections in total and per client address, far past what the file
+ * descriptor limit allows anyway. */
+#define VO_API_CONNECTIONS_MAX 1000000
+#define VO_API_PER_IP_MAX 1000000
 /* Seconds SIGTERM waits for requests in flight before closing anyway. */
 #define VO_API_DRAIN_SECONDS 10
 

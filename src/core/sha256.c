@@ -51,7 +51,7 @@ int vo_sha256_file(const char *path, char hex[VO_SHA256_HEX], uint64_t *bytes, s
 	chunk = vo_malloc(CHUNK);
 	ctx = EVP_MD_CTX_new();
 	if (!chunk || !ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-		rc = vo_error_set(err, VO_ENOMEM, "out of memory");
+		rc = vo_error_nomem(err);
 		goto out;
 	}
 	for (;;) {
@@ -63,13 +63,13 @@ int vo_sha256_file(const char *path, char hex[VO_SHA256_HEX], uint64_t *bytes, s
 		if (n == 0)
 			break;
 		if (!EVP_DigestUpdate(ctx, chunk, n)) {
-			rc = vo_error_set(err, VO_ENOMEM, "out of memory");
+			rc = vo_error_nomem(err);
 			goto out;
 		}
 		total += (uint64_t)n;
 	}
 	if (!EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen != 32) {
-		rc = vo_error_set(err, VO_ENOMEM, "out of memory");
+		rc = vo_error_nomem(err);
 		goto out;
 	}
 	to_hex(md, hex);

@@ -356,7 +356,7 @@ int vo_gen_write_csv(const struct vo_gen_options *opt, const char *path, struct 
 		return vo_error_set(err, VO_EINVAL, "gen: no options or output path");
 	buf = vo_malloc(GEN_BUF_SIZE);
 	if (!buf || dates_init(&days)) {
-		rc = vo_error_set(err, VO_ENOMEM, "%s: out of memory", path);
+		rc = vo_error_nomem_in(err, path);
 		goto out;
 	}
 	rc = vo_atomic_open(&f, path, err);

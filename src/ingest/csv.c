@@ -652,7 +652,7 @@ static int read_header(struct vo_csv_reader *r, struct vo_error *err)
 	r->ncols = r->nf;
 	names = vo_calloc(r->ncols, sizeof(*names));
 	if (!names) {
-		rc = vo_error_at(err, VO_ENOMEM, r->path, 0, NULL, "out of memory");
+		rc = vo_error_nomem_in(err, r->path);
 		goto out;
 	}
 	for (i = 0; i < r->ncols; i++) {
@@ -664,7 +664,7 @@ static int read_header(struct vo_csv_reader *r, struct vo_error *err)
 	}
 	rc = keep_names(r, names, r->ncols);
 	if (rc) {
-		rc = vo_error_at(err, rc, r->path, 0, NULL, "out of memory");
+		rc = vo_error_nomem_in(err, r->path);
 		goto out;
 	}
 	for (i = 0; i < r->ncols; i++) {
@@ -692,7 +692,7 @@ static int read_header(struct vo_csv_reader *r, struct vo_error *err)
 	}
 	map = vo_malloc(r->ncols);
 	if (!map) {
-		rc = vo_error_at(err, VO_ENOMEM, r->path, 0, NULL, "out of memory");
+		rc = vo_error_nomem_in(err, r->path);
 		goto out;
 	}
 	memset(map, -1, r->ncols);
@@ -727,7 +727,7 @@ static int gz_open(struct vo_csv_reader *r, struct vo_error *err)
 	r->gz = vo_calloc(1, sizeof(*r->gz));
 	r->gz_in = vo_malloc(CSV_GZ_INPUT);
 	if (!r->gz || !r->gz_in)
-		return vo_error_at(err, VO_ENOMEM, r->path, 0, NULL, "out of memory");
+		return vo_error_nomem_in(err, r->path);
 	/* 16 + 15: a gzip wrapper, the largest window. */
 	if (inflateInit2(r->gz, 16 + MAX_WBITS) != Z_OK) {
 		VO_FREE(r->gz);
@@ -746,7 +746,7 @@ int vo_csv_reader_open(struct vo_csv_reader **out, const char *path, struct vo_e
 	*out = NULL;
 	r = vo_calloc(1, sizeof(*r));
 	if (!r)
-		return vo_error_at(err, VO_ENOMEM, path, 0, NULL, "out of memory");
+		return vo_error_nomem_in(err, path);
 	r->fd = -1;
 	r->line = 1;
 	r->path = vo_strdup(path);
@@ -755,7 +755,7 @@ int vo_csv_reader_open(struct vo_csv_reader **out, const char *path, struct vo_e
 	r->fld = vo_calloc(VO_CSV_COLUMNS_MAX, sizeof(*r->fld));
 	r->views = vo_calloc((size_t)VO_COL_COUNT * VO_BATCH_ROWS, sizeof(*r->views));
 	if (!r->path || !r->buf || !r->fld || !r->views) {
-		rc = vo_error_at(err, VO_ENOMEM, path, 0, NULL, "out of memory");
+		rc = vo_error_nomem_in(err, path);
 		goto out;
 	}
 	r->fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -58,7 +58,7 @@ int vo_reader_open(struct vo_reader **out, const char *path, struct vo_error *er
 		return rc;
 	r = vo_calloc(1, sizeof(*r));
 	if (!r)
-		return vo_error_set(err, VO_ENOMEM, "out of memory");
+		return vo_error_nomem(err);
 	r->format = fmt;
 	if (fmt == VO_FORMAT_PARQUET)
 		rc = vo_parquet_reader_open(&r->parquet, path, err);
@@ -179,7 +179,7 @@ static int expand_dir(const char *dir, char ***paths, size_t *n, size_t *cap, st
 		len = strlen(dir) + strlen(de->d_name) + 2;
 		p = vo_malloc(len);
 		if (!p) {
-			rc = vo_error_set(err, VO_ENOMEM, "out of memory");
+			rc = vo_error_nomem(err);
 			break;
 		}
 		snprintf(p, len, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", de->d_name);
@@ -228,7 +228,7 @@ int vo_inputs_expand(const char *const *inputs, size_t ninputs, char ***paths, s
 		}
 		p = vo_strdup(inputs[i]);
 		if (!p) {
-			rc = vo_error_set(err, VO_ENOMEM, "out of memory");
+			rc = vo_error_nomem(err);
 			break;
 		}
 		rc = push(&list, &n, &cap, p);

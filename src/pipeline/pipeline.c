@@ -132,7 +132,7 @@ static int worker_setup(struct worker *w, const struct vo_pipeline_options *opt,
 				       opt->ncountries ? opt->countries : default_country,
 				       opt->ncountries ? opt->ncountries : 1, err);
 	if (!rc && vo_segmenter_create(&w->seg, cfg))
-		rc = vo_error_set(err, VO_ENOMEM, "out of memory");
+		rc = vo_error_nomem(err);
 	return rc;
 }
 
@@ -173,7 +173,7 @@ static int run_file(const struct vo_pipeline_options *opt, const char *path,
 	vo_error_clear(&h.err);
 	ws = vo_calloc(nthreads, sizeof(*ws));
 	if (!ws)
-		return vo_error_set(err, VO_ENOMEM, "out of memory");
+		return vo_error_nomem(err);
 	for (i = 0; i < nthreads; i++) {
 		ws[i].opt = opt;
 		ws[i].path = path;
@@ -300,7 +300,7 @@ int vo_pipeline_run(const struct vo_pipeline_options *opt, struct vo_artifact *o
 	rc = opt->config ? vo_segconfig_copy(&out->config, opt->config)
 			 : vo_segconfig_default(&out->config);
 	if (rc)
-		return vo_error_set(err, rc, "out of memory");
+		return vo_error_nomem(err);
 	rc = vo_inputs_expand(opt->inputs, opt->ninputs, &paths, &npaths, err);
 	if (rc)
 		goto out;
@@ -316,13 +316,13 @@ int vo_pipeline_run(const struct vo_pipeline_options *opt, struct vo_artifact *o
 		goto out;
 	rc = vo_segmenter_create(&seg, &out->config);
 	if (rc) {
-		vo_error_set(err, rc, "out of memory");
+		vo_error_nomem(err);
 		goto out;
 	}
 	out->sources = vo_calloc(npaths, sizeof(*out->sources));
 	out->outside = vo_calloc(VO_MAX(out->config.nsegs, 1), sizeof(*out->outside));
 	if (!out->sources || !out->outside) {
-		rc = vo_error_set(err, VO_ENOMEM, "out of memory");
+		rc = vo_error_nomem(err);
 		goto out;
 	}
 	for (i = 0; i < npaths; i++) {
@@ -330,7 +330,7 @@ int vo_pipeline_run(const struct vo_pipeline_options *opt, struct vo_artifact *o
 
 		src->path = vo_strdup(paths[i]);
 		if (!src->path) {
-			rc = vo_error_set(err, VO_ENOMEM, "out of memory");
+			rc = vo_error_nomem(err);
 			goto out;
 		}
 		out->nsources++;

@@ -7,6 +7,7 @@
 #include <sys/time.h>
 
 #include "core/alloc.h"
+#include "core/str.h"
 #include "redis/redis.h"
 
 struct vo_redis {
@@ -85,16 +86,9 @@ static bool decode(const char *s, size_t len, char *out, size_t n)
 
 static bool parse_uint(const char *s, size_t len, unsigned max, unsigned *out)
 {
-	unsigned long v = 0;
+	uint64_t v;
 
-	if (!len || len > 10)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (v > max)
+	if (!vo_str_to_u64(vo_str_make(s, len), max, &v))
 		return false;
 	*out = (unsigned)v;
 	return true;
@@ -229,11 +223,11 @@ int vo_redis_connect(const struct vo_redis_url *u, struct vo_redis **out, struct
 	*out = NULL;
 	r = vo_calloc(1, sizeof(*r));
 	if (!r)
-		return vo_error_set(err, VO_ENOMEM, "%s: out of memory", u->display);
+		return vo_error_nomem_in(err, u->display);
 	snprintf(r->name, sizeof(r->name), "%s", u->display);
 	r->c = redisConnectWithTimeout(u->host, (int)u->port, ms_tv(VO_REDIS_CONNECT_MS));
 	if (!r->c) {
-		rc = vo_error_set(err, VO_ENOMEM, "%s: out of memory", r->name);
+		rc = vo_error_nomem_in(err, r->name);
 		goto out;
 	}
 	if (r->c->err) {

@@ -25,7 +25,7 @@
 #include <cmocka.h>
 #include <dirent.h>
 
-#include "api/jsonmem.h"
+#include "core/jsonmem.h"
 #include "api/table.h"
 #include "api/voucher.h"
 #include "model/artifact.h"
@@ -233,7 +233,7 @@ static int run_request(struct vo_buf *answers, struct vo_error *err)
 			rc = VO_ENOMEM;
 	}
 	vo_buf_release(&out);
-	vo_table_free(t);
+	vo_table_destroy(t);
 	return rc;
 }
 

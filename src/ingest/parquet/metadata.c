@@ -1228,7 +1228,7 @@ static int describe_row_groups(struct vo_buf *b, const struct pq_file_meta *m, i
 
 	rg.chunks = vo_calloc(m->nleaves ? m->nleaves : 1, sizeof(*rg.chunks));
 	if (!rg.chunks)
-		return vo_error_at(err, VO_ENOMEM, path, 0, NULL, "out of memory");
+		return vo_error_nomem_in(err, path);
 	vo_thrift_init(&t, m->footer + m->row_groups_at, m->footer_len - m->row_groups_at);
 	for (i = 0; i < m->nrow_groups && rc == VO_OK; i++) {
 		rc = pq_row_group_decode(&t, m->row_groups_type, &rg, NULL, m->nleaves, m->nleaves);

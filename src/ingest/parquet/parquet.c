@@ -1658,7 +1658,7 @@ static int map_columns(struct vo_parquet_reader *r, struct vo_error *err)
 
 	r->slot_of_leaf = vo_calloc(m->nleaves ? m->nleaves : 1, sizeof(*r->slot_of_leaf));
 	if (!r->slot_of_leaf)
-		return vo_error_at(err, VO_ENOMEM, r->path, 0, NULL, "out of memory");
+		return vo_error_nomem_in(err, r->path);
 	/* Direct children of the root that are groups cannot be vouch columns. */
 	for (i = 1; i < m->nschema; i++) {
 		se = &m->schema[i];
@@ -1679,7 +1679,7 @@ static int map_columns(struct vo_parquet_reader *r, struct vo_error *err)
 			continue;
 		name = printable_dup(se->name);
 		if (!name)
-			return vo_error_at(err, VO_ENOMEM, r->path, 0, NULL, "out of memory");
+			return vo_error_nomem_in(err, r->path);
 		if (found[col]) {
 			rc = vo_error_at(err, VO_EFORMAT, r->path, 0, NULL,
 					 "columns '%s' and '%s' both map to '%s'",
@@ -1718,7 +1718,7 @@ static int alloc_batch_arrays(struct vo_parquet_reader *r, struct vo_error *err)
 		c->idx = vo_calloc(VO_BATCH_ROWS, sizeof(*c->idx));
 		c->vals = vo_calloc(VO_BATCH_ROWS, sizeof(struct vo_str));
 		if (!c->valid || !c->idx || !c->vals)
-			return vo_error_at(err, VO_ENOMEM, r->path, 0, NULL, "out of memory");
+			return vo_error_nomem_in(err, r->path);
 	}
 	return VO_OK;
 }
@@ -1731,11 +1731,11 @@ int vo_parquet_reader_open(struct vo_parquet_reader **out, const char *path, str
 	*out = NULL;
 	r = vo_calloc(1, sizeof(*r));
 	if (!r)
-		return vo_error_at(err, VO_ENOMEM, path, 0, NULL, "out of memory");
+		return vo_error_nomem_in(err, path);
 	r->fd = -1;
 	r->path = vo_strdup(path);
 	if (!r->path) {
-		rc = vo_error_at(err, VO_ENOMEM, path, 0, NULL, "out of memory");
+		rc = vo_error_nomem_in(err, path);
 		goto out;
 	}
 	rc = pq_open_file(path, &r->fd, &r->file_size, err);
@@ -1761,7 +1761,7 @@ int vo_parquet_reader_open(struct vo_parquet_reader **out, const char *path, str
 		goto out;
 	rc = vo_codec_create(&r->codec, err);
 	if (rc) {
-		rc = vo_error_at(err, rc, path, 0, NULL, "out of memory");
+		rc = vo_error_nomem_in(err, path);
 		goto out;
 	}
 	vo_thrift_init(&r->rg_cursor, r->meta.footer + r->meta.row_groups_at,

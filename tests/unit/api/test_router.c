@@ -68,15 +68,15 @@ static struct vo_api test_api(struct vo_live *live)
 
 static void test_precheck(void **state)
 {
-	struct vo_live live;
+	struct vo_live *live;
 	struct vo_api api;
 	struct vo_http_request req;
 	struct vo_http_response resp;
 	enum vo_route route;
 
 	(void)state;
-	assert_int_equal(vo_live_init(&live, 1), VO_OK);
-	api = test_api(&live);
+	assert_int_equal(vo_live_create(&live, 1), VO_OK);
+	api = test_api(live);
 	memset(&req, 0, sizeof(req));
 	vo_http_response_init(&resp);
 
@@ -122,19 +122,19 @@ static void test_precheck(void **state)
 	assert_int_equal(route, VO_ROUTE_NONE);
 
 	vo_http_response_release(&resp);
-	vo_live_destroy(&live);
+	vo_live_destroy(live);
 }
 
 static void test_not_ready(void **state)
 {
-	struct vo_live live;
+	struct vo_live *live;
 	struct vo_api api;
 	struct vo_http_request req;
 	struct vo_http_response resp;
 
 	(void)state;
-	assert_int_equal(vo_live_init(&live, 2), VO_OK);
-	api = test_api(&live);
+	assert_int_equal(vo_live_create(&live, 2), VO_OK);
+	api = test_api(live);
 	memset(&req, 0, sizeof(req));
 	vo_http_response_init(&resp);
 	req.method = VO_STR_LIT("POST");
@@ -151,10 +151,9 @@ static void test_not_ready(void **state)
 	assert_int_equal(resp.status, 200);
 	assert_non_null(strstr(resp.body.ptr, "vouch_ready 0\n"));
 	/* The slot is given back after each request. */
-	assert_null(atomic_load(&live.slots[0]));
-	assert_null(atomic_load(&live.slots[1]));
+	assert_int_equal(vo_live_holders(live), 0);
 	vo_http_response_release(&resp);
-	vo_live_destroy(&live);
+	vo_live_destroy(live);
 }
 
 static void test_metrics(void **state)

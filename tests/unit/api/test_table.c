@@ -170,7 +170,7 @@ static void test_generated_all(void **state)
 	cJSON_Delete(x);
 	cJSON_Delete(y);
 
-	vo_table_free(t);
+	vo_table_destroy(t);
 	vo_buf_release(&text);
 	vo_artifact_release(&a);
 }
@@ -245,7 +245,7 @@ static void test_fallback_and_no_voucher(void **state)
 	assert_string_equal(m.country, "Chile");
 	assert_int_equal(vo_table_lookup(t, 1, freq, 40, &m), VO_LOOKUP_NO_BUCKET);
 
-	vo_table_free(t);
+	vo_table_destroy(t);
 	vo_buf_release(&text);
 	vo_artifact_release(&a);
 }
@@ -270,7 +270,7 @@ static void test_load(void **state)
 	assert_int_equal(vo_table_load(path, &t, &err), VO_OK);
 	assert_non_null(t);
 	assert_string_equal(vo_table_version(t), a.version);
-	vo_table_free(t);
+	vo_table_destroy(t);
 
 	vo_test_path(bad, sizeof(bad), "missing.json");
 	t = (struct vo_table *)&err; /* must be reset to NULL */
@@ -287,7 +287,7 @@ static void test_load(void **state)
 	write_text(bad, "");
 	assert_int_equal(vo_table_load(bad, &t, &err), VO_EFORMAT);
 	assert_null(t);
-	vo_table_free(NULL);
+	vo_table_destroy(NULL);
 	vo_artifact_release(&a);
 }
 
@@ -353,7 +353,7 @@ static void test_real_data(void **state)
 	assert_string_equal(m.bucket, "61-90");
 	assert_true(m.fallback);
 	assert_int_equal(m.voucher, 2640);
-	vo_table_free(t);
+	vo_table_destroy(t);
 	vo_buf_release(&text);
 	vo_artifact_release(&a);
 }

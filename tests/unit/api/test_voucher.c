@@ -94,7 +94,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	vo_table_free(table);
+	vo_table_destroy(table);
 	vo_buf_release(&out);
 	return vo_test_dir_teardown(state);
 }
@@ -848,7 +848,7 @@ static void test_real_data(void **state)
 			     "\"2018-07-20\"}"),
 			 200);
 	expect_message("\"bucket\":\"61-90\",\"voucher_amount\":2640,\"fallback\":true");
-	vo_table_free(real);
+	vo_table_destroy(real);
 }
 
 int main(void)

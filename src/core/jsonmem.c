@@ -4,8 +4,9 @@
 #include "core/common.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 
-#include "api/jsonmem.h"
+#include "core/jsonmem.h"
 #include "core/alloc.h"
 
 struct arena {
@@ -37,11 +38,18 @@ static void hook_free(void *p)
 	vo_free(p);
 }
 
-void vo_jsonmem_install(void)
+static void install(void)
 {
 	cJSON_Hooks hooks = { hook_malloc, hook_free };
 
 	cJSON_InitHooks(&hooks);
+}
+
+void vo_jsonmem_install(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, install);
 }
 
 int vo_jsonmem_thread_init(size_t cap)

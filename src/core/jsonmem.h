@@ -6,14 +6,20 @@
  * installed, a thread that has an arena takes those from it (a pointer bump)
  * and frees them all at once with vo_jsonmem_reset() between requests;
  * blocks that do not fit, and every allocation of a thread without an arena
- * (artifact loading, the CLI), go to vo_malloc as before.
+ * (artifact loading, the CLI), go to vo_malloc.  The server's workers each
+ * have an arena; the router resets it before each request.
  */
-#ifndef VO_API_JSONMEM_H
-#define VO_API_JSONMEM_H
+#ifndef VO_CORE_JSONMEM_H
+#define VO_CORE_JSONMEM_H
 
 #include "core/common.h"
 
-/* Installs the hooks (cJSON_InitHooks).  Once, before any thread parses. */
+/*
+ * Installs the hooks (cJSON_InitHooks), once per process however often it
+ * is called; vo_json_parse() (core/json_read.h) calls it before every
+ * parse, so cJSON always allocates through core/alloc.h and an allocation
+ * failure inside it is counted by vo_alloc_failures().
+ */
 void vo_jsonmem_install(void);
 
 /* Gives the calling thread an arena of cap bytes.  VO_ENOMEM. */
