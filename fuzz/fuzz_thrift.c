@@ -4,13 +4,14 @@
  *   0: a generic walker that reads every field with the typed readers
  *      (structs recursively, list elements, ints, bools, doubles, binaries)
  *      and skips the rest with vo_thrift_skip_value();
- *   1: a PageHeader (pq_page_header_decode, as before every page);
- *   2: a RowGroup (pq_row_group_decode, with six schema columns);
+ *   1: a PageHeader (as before every page);
+ *   2: a RowGroup (with six schema columns);
+ * (both through ingest/parquet/parquet_fuzz.h)
  *   3: vo_thrift_skip_value() of a struct.
  */
 #include "core/common.h"
 
-#include "ingest/parquet/parquet_int.h"
+#include "ingest/parquet/parquet_fuzz.h"
 #include "ingest/parquet/thrift.h"
 #include "fuzz.h"
 
@@ -73,9 +74,6 @@ static int walk_value(struct vo_thrift *t, int type, bool in_container)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vo_thrift t;
-	struct pq_page_header ph;
-	struct pq_column_chunk chunks[VO_COL_COUNT];
-	struct pq_row_group rg;
 	unsigned depth;
 
 	if (size < 1)
@@ -87,13 +85,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)walk_value(&t, VO_THRIFT_STRUCT, false);
 		break;
 	case 1:
-		(void)pq_page_header_decode(&t, &ph);
+		(void)vo_parquet_fuzz_page_header(&t);
 		break;
 	case 2:
-		memset(&rg, 0, sizeof(rg));
-		rg.chunks = chunks;
-		(void)pq_row_group_decode(&t, VO_THRIFT_STRUCT, &rg, NULL, VO_COL_COUNT,
-					  VO_COL_COUNT);
+		(void)vo_parquet_fuzz_row_group(&t);
 		break;
 	default:
 		(void)vo_thrift_skip(&t, VO_THRIFT_STRUCT);

@@ -57,10 +57,10 @@ struct vo_engine {
 	struct worker *workers;
 	size_t nworkers;
 	_Atomic int state;
-	int64_t drain_deadline_us;     /* monotonic */
-	_Atomic uint64_t open_conns;   /* connections open over all workers */
-	uint64_t conn_limit;	       /* beyond it, a connection's requests get 503 */
-	_Atomic uint32_t *ip_conns;    /* open connections per hashed client address */
+	int64_t drain_deadline_us;   /* monotonic */
+	_Atomic uint64_t open_conns; /* connections open over all workers */
+	uint64_t conn_limit;	     /* beyond it, a connection's requests get 503 */
+	_Atomic uint32_t *ip_conns;  /* open connections per hashed client address */
 };
 
 /* One request's state, from its first callback to its completion. */

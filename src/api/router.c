@@ -187,8 +187,7 @@ static void answer_metrics(const struct vo_api *api, const struct vo_table *t, i
 			  "# HELP vouch_start_time_seconds When the server started.\n"
 			  "# TYPE vouch_start_time_seconds gauge\n"
 			  "vouch_start_time_seconds %.3f\n",
-			  ls.reloads, ls.failures,
-			  (double)api->started_us / 1e6);
+			  ls.reloads, ls.failures, (double)api->started_us / 1e6);
 	(void)rc; /* a truncated scrape is still valid text up to where it stops */
 }
 

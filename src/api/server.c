@@ -66,7 +66,8 @@ static void supervise(struct vo_table_source *src, int sfd)
 			vo_table_source_refresh(src);
 			continue;
 		}
-		vo_log(VO_LOG_NOTICE, "%s: draining", si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+		vo_log(VO_LOG_NOTICE, "%s: draining",
+		       si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
 		break;
 	}
 }

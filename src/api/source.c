@@ -8,8 +8,7 @@
 #include "api/source_int.h"
 
 int vo_table_source_start(const char *segments, const char *prefix, bool watch,
-			  struct vo_live *live, struct vo_table_source **out,
-			  struct vo_error *err)
+			  struct vo_live *live, struct vo_table_source **out, struct vo_error *err)
 {
 	*out = NULL;
 	if (vo__source_is_redis(segments))

@@ -39,8 +39,7 @@ struct vo_table_source;
  * an error: the source keeps trying.
  */
 int vo_table_source_start(const char *segments, const char *prefix, bool watch,
-			  struct vo_live *live, struct vo_table_source **out,
-			  struct vo_error *err);
+			  struct vo_live *live, struct vo_table_source **out, struct vo_error *err);
 
 /*
  * Where the tables come from, for logs, GET /segments and /metrics: the

@@ -39,14 +39,14 @@
 struct vo_redis_source {
 	struct vo_table_source base; /* first: the interface */
 	struct vo_redis_url url;     /* password wiped at stop */
-	struct vo_segkeys keys;	 /* P:segments... */
-	struct vo_live *live;	 /* not owned */
-	char name[NAME_MAX_LEN]; /* display URL + "/" + current key */
-	int wake_fd;		 /* eventfd: stop or refresh */
-	_Atomic bool stop;	 /* the thread should return */
-	_Atomic bool refresh;	 /* read current again, even a refused version */
-	pthread_t thread;	 /* started when wake_fd >= 0 and started */
-	bool started;		 /* thread is joinable */
+	struct vo_segkeys keys;	     /* P:segments... */
+	struct vo_live *live;	     /* not owned */
+	char name[NAME_MAX_LEN];     /* display URL + "/" + current key */
+	int wake_fd;		     /* eventfd: stop or refresh */
+	_Atomic bool stop;	     /* the thread should return */
+	_Atomic bool refresh;	     /* read current again, even a refused version */
+	pthread_t thread;	     /* started when wake_fd >= 0 and started */
+	bool started;		     /* thread is joinable */
 	/* The thread's own state. */
 	struct vo_redis *cmd;			   /* commands; NULL while disconnected */
 	struct vo_redis *sub;			   /* subscribed to keys.channel */
@@ -329,4 +329,3 @@ fail:
 	redis_stop(&s->base);
 	return rc;
 }
-

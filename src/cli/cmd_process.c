@@ -136,9 +136,10 @@ static int parse_args(const char *cmd, int argc, char **argv, struct job_args *a
 			uint64_t n;
 
 			if (!vo_str_to_u64(vo_str_cstr(optarg), VO_THREADS_MAX, &n) || n < 1) {
-				vo_cli_error(cmd,
-					     "--threads must be a whole number from 1 to %d, not '%s'",
-					     VO_THREADS_MAX, optarg);
+				vo_cli_error(
+					cmd,
+					"--threads must be a whole number from 1 to %d, not '%s'",
+					VO_THREADS_MAX, optarg);
 				return VO_EINVAL;
 			}
 			a->threads = (unsigned)n;

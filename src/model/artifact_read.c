@@ -29,7 +29,8 @@ static bool is_sha256_hex(const char *s)
 	return s[i] == '\0';
 }
 
-static int get_sha256(struct vo_jread *r, const cJSON *obj, const char *key, char out[VO_SHA256_HEX])
+static int get_sha256(struct vo_jread *r, const cJSON *obj, const char *key,
+		      char out[VO_SHA256_HEX])
 {
 	const char *s = NULL;
 	size_t mark;
@@ -134,10 +135,9 @@ int vo__check_quality(struct vo_jread *r, const struct vo_quality *q)
 	for (i = 0; i < VO_OUT_KEPT; i++)
 		sum += q->dropped[i]; /* each at most 2^53: no overflow */
 	if (sum != q->rows_read)
-		return vo_jread_fail(r,
-				     "rows_kept and dropped sum to %" PRIu64
-				     " but rows_read is %" PRIu64,
-				     sum, q->rows_read);
+		return vo_jread_fail(
+			r, "rows_kept and dropped sum to %" PRIu64 " but rows_read is %" PRIu64,
+			sum, q->rows_read);
 	if (q->missing_total_orders > q->rows_kept)
 		return vo_jread_fail(r, "missing_total_orders exceeds rows_kept");
 	return VO_OK;
@@ -256,7 +256,8 @@ static int parse_cell(struct vo_jread *r, const cJSON *obj, bool with_counts, st
 		/* the fallback's "rows" are the rows of its voucher */
 		cell->voucher_rows = rows;
 		if (cell->has_voucher != (rows > 0))
-			return vo_jread_fail(r, "voucher_amount must be null exactly when rows is 0");
+			return vo_jread_fail(r,
+					     "voucher_amount must be null exactly when rows is 0");
 		return VO_OK;
 	}
 	cell->rows = rows;
@@ -282,10 +283,11 @@ static int parse_cell(struct vo_jread *r, const cJSON *obj, bool with_counts, st
 		struct vo_vcount *vc = &cell->counts[i];
 
 		if (!parse_amount_key(item->string, &vc->amount)) {
-			rc = vo_jread_fail(r,
-				  "key '%s' is not a voucher amount (a whole number written "
-				  "without sign or leading zeros, at most 2^53)",
-				  item->string ? item->string : "");
+			rc = vo_jread_fail(
+				r,
+				"key '%s' is not a voucher amount (a whole number written "
+				"without sign or leading zeros, at most 2^53)",
+				item->string ? item->string : "");
 			goto out;
 		}
 		if (i && vc->amount <= cell->counts[i - 1].amount) {
@@ -311,14 +313,15 @@ static int parse_cell(struct vo_jread *r, const cJSON *obj, bool with_counts, st
 	}
 	vo_jread_leave(r, mark);
 	if (rows != cell->rows)
-		return vo_jread_fail(r, "rows is %" PRIu64 " but counts sum to %" PRIu64, cell->rows, rows);
+		return vo_jread_fail(r, "rows is %" PRIu64 " but counts sum to %" PRIu64,
+				     cell->rows, rows);
 	mark = vo_jread_enter(r, "voucher_amount");
 	if (!cell->ncounts && cell->has_voucher)
 		rc = vo_jread_fail(r, "must be null for an empty bucket");
 	else if (cell->ncounts &&
 		 (!cell->has_voucher || cell->voucher != cell->counts[best].amount))
 		rc = vo_jread_fail(r, "expected %" PRId64 ", the most used amount of counts",
-			  cell->counts[best].amount);
+				   cell->counts[best].amount);
 	else if (cell->ncounts)
 		cell->voucher_rows = cell->counts[best].rows;
 	vo_jread_leave(r, mark);
@@ -350,7 +353,8 @@ static int parse_country(struct vo_jread *r, const cJSON *obj, const struct vo_s
 	if (!rc && t->fallback.voucher_rows > t->rows)
 		rc = vo_jread_fail(r, "rows exceed the country's rows");
 	if (!rc && t->fallback.has_voucher != (t->rows > 0))
-		rc = vo_jread_fail(r, "voucher_amount must be null exactly when the country has no rows");
+		rc = vo_jread_fail(
+			r, "voucher_amount must be null exactly when the country has no rows");
 	vo_jread_leave(r, mark);
 	if (rc)
 		return rc;
@@ -385,9 +389,9 @@ static int parse_country(struct vo_jread *r, const cJSON *obj, const struct vo_s
 		}
 		if (!rc && sum > t->rows)
 			rc = vo_jread_fail(r,
-				  "bucket rows sum to %" PRIu64
-				  ", more than the country's %" PRIu64,
-				  sum, t->rows);
+					   "bucket rows sum to %" PRIu64
+					   ", more than the country's %" PRIu64,
+					   sum, t->rows);
 		vo_jread_leave(r, smark);
 	}
 	vo_jread_leave(r, mark);
@@ -408,14 +412,15 @@ static int parse_countries(struct vo_jread *r, const cJSON *obj, struct vo_artif
 		return rc;
 	if ((size_t)cJSON_GetArraySize(obj) != a->ncountries)
 		return vo_jread_fail(r, "has %d countries but countries_selected has %zu",
-			    cJSON_GetArraySize(obj), a->ncountries);
+				     cJSON_GetArraySize(obj), a->ncountries);
 	cJSON_ArrayForEach(item, obj)
 	{
 		size_t mark;
 
 		if (strcmp(item->string, a->countries[i].name) != 0)
-			return vo_jread_fail(r, "country %zu is '%s' but countries_selected says '%s'",
-				    i + 1, item->string, a->countries[i].name);
+			return vo_jread_fail(r,
+					     "country %zu is '%s' but countries_selected says '%s'",
+					     i + 1, item->string, a->countries[i].name);
 		mark = vo_jread_enter(r, item->string);
 		rc = parse_country(r, item, &a->config, &a->countries[i]);
 		vo_jread_leave(r, mark);
@@ -425,9 +430,9 @@ static int parse_countries(struct vo_jread *r, const cJSON *obj, struct vo_artif
 		i++;
 	}
 	if (kept != a->quality.rows_kept)
-		return vo_jread_fail(r,
-			    "countries' rows sum to %" PRIu64 " but quality.rows_kept is %" PRIu64,
-			    kept, a->quality.rows_kept);
+		return vo_jread_fail(
+			r, "countries' rows sum to %" PRIu64 " but quality.rows_kept is %" PRIu64,
+			kept, a->quality.rows_kept);
 	return VO_OK;
 }
 
@@ -463,7 +468,8 @@ static int check_version(struct vo_jread *r, struct vo_artifact *a)
 	if (strcmp(hex, a->version) != 0) {
 		size_t mark = vo_jread_enter(r, "version");
 
-		rc = vo_jread_fail(r, "version does not match content (the content hashes to %s)", hex);
+		rc = vo_jread_fail(r, "version does not match content (the content hashes to %s)",
+				   hex);
 		vo_jread_leave(r, mark);
 	}
 	return rc;
@@ -503,19 +509,18 @@ static int parse_doc(struct vo_jread *r, const cJSON *doc, struct vo_artifact *a
 		return rc;
 	memcpy(a->built_at, s, strlen(s) + 1);
 
-#define SECTION(key, call)            \
-	do {                          \
+#define SECTION(key, call)                     \
+	do {                                   \
 		mark = vo_jread_enter(r, key); \
-		rc = call;            \
+		rc = call;                     \
 		vo_jread_leave(r, mark);       \
-		if (rc)               \
-			return rc;    \
+		if (rc)                        \
+			return rc;             \
 	} while (0)
 	SECTION("sources", vo__read_sources(r, cJSON_GetObjectItemCaseSensitive(doc, "sources"),
 					    &a->sources, &a->nsources));
-	SECTION("segments",
-		vo_segconfig_read(r, cJSON_GetObjectItemCaseSensitive(doc, "segments"),
-				  VO_SEGDEF_ARTIFACT, &a->config));
+	SECTION("segments", vo_segconfig_read(r, cJSON_GetObjectItemCaseSensitive(doc, "segments"),
+					      VO_SEGDEF_ARTIFACT, &a->config));
 	SECTION("countries_selected",
 		parse_selected(r, cJSON_GetObjectItemCaseSensitive(doc, "countries_selected"), a));
 	SECTION("quality", parse_quality(r, cJSON_GetObjectItemCaseSensitive(doc, "quality"), a));

@@ -272,7 +272,8 @@ int vo_segconfig_read(struct vo_jread *r, const cJSON *v, enum vo_segdef_form fo
 					rc = vo_jread_fail_at(r, "name",
 							      "segment '%s' appears twice", name);
 		} else if (!valid_name(name)) {
-			rc = vo_jread_fail(r, "segment names must be non-empty and at most %d bytes",
+			rc = vo_jread_fail(r,
+					   "segment names must be non-empty and at most %d bytes",
 					   VO_NAME_MAX);
 			break;
 		} else {

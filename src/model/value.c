@@ -308,7 +308,8 @@ int vo_jread_ts(struct vo_jread *r, const cJSON *obj, const char *key, size_t ma
 	if (rc)
 		return rc;
 	if (!vo_ts_parse(vo_str_cstr(s), us))
-		return vo_jread_fail_at(r, key, "expected a timestamp such as 2026-11-24T01:00:00Z");
+		return vo_jread_fail_at(r, key,
+					"expected a timestamp such as 2026-11-24T01:00:00Z");
 	*text = s;
 	return VO_OK;
 }

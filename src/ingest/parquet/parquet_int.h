@@ -6,11 +6,18 @@
  * column chunk metadata, and page headers.  Strings are views into the footer
  * buffer that owns them.  Enum values are the format's own numbers.
  *
- * The reader is two files that share this header and nothing else includes:
- * metadata.c reads the footer, decodes every Thrift struct (page headers
- * too) and describes files for `vouch inspect`; parquet.c reads the pages of
- * the column chunks and decodes their values.  Names here use the private
- * prefix pq_ rather than vo_.
+ * Then the reader's own state, shared by its files, which alone include this
+ * header (nothing outside ingest/parquet/ may: scripts/check-includes.sh;
+ * the fuzz targets go through parquet_fuzz.h):
+ *
+ *   metadata.c      the footer and every Thrift struct (page headers too)
+ *   parquet.c       the reader: columns mapped, row groups, batches
+ *   page.c          a column chunk's pages: read, decompress, set up, decode rows
+ *   decode_plain.c  PLAIN and BYTE_STREAM_SPLIT values, and conversions
+ *   decode_delta.c  the DELTA encodings
+ *   inspect.c       `vouch inspect` of a Parquet file
+ *
+ * Names here use the private prefix pq_ rather than vo_.
  */
 #ifndef VO_INGEST_PARQUET_PARQUET_INT_H
 #define VO_INGEST_PARQUET_PARQUET_INT_H
@@ -19,8 +26,14 @@
 
 #include <string.h>
 
+#include <stdatomic.h>
+
 #include "core/err.h"
 #include "core/str.h"
+#include "ingest/batch.h"
+#include "ingest/codec.h"
+#include "ingest/parquet/parquet.h"
+#include "ingest/parquet/rle.h"
 #include "ingest/parquet/thrift.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -326,5 +339,168 @@ int pq_page_header_decode(struct vo_thrift *t, struct pq_page_header *ph);
 /* Names of a physical type and an encoding, "UNKNOWN" for other values. */
 const char *pq_type_name(int type);
 const char *pq_encoding_name(int e);
+
+/* ------------------------------------------------------------------------ */
+/* The reader's state (parquet.c, page.c, decode_*.c)                       */
+
+/* How a column's stored values become batch values. */
+enum pq_conv {
+	CONV_NONE,	 /* stored as is (after widening to int64 or double) */
+	CONV_MILLIS,	 /* INT64 milliseconds to microseconds */
+	CONV_NANOS,	 /* INT64 nanoseconds to microseconds, rounded down */
+	CONV_UINT32,	 /* INT32 read as unsigned */
+	CONV_INT96,	 /* INT96 (nanoseconds of day, Julian day) to microseconds */
+	CONV_DECIMAL_BE, /* byte array: big-endian two's complement to int64 */
+};
+
+/*
+ * A DELTA_BINARY_PACKED stream: a header (block size, miniblocks per block,
+ * value count, first value), then blocks of a min delta, one bit width per
+ * miniblock, and the miniblocks' bit-packed deltas.  Decoded lazily.
+ */
+struct pq_delta {
+	const uint8_t *p;      /* next unread byte */
+	const uint8_t *end;    /* end of the stream's section */
+	uint64_t nmini;	       /* miniblocks per block */
+	uint64_t mini_size;    /* values per miniblock */
+	uint64_t total;	       /* values in the stream */
+	uint64_t done;	       /* values produced so far */
+	uint64_t last;	       /* the last value produced (two's complement) */
+	uint64_t min_delta;    /* the current block's min delta */
+	const uint8_t *widths; /* the current block's bit widths */
+	uint64_t mini;	       /* index of the next miniblock of the block */
+	uint64_t mini_left;    /* values left in the current miniblock */
+	const uint8_t *mb;     /* the current miniblock's bytes */
+	size_t mb_len;	       /* bytes at mb */
+	uint64_t mb_bit;       /* bit offset of the next delta */
+	unsigned width;	       /* bits per delta in the current miniblock */
+};
+
+/* One of the six logical columns, as read from the file. */
+struct pq_col {
+	char *name;	     /* printable copy of the file's column name */
+	size_t leaf;	     /* index in meta.leaves, also of the column chunk */
+	int ptype;	     /* enum pq_type */
+	size_t width;	     /* bytes per PLAIN value; 0 for BYTE_ARRAY and BOOLEAN */
+	int max_def;	     /* 0 (REQUIRED) or 1 (OPTIONAL) */
+	enum vo_vtype vtype; /* form of the batch values */
+	int scale;	     /* decimal scale for VO_V_I64 */
+	enum pq_conv conv;   /* value conversion */
+	size_t out_size;     /* bytes per batch value */
+
+	/* the current column chunk */
+	int codec;	    /* enum vo_codec_id */
+	uint64_t pos;	    /* file offset of the next page header */
+	uint64_t end;	    /* end of the chunk */
+	uint64_t rg_values; /* values in the data pages loaded so far */
+
+	/* the current data page */
+	uint64_t page_at;    /* file offset of its header (for messages) */
+	uint64_t page_left;  /* rows not yet handed out */
+	int encoding;	     /* enum pq_encoding of its values */
+	bool dict_coded;     /* values are dictionary indices */
+	bool legacy_levels;  /* definition levels are BIT_PACKED (MSB first) */
+	struct vo_rle def;   /* definition levels (RLE hybrid) */
+	const uint8_t *lv;   /* BIT_PACKED levels */
+	size_t lv_len;	     /* bytes at lv */
+	uint64_t lv_bit;     /* next level's bit */
+	const uint8_t *vp;   /* PLAIN: next value; BYTE_STREAM_SPLIT: the streams */
+	const uint8_t *vend; /* end of the values section */
+	uint64_t bit;	     /* PLAIN BOOLEAN: bit offset from vp */
+	struct vo_rle ix;    /* dictionary indices, or RLE booleans */
+	size_t bss_n;	     /* BYTE_STREAM_SPLIT: values in the page */
+	size_t bss_i;	     /* BYTE_STREAM_SPLIT: next value */
+	struct pq_delta dl;  /* DELTA_*: values, lengths or suffix lengths */
+	struct pq_delta dp;  /* DELTA_BYTE_ARRAY: prefix lengths */
+	uint8_t *prev;	     /* DELTA_BYTE_ARRAY: the previous value */
+	size_t prev_cap;
+	size_t prev_len;
+	uint8_t *arena; /* DELTA_BYTE_ARRAY: the batch's values */
+	size_t arena_cap;
+
+	/* the dictionary of the chunk */
+	bool has_dict;	    /* a dictionary page was read */
+	size_t dict_n;	    /* its entries */
+	uint64_t dict_id;   /* its identity for the batch (never reused in a process) */
+	void *dict;	    /* the entries, as batch values */
+	size_t dict_cap;    /* bytes allocated at dict */
+	uint8_t *dict_page; /* the decompressed page, which string entries view */
+	size_t dict_page_cap;
+
+	/* page buffers, grown and never shrunk */
+	uint8_t *raw; /* a page as stored */
+	size_t raw_cap;
+	uint8_t *data; /* a page decompressed */
+	size_t data_cap;
+
+	/* batch arrays of VO_BATCH_ROWS entries */
+	uint8_t *valid;
+	uint32_t *idx;
+	void *vals;
+};
+
+struct vo_parquet_reader {
+	char *path;			  /* the file, for messages */
+	int fd;				  /* open file, -1 when closed */
+	uint64_t file_size;		  /* bytes */
+	uint64_t data_end;		  /* end of the pages: file size - footer - 8 */
+	struct pq_file_meta meta;	  /* the footer */
+	int *slot_of_leaf;		  /* per leaf: enum vo_col, or -1 when not read */
+	struct pq_col cols[VO_COL_COUNT]; /* the six columns */
+	struct pq_column_chunk chunks[VO_COL_COUNT]; /* the current row group's chunks */
+	struct vo_codec *codec;			     /* decompression state */
+	uint8_t *hdr;				     /* page header bytes */
+	size_t hdr_cap;
+	struct vo_thrift rg_cursor; /* at the next RowGroup in the footer */
+	size_t rg_next;		    /* index of the next row group */
+	size_t rg;		    /* index of the current row group */
+	bool in_rg;		    /* a row group is being read */
+	uint64_t rg_rows;	    /* rows in the current row group */
+	uint64_t rg_done;	    /* rows of it handed out */
+	uint64_t rows_done;	    /* rows of the file handed out */
+	uint64_t rows_before;	    /* rows of the file before the current row group */
+	atomic_size_t *shared;	    /* row groups claimed from a shared counter, or NULL */
+	int failed;		    /* first error of next(), sticky */
+};
+
+/* Grows *buf to at least need bytes (at least 1), geometrically; never shrinks.  VO_ENOMEM. */
+int pq_grow(void **buf, size_t *cap, size_t need);
+int pq_grow_u8(uint8_t **buf, size_t *cap, size_t need);
+
+/* "PATH: column 'NAME': row group G: MESSAGE"; returns code. */
+int pq_col_error(struct vo_parquet_reader *r, const struct pq_col *c, struct vo_error *err,
+		 int code, const char *fmt, ...) VO_PRINTF(5, 6);
+
+/*
+ * Loads pages of column c until one has rows left to hand out (page.c):
+ * dictionary pages are decoded, index pages skipped.  Errors name the page.
+ */
+int pq_load_page(struct vo_parquet_reader *r, struct pq_col *c, struct vo_error *err);
+
+/* Decodes the next n rows of c's current page into the batch column out (page.c). */
+int pq_decode_rows(struct vo_parquet_reader *r, struct pq_col *c, size_t n, struct vo_column *out,
+		   struct vo_error *err);
+
+/*
+ * Value decoders (decode_plain.c, decode_delta.c).  Each decodes k values
+ * into out as batch values of c's type, advancing the page's cursor, and
+ * fails with *why set: VO_EFORMAT (values run past the page, a corrupt
+ * stream), VO_EUNSUPPORTED (a DECIMAL past int64), VO_ELIMIT, VO_ENOMEM.
+ */
+int pq_plain_values(const struct pq_col *c, const uint8_t **pp, const uint8_t *end, uint64_t *bit,
+		    void *out, size_t k, const char **why);
+int pq_bss_values(struct pq_col *c, void *out, size_t k, const char **why);
+int pq_delta_ints(struct pq_col *c, int64_t *out, size_t k, const char **why);
+int pq_delta_length_strings(struct pq_col *c, struct vo_str *out, size_t k, const char **why);
+int pq_delta_byte_strings(struct pq_col *c, struct vo_str *out, size_t k, const char **why);
+
+/* Timestamps in milliseconds or nanoseconds to microseconds, k values in place. */
+void pq_convert_unit(const struct pq_col *c, int64_t *v, size_t k);
+
+/* Reads a DELTA_BINARY_PACKED stream's header at [p, end) into *d. */
+int pq_delta_init(struct pq_delta *d, const uint8_t *p, const uint8_t *end, const char **why);
+
+/* Where the stream d starts ends: walks its blocks without decoding them. */
+int pq_delta_end(const struct pq_delta *d, const uint8_t **after, const char **why);
 
 #endif

@@ -1,0 +1,624 @@
+/*
+ * page.c - a column chunk's pages, read one at a time: the page header (a
+ * bounded prefix, grown when the header is larger), the body, checked
+ * against the chunk's extent and decompressed into a per-column buffer, the
+ * dictionary page decoded whole, a data page's definition levels and values
+ * section set up; then its rows decoded a batch at a time (pq_decode_rows),
+ * see parquet_int.h.
+ */
+#include "core/common.h"
+
+#include <stdatomic.h>
+
+#include "core/alloc.h"
+#include "core/limits.h"
+#include "ingest/parquet/parquet_int.h"
+
+/* First read of a page header; real ones are 20 to 200 bytes. */
+#define PAGE_HEADER_PREFIX 256
+
+/*
+ * expand_T(v, valid, n, k) moves k packed values to the rows where valid[] is
+ * 1, from the back so nothing is overwritten before it moves, and sets the
+ * other rows to the empty value.  One body, typed per element so each copy
+ * stays a plain assignment.
+ */
+#define DEFINE_EXPAND(name, type, empty)                                    \
+	static void name(type *v, const uint8_t *valid, size_t n, size_t k) \
+	{                                                                   \
+		size_t i = n;                                               \
+		size_t j = k;                                               \
+                                                                            \
+		while (i-- > 0)                                             \
+			v[i] = valid[i] ? v[--j] : (empty);                 \
+	}
+
+DEFINE_EXPAND(expand_u32, uint32_t, 0)
+DEFINE_EXPAND(expand_u64, uint64_t, 0)
+DEFINE_EXPAND(expand_str, struct vo_str, vo_str_make(NULL, 0))
+#undef DEFINE_EXPAND
+
+/* Reads n definition levels into c->valid; *present counts the 1s. */
+static int read_levels(struct vo_parquet_reader *r, struct pq_col *c, size_t n, size_t *present,
+		       struct vo_error *err)
+{
+	size_t sum = 0;
+	size_t i;
+	uint64_t b;
+
+	if (c->legacy_levels) {
+		b = c->lv_bit;
+		if (n > (uint64_t)c->lv_len * 8 || b > (uint64_t)c->lv_len * 8 - n)
+			return pq_col_error(r, c, err, VO_EFORMAT,
+					    "page at offset %" PRIu64
+					    ": definition levels run past their section",
+					    c->page_at);
+		for (i = 0; i < n; i++, b++)
+			c->valid[i] = (uint8_t)((c->lv[b >> 3] >> (7 - (b & 7))) & 1);
+		c->lv_bit = b;
+	} else if (vo_rle_get_u8(&c->def, c->valid, n) != VO_OK) {
+		return pq_col_error(r, c, err, VO_EFORMAT,
+				    "page at offset %" PRIu64 ": definition levels: %s", c->page_at,
+				    c->def.why ? c->def.why : "malformed");
+	}
+	for (i = 0; i < n; i++)
+		sum += c->valid[i];
+	*present = sum;
+	return VO_OK;
+}
+
+/* Decodes the next n rows of the column's current page into the batch column. */
+int pq_decode_rows(struct vo_parquet_reader *r, struct pq_col *c, size_t n, struct vo_column *out,
+		   struct vo_error *err)
+{
+	const uint8_t *valid = NULL;
+	const char *why = NULL;
+	size_t k = n;
+	uint32_t max = 0;
+	size_t j;
+	int rc;
+
+	if (c->max_def > 0) {
+		rc = read_levels(r, c, n, &k, err);
+		if (rc)
+			return rc;
+		if (k < n)
+			valid = c->valid;
+	}
+	memset(out, 0, sizeof(*out));
+	out->type = c->vtype;
+	out->scale = c->scale;
+	out->valid = valid;
+	if (c->dict_coded) {
+		if (vo_rle_get_u32(&c->ix, c->idx, k) != VO_OK)
+			return pq_col_error(r, c, err, VO_EFORMAT,
+					    "page at offset %" PRIu64 ": dictionary indices: %s",
+					    c->page_at, c->ix.why ? c->ix.why : "malformed");
+		for (j = 0; j < k; j++)
+			max = c->idx[j] > max ? c->idx[j] : max;
+		if (k && max >= c->dict_n)
+			return pq_col_error(r, c, err, VO_EFORMAT,
+					    "page at offset %" PRIu64 ": dictionary index %" PRIu32
+					    " out of range (the dictionary has %zu entries)",
+					    c->page_at, max, c->dict_n);
+		if (valid)
+			expand_u32(c->idx, valid, n, k);
+		out->idx = c->idx;
+		out->dict_id = c->dict_id;
+		out->nvalues = c->dict_n;
+		out->values.str = c->dict;
+	} else {
+		if (c->encoding == PQ_ENC_RLE) {
+			/* RLE booleans: decode into idx, then widen. */
+			if (vo_rle_get_u32(&c->ix, c->idx, k) != VO_OK) {
+				why = c->ix.why ? c->ix.why : "malformed RLE values";
+				rc = VO_EFORMAT;
+			} else {
+				for (j = 0; j < k; j++)
+					((int64_t *)c->vals)[j] = c->idx[j];
+				rc = VO_OK;
+			}
+		} else if (c->encoding == PQ_ENC_BYTE_STREAM_SPLIT) {
+			rc = pq_bss_values(c, c->vals, k, &why);
+		} else if (c->encoding == PQ_ENC_DELTA_BINARY_PACKED) {
+			rc = pq_delta_ints(c, c->vals, k, &why);
+		} else if (c->encoding == PQ_ENC_DELTA_LENGTH_BYTE_ARRAY) {
+			rc = pq_delta_length_strings(c, c->vals, k, &why);
+		} else if (c->encoding == PQ_ENC_DELTA_BYTE_ARRAY) {
+			rc = pq_delta_byte_strings(c, c->vals, k, &why);
+			if (rc == VO_ENOMEM)
+				why = "out of memory";
+		} else {
+			rc = pq_plain_values(c, &c->vp, c->vend, &c->bit, c->vals, k, &why);
+		}
+		if (rc)
+			return pq_col_error(r, c, err, rc, "page at offset %" PRIu64 ": %s",
+					    c->page_at, why);
+		if (valid) {
+			if (c->vtype == VO_V_STR)
+				expand_str(c->vals, valid, n, k);
+			else
+				expand_u64(c->vals, valid, n, k);
+		}
+		out->idx = NULL;
+		out->nvalues = n;
+		out->values.str = c->vals;
+	}
+	c->page_left -= n;
+	return VO_OK;
+}
+
+/* Reads and decodes the page header at c->pos; *hlen is its size. */
+static int read_page_header(struct vo_parquet_reader *r, struct pq_col *c,
+			    struct pq_page_header *ph, size_t *hlen, struct vo_error *err)
+{
+	uint64_t avail = c->end - c->pos;
+	size_t cap = VO_PARQUET_PAGE_HEADER_MAX;
+	size_t want = (size_t)VO_MIN(avail, (uint64_t)PAGE_HEADER_PREFIX);
+	struct vo_thrift t;
+	int rc;
+
+	for (;;) {
+		if (pq_grow_u8(&r->hdr, &r->hdr_cap, want))
+			return pq_col_error(r, c, err, VO_ENOMEM,
+					    "out of memory reading a page header");
+		rc = pq_read_at(r->fd, r->path, c->pos, r->hdr, want, err);
+		if (rc)
+			return rc;
+		vo_thrift_init(&t, r->hdr, want);
+		rc = pq_page_header_decode(&t, ph);
+		if (rc == VO_OK) {
+			*hlen = vo_thrift_offset(&t);
+			return VO_OK;
+		}
+		if (!t.truncated)
+			return pq_col_error(r, c, err, rc,
+					    "page header at offset %" PRIu64 " is corrupt: %s",
+					    c->pos, t.why);
+		if (want >= avail)
+			return pq_col_error(r, c, err, VO_EFORMAT,
+					    "page header at offset %" PRIu64
+					    " runs past the end of the column chunk",
+					    c->pos);
+		if (want >= cap)
+			return pq_col_error(r, c, err, VO_ELIMIT,
+					    "page header at offset %" PRIu64
+					    " is larger than %zu bytes",
+					    c->pos, cap);
+		want = (size_t)VO_MIN(VO_MIN(avail, (uint64_t)want * 4), (uint64_t)cap);
+	}
+}
+
+/* Reads the page body at off (len bytes, already checked) into c->raw. */
+static int read_body(struct vo_parquet_reader *r, struct pq_col *c, uint64_t off, size_t len,
+		     struct vo_error *err)
+{
+	if (pq_grow_u8(&c->raw, &c->raw_cap, len))
+		return pq_col_error(r, c, err, VO_ENOMEM,
+				    "out of memory reading a page of %zu bytes", len);
+	return pq_read_at(r->fd, r->path, off, c->raw, len, err);
+}
+
+/* A page stored uncompressed must store exactly the bytes it declares. */
+static int check_stored_size(struct vo_parquet_reader *r, const struct pq_col *c, size_t usize,
+			     size_t csize, struct vo_error *err)
+{
+	if (usize == csize)
+		return VO_OK;
+	return pq_col_error(r, c, err, VO_EFORMAT,
+			    "uncompressed page at offset %" PRIu64
+			    " declares %zu bytes but stores %zu",
+			    c->page_at, usize, csize);
+}
+
+/*
+ * Decompresses srclen bytes at src into *dst (grown to dstlen), after checking
+ * dstlen against what the codec can produce from srclen bytes.
+ */
+static int decompress(struct vo_parquet_reader *r, struct pq_col *c, const uint8_t *src,
+		      size_t srclen, uint8_t **dst, size_t *dst_cap, size_t dstlen,
+		      struct vo_error *err)
+{
+	struct vo_error e;
+	int rc;
+
+	vo_error_clear(&e);
+	if (dstlen > vo_codec_max_output(c->codec, srclen))
+		return pq_col_error(r, c, err, VO_EFORMAT,
+				    "page at offset %" PRIu64 ": %zu compressed bytes cannot "
+				    "decompress to the declared %zu",
+				    c->page_at, srclen, dstlen);
+	if (pq_grow_u8(dst, dst_cap, dstlen))
+		return pq_col_error(r, c, err, VO_ENOMEM,
+				    "out of memory decompressing a page of %zu bytes", dstlen);
+	rc = vo_codec_decompress(r->codec, c->codec, src, srclen, *dst, dstlen, &e);
+	if (rc)
+		return pq_col_error(r, c, err, rc, "page at offset %" PRIu64 ": %s", c->page_at,
+				    e.msg);
+	return VO_OK;
+}
+
+/*
+ * Reads a page body of csize bytes at offset body and makes its usize bytes
+ * available at *p: the raw buffer itself when the column is stored
+ * uncompressed, else decompressed into *dst (grown to *dst_cap).
+ */
+static int page_bytes(struct vo_parquet_reader *r, struct pq_col *c, uint64_t body, size_t csize,
+		      size_t usize, uint8_t **dst, size_t *dst_cap, const uint8_t **p,
+		      struct vo_error *err)
+{
+	int rc = read_body(r, c, body, csize, err);
+
+	if (rc)
+		return rc;
+	if (c->codec == VO_CODEC_UNCOMPRESSED) {
+		rc = check_stored_size(r, c, usize, csize, err);
+		*p = c->raw;
+		return rc;
+	}
+	rc = decompress(r, c, c->raw, csize, dst, dst_cap, usize, err);
+	*p = *dst;
+	return rc;
+}
+
+/*
+ * Identities of decoded dictionaries: the batch's dict_id lets the pipeline
+ * memoize per dictionary entry, and the dictionary buffer is reused, so every
+ * dictionary of every reader in the process gets a new number.
+ */
+static atomic_uint_fast64_t dict_ids;
+
+/* Smallest PLAIN size of one value, in bits (to bound a dictionary's count). */
+static uint64_t min_value_bits(const struct pq_col *c)
+{
+	if (c->ptype == PQ_BOOLEAN)
+		return 1;
+	if (c->ptype == PQ_BYTE_ARRAY)
+		return 32;
+	return (uint64_t)c->width * 8;
+}
+
+static int load_dictionary(struct vo_parquet_reader *r, struct pq_col *c,
+			   const struct pq_page_header *ph, uint64_t body, struct vo_error *err)
+{
+	size_t csize = (size_t)ph->compressed_size;
+	size_t usize = (size_t)ph->uncompressed_size;
+	const uint8_t *p;
+	uint8_t *swap;
+	size_t swap_cap;
+	const char *why = NULL;
+	uint64_t bit = 0;
+	size_t n;
+	int rc;
+
+	if (!ph->has_dict || ph->dict.num_values < 0)
+		return pq_col_error(r, c, err, VO_EFORMAT,
+				    "dictionary page at offset %" PRIu64 " without a valid header",
+				    c->page_at);
+	if (ph->dict.encoding != PQ_ENC_PLAIN && ph->dict.encoding != PQ_ENC_PLAIN_DICTIONARY)
+		return pq_col_error(r, c, err, VO_EUNSUPPORTED,
+				    "dictionary page at offset %" PRIu64 " uses encoding %s (%d)",
+				    c->page_at, pq_encoding_name(ph->dict.encoding),
+				    ph->dict.encoding);
+	n = (size_t)ph->dict.num_values;
+	rc = page_bytes(r, c, body, csize, usize, &c->dict_page, &c->dict_page_cap, &p, err);
+	if (rc)
+		return rc;
+	if (p == c->raw) {
+		/* Stored uncompressed: the raw buffer becomes the dictionary's; no copy. */
+		swap = c->dict_page;
+		swap_cap = c->dict_page_cap;
+		c->dict_page = c->raw;
+		c->dict_page_cap = c->raw_cap;
+		c->raw = swap;
+		c->raw_cap = swap_cap;
+	}
+	if (n > (uint64_t)usize * 8 / min_value_bits(c))
+		return pq_col_error(r, c, err, VO_EFORMAT,
+				    "dictionary page at offset %" PRIu64
+				    ": %zu entries cannot fit in %zu bytes",
+				    c->page_at, n, usize);
+	c->has_dict = false;
+	if (pq_grow(&c->dict, &c->dict_cap, n * c->out_size))
+		return pq_col_error(r, c, err, VO_ENOMEM,
+				    "out of memory for a dictionary of %zu entries", n);
+	p = c->dict_page;
+	rc = pq_plain_values(c, &p, c->dict_page + usize, &bit, c->dict, n, &why);
+	if (rc)
+		return pq_col_error(r, c, err, rc, "dictionary page at offset %" PRIu64 ": %s",
+				    c->page_at, why);
+	c->dict_n = n;
+	c->dict_id = atomic_fetch_add(&dict_ids, 1) + 1;
+	c->has_dict = true;
+	return VO_OK;
+}
+
+/* Sets up the values section [p, end) of a data page with nv values. */
+static int setup_values(struct vo_parquet_reader *r, struct pq_col *c, int encoding,
+			const uint8_t *p, const uint8_t *end, struct vo_error *err)
+{
+	size_t len = (size_t)(end - p);
+	const char *why = NULL;
+	uint32_t blen;
+
+	c->encoding = encoding;
+	c->dict_coded = false;
+	switch (encoding) {
+	case PQ_ENC_PLAIN:
+		c->vp = p;
+		c->vend = end;
+		c->bit = 0;
+		return VO_OK;
+	case PQ_ENC_PLAIN_DICTIONARY:
+	case PQ_ENC_RLE_DICTIONARY:
+		if (!c->has_dict)
+			return pq_col_error(
+				r, c, err, VO_EFORMAT,
+				"page at offset %" PRIu64
+				" is dictionary-encoded but the chunk has no dictionary page",
+				c->page_at);
+		c->dict_coded = true;
+		/* No bit-width byte: only an all-null page can decode (width 1, no data). */
+		if (len == 0)
+			return vo_rle_init(&c->ix, p, 0, 1);
+		if (p[0] > VO_RLE_WIDTH_MAX)
+			return pq_col_error(r, c, err, VO_EFORMAT,
+					    "page at offset %" PRIu64
+					    ": dictionary index width %u > 32",
+					    c->page_at, p[0]);
+		return vo_rle_init(&c->ix, p + 1, len - 1, p[0]);
+	case PQ_ENC_RLE:
+		if (c->ptype != PQ_BOOLEAN)
+			break;
+		if (len < 4 || pq_le32(p) > len - 4)
+			return pq_col_error(r, c, err, VO_EFORMAT,
+					    "page at offset %" PRIu64
+					    ": RLE values run past the page",
+					    c->page_at);
+		blen = pq_le32(p);
+		return vo_rle_init(&c->ix, p + 4, blen, 1);
+	case PQ_ENC_DELTA_BINARY_PACKED:
+		if (c->ptype != PQ_INT32 && c->ptype != PQ_INT64)
+			break;
+		if (pq_delta_init(&c->dl, p, end, &why))
+			goto corrupt;
+		return VO_OK;
+	case PQ_ENC_DELTA_LENGTH_BYTE_ARRAY:
+	case PQ_ENC_DELTA_BYTE_ARRAY:
+		if (c->vtype != VO_V_STR)
+			break;
+		if (encoding == PQ_ENC_DELTA_BYTE_ARRAY) {
+			/* Prefix lengths, then the suffixes as DELTA_LENGTH_BYTE_ARRAY. */
+			if (pq_delta_init(&c->dp, p, end, &why) || pq_delta_end(&c->dp, &p, &why))
+				goto corrupt;
+			c->prev_len = 0;
+		}
+		if (pq_delta_init(&c->dl, p, end, &why) || pq_delta_end(&c->dl, &c->vp, &why))
+			goto corrupt;
+		c->vend = end;
+		return VO_OK;
+	case PQ_ENC_BYTE_STREAM_SPLIT:
+		if (c->ptype != PQ_INT32 && c->ptype != PQ_INT64 && c->ptype != PQ_FLOAT &&
+		    c->ptype != PQ_DOUBLE)
+			break;
+		if (len % c->width)
+			return pq_col_error(
+				r, c, err, VO_EFORMAT,
+				"page at offset %" PRIu64
+				": BYTE_STREAM_SPLIT data of %zu bytes for %zu-byte values",
+				c->page_at, len, c->width);
+		c->vp = p;
+		c->vend = end;
+		c->bss_n = len / c->width;
+		c->bss_i = 0;
+		return VO_OK;
+	default:
+		break;
+	}
+	return pq_col_error(
+		r, c, err, VO_EUNSUPPORTED,
+		"page at offset %" PRIu64 ": encoding %s (%d) is not supported for %s values",
+		c->page_at, pq_encoding_name(encoding), encoding, pq_type_name(c->ptype));
+corrupt:
+	return pq_col_error(r, c, err, VO_EFORMAT, "page at offset %" PRIu64 ": %s", c->page_at,
+			    why);
+}
+
+/* Checks a data page's value count against the rows the row group still needs. */
+static int check_page_values(struct vo_parquet_reader *r, struct pq_col *c, int32_t nv,
+			     struct vo_error *err)
+{
+	if (nv >= 0 && (uint64_t)nv <= r->rg_rows - c->rg_values)
+		return VO_OK;
+	return pq_col_error(r, c, err, VO_EFORMAT,
+			    "data page at offset %" PRIu64 " holds %" PRId32
+			    " values, more than the %" PRIu64 " rows left in the row group",
+			    c->page_at, nv, r->rg_rows - c->rg_values);
+}
+
+static int load_data_v1(struct vo_parquet_reader *r, struct pq_col *c,
+			const struct pq_page_header *ph, uint64_t body, struct vo_error *err)
+{
+	size_t csize = (size_t)ph->compressed_size;
+	size_t usize = (size_t)ph->uncompressed_size;
+	const uint8_t *p;
+	const uint8_t *end;
+	uint64_t nv;
+	uint32_t len;
+	int rc;
+
+	if (!ph->has_data)
+		return pq_col_error(r, c, err, VO_EFORMAT,
+				    "data page at offset %" PRIu64 " without a data page header",
+				    c->page_at);
+	rc = check_page_values(r, c, ph->data.num_values, err);
+	if (rc)
+		return rc;
+	nv = (uint64_t)ph->data.num_values;
+	if (nv == 0)
+		return VO_OK;
+	rc = page_bytes(r, c, body, csize, usize, &c->data, &c->data_cap, &p, err);
+	if (rc)
+		return rc;
+	/*
+	 * Once a v1 page is decompressed nothing points into its compressed
+	 * bytes.  A large buffer is given back rather than kept for the next
+	 * page, so that a reader holds one big page, not two (writers such as
+	 * DuckDB put a million-row column chunk in one page).
+	 */
+	if (p != c->raw && c->raw_cap > VO_PARQUET_RAW_KEEP) {
+		vo_free(c->raw);
+		c->raw = NULL;
+		c->raw_cap = 0;
+	}
+	end = p + usize;
+	c->legacy_levels = false;
+	if (c->max_def > 0) {
+		if (ph->data.def_encoding == PQ_ENC_RLE) {
+			if ((size_t)(end - p) < 4 || pq_le32(p) > (size_t)(end - p) - 4)
+				return pq_col_error(r, c, err, VO_EFORMAT,
+						    "page at offset %" PRIu64
+						    ": definition levels run past the page",
+						    c->page_at);
+			len = pq_le32(p);
+			vo_rle_init(&c->def, p + 4, len, 1);
+			p += 4 + (size_t)len;
+		} else if (ph->data.def_encoding == PQ_ENC_BIT_PACKED) {
+			c->legacy_levels = true;
+			c->lv = p;
+			c->lv_len = (size_t)((nv + 7) / 8);
+			c->lv_bit = 0;
+			if ((size_t)(end - p) < c->lv_len)
+				return pq_col_error(r, c, err, VO_EFORMAT,
+						    "page at offset %" PRIu64
+						    ": definition levels run past the page",
+						    c->page_at);
+			p += c->lv_len;
+		} else {
+			return pq_col_error(r, c, err, VO_EUNSUPPORTED,
+					    "page at offset %" PRIu64
+					    ": definition level encoding %s (%d) is not supported",
+					    c->page_at, pq_encoding_name(ph->data.def_encoding),
+					    ph->data.def_encoding);
+		}
+	}
+	rc = setup_values(r, c, ph->data.encoding, p, end, err);
+	if (rc)
+		return rc;
+	c->page_left = nv;
+	c->rg_values += nv;
+	return VO_OK;
+}
+
+static int load_data_v2(struct vo_parquet_reader *r, struct pq_col *c,
+			const struct pq_page_header *ph, uint64_t body, struct vo_error *err)
+{
+	const struct pq_data_page_header_v2 *h = &ph->v2;
+	size_t csize = (size_t)ph->compressed_size;
+	size_t usize = (size_t)ph->uncompressed_size;
+	size_t levels;
+	const uint8_t *p;
+	size_t vlen;
+	uint64_t nv;
+	int rc;
+
+	if (!ph->has_v2)
+		return pq_col_error(r, c, err, VO_EFORMAT,
+				    "data page v2 at offset %" PRIu64 " without its header",
+				    c->page_at);
+	rc = check_page_values(r, c, h->num_values, err);
+	if (rc)
+		return rc;
+	if (h->num_rows != h->num_values)
+		return pq_col_error(r, c, err, VO_EFORMAT,
+				    "data page v2 at offset %" PRIu64 " has %" PRId32
+				    " rows but %" PRId32 " values in a flat column",
+				    c->page_at, h->num_rows, h->num_values);
+	if (h->def_len < 0 || h->rep_len < 0 ||
+	    (uint64_t)h->def_len + (uint64_t)h->rep_len > VO_MIN(csize, usize))
+		return pq_col_error(r, c, err, VO_EFORMAT,
+				    "data page v2 at offset %" PRIu64
+				    ": level lengths exceed the page size",
+				    c->page_at);
+	nv = (uint64_t)h->num_values;
+	if (nv == 0)
+		return VO_OK;
+	levels = (size_t)h->def_len + (size_t)h->rep_len;
+	rc = read_body(r, c, body, csize, err);
+	if (rc)
+		return rc;
+	vlen = usize - levels;
+	if (c->codec == VO_CODEC_UNCOMPRESSED || !h->is_compressed) {
+		rc = check_stored_size(r, c, usize, csize, err);
+		if (rc)
+			return rc;
+		p = c->raw + levels;
+	} else {
+		rc = decompress(r, c, c->raw + levels, csize - levels, &c->data, &c->data_cap, vlen,
+				err);
+		if (rc)
+			return rc;
+		p = c->data;
+	}
+	c->legacy_levels = false;
+	if (c->max_def > 0)
+		vo_rle_init(&c->def, c->raw + h->rep_len, (size_t)h->def_len, 1);
+	rc = setup_values(r, c, h->encoding, p, p + vlen, err);
+	if (rc)
+		return rc;
+	c->page_left = nv;
+	c->rg_values += nv;
+	return VO_OK;
+}
+
+/* Loads pages of the column until one has rows left to hand out. */
+int pq_load_page(struct vo_parquet_reader *r, struct pq_col *c, struct vo_error *err)
+{
+	struct pq_page_header ph = { 0 };
+	size_t hlen = 0;
+	uint64_t body;
+	int rc;
+
+	while (c->page_left == 0) {
+		if (c->pos >= c->end)
+			return pq_col_error(r, c, err, VO_EFORMAT,
+					    "the column chunk ends after %" PRIu64 " of %" PRIu64
+					    " values",
+					    c->rg_values, r->rg_rows);
+		rc = read_page_header(r, c, &ph, &hlen, err);
+		if (rc)
+			return rc;
+		c->page_at = c->pos;
+		body = c->pos + hlen;
+		if ((uint64_t)ph.compressed_size > c->end - body)
+			return pq_col_error(r, c, err, VO_EFORMAT,
+					    "page at offset %" PRIu64 " (%" PRId32
+					    " bytes) runs past the end of the column chunk",
+					    c->page_at, ph.compressed_size);
+		if ((uint64_t)ph.compressed_size > VO_PARQUET_PAGE_MAX ||
+		    (uint64_t)ph.uncompressed_size > VO_PARQUET_PAGE_MAX)
+			return pq_col_error(r, c, err, VO_ELIMIT,
+					    "page at offset %" PRIu64
+					    " is larger than the limit of %u bytes",
+					    c->page_at, VO_PARQUET_PAGE_MAX);
+		c->pos = body + (uint64_t)ph.compressed_size;
+		switch (ph.type) {
+		case PQ_PAGE_DICTIONARY:
+			rc = load_dictionary(r, c, &ph, body, err);
+			break;
+		case PQ_PAGE_DATA:
+			rc = load_data_v1(r, c, &ph, body, err);
+			break;
+		case PQ_PAGE_DATA_V2:
+			rc = load_data_v2(r, c, &ph, body, err);
+			break;
+		default:
+			/* INDEX_PAGE, or a page type from the future: nothing to read. */
+			rc = VO_OK;
+			break;
+		}
+		if (rc)
+			return rc;
+	}
+	return VO_OK;
+}
