@@ -1,9 +1,11 @@
 /*
- * testutil.c - scratch folders for the unit tests, see testutil.h.
+ * testutil.c - scratch folders and helpers for the unit tests, see testutil.h.
  */
 #include "core/common.h"
 
 #include <ftw.h>
+#include <setjmp.h>
+#include <cmocka.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -53,4 +55,13 @@ uint64_t vo_test_xorshift(uint64_t *state)
 	x ^= x << 17;
 	*state = x;
 	return x;
+}
+
+void vo_test_write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
 }

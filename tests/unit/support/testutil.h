@@ -1,6 +1,7 @@
 /*
  * testutil.h - helpers shared by the unit tests: a scratch folder per test
- * program, created before the tests and removed after them.
+ * program, created before the tests and removed after them, and small file
+ * and random helpers.  (The Parquet test writer is parquet_writer.h.)
  */
 #ifndef VO_TESTS_TESTUTIL_H
 #define VO_TESTS_TESTUTIL_H
@@ -19,6 +20,9 @@ int vo_test_dir_teardown(void **state);
 
 /* Writes "vo_test_dir/name" into out (size bytes) and returns out. */
 char *vo_test_path(char *out, size_t size, const char *name);
+
+/* Writes len bytes of data to path (replacing it); fails the test on error. */
+void vo_test_write_file(const char *path, const void *data, size_t len);
 
 /* One step of xorshift64 over *state (non-zero): a repeatable test random stream. */
 uint64_t vo_test_xorshift(uint64_t *state);

@@ -1,8 +1,9 @@
 /*
  * test_rle.c - the RLE / bit-packed hybrid decoder: hand-made runs at bit
  * widths 0, 1, 3, 8, 17 and 32, mixed runs read in odd-sized pieces, random
- * sequences at every width checked against an independent encoder, runs of
- * no values, and truncated or malformed input.
+ * sequences at every width checked against the test writer's encoder
+ * (support/parquet_writer.h), runs of no values, and truncated or malformed
+ * input.
  */
 #include "core/common.h"
 
@@ -10,51 +11,24 @@
 #include <cmocka.h>
 
 #include "ingest/parquet/rle.h"
+#include "parquet_writer.h"
 #include "testutil.h"
 
-/* An independent encoder, written from Encodings.md. */
-struct enc {
-	uint8_t b[1 << 16];
-	size_t len;
-};
-
-static void put_varint(struct enc *e, uint64_t v)
+/*
+ * The encoder is the unit tests' Parquet writer (support/parquet_writer.h),
+ * written from Encodings.md and independent of the decoder; put_packed()
+ * only widens this file's 32-bit values for it.
+ */
+static void put_packed(struct bb *e, unsigned width, const uint32_t *v, size_t n)
 {
-	while (v >= 0x80) {
-		e->b[e->len++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	e->b[e->len++] = (uint8_t)v;
-}
-
-static void put_rle(struct enc *e, unsigned width, uint64_t count, uint32_t value)
-{
-	unsigned i;
-
-	put_varint(e, count << 1);
-	for (i = 0; i < (width + 7) / 8; i++)
-		e->b[e->len++] = (uint8_t)(value >> (8 * i));
-}
-
-/* Bit-packs n values (padded with zeros to a multiple of 8), LSB first. */
-static void put_packed(struct enc *e, unsigned width, const uint32_t *v, size_t n)
-{
-	size_t groups = (n + 7) / 8;
-	size_t nbits = groups * 8 * width;
-	size_t bit = 0;
+	uint64_t *w = calloc(n ? n : 1, sizeof(*w));
 	size_t i;
-	unsigned k;
 
-	put_varint(e, (uint64_t)groups << 1 | 1);
-	memset(e->b + e->len, 0, (nbits + 7) / 8);
-	for (i = 0; i < groups * 8; i++) {
-		uint32_t x = i < n ? v[i] : 0;
-
-		for (k = 0; k < width; k++, bit++)
-			if ((x >> k) & 1)
-				e->b[e->len + bit / 8] |= (uint8_t)(1u << (bit % 8));
-	}
-	e->len += nbits / 8;
+	assert_non_null(w);
+	for (i = 0; i < n; i++)
+		w[i] = v[i];
+	put_packed_run(e, w, n, width);
+	free(w);
 }
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -113,7 +87,7 @@ static void test_width0(void **state)
 
 static void test_width1_levels(void **state)
 {
-	struct enc *e = calloc(1, sizeof(*e));
+	struct bb *e = calloc(1, sizeof(*e));
 	uint32_t v[20];
 	uint8_t out[120];
 	uint32_t out32[120];
@@ -123,14 +97,14 @@ static void test_width1_levels(void **state)
 	(void)state;
 	assert_non_null(e);
 	/* 50 ones, then 20 packed alternating values, then 30 zeros, then 5 ones */
-	put_rle(e, 1, 50, 1);
+	put_rle_run(e, 50, 1, 1);
 	for (i = 0; i < 20; i++)
 		v[i] = (uint32_t)(i % 2);
 	put_packed(e, 1, v, 20); /* 3 groups: 24 values, the last 4 padding */
-	put_rle(e, 1, 30, 0);
-	put_rle(e, 1, 5, 1);
+	put_rle_run(e, 30, 0, 1);
+	put_rle_run(e, 5, 1, 1);
 
-	assert_int_equal(vo_rle_init(&d, e->b, e->len, 1), VO_OK);
+	assert_int_equal(vo_rle_init(&d, e->p, e->len, 1), VO_OK);
 	/* pieces that straddle every run boundary, including the padding */
 	assert_int_equal(vo_rle_get_u8(&d, out, 7), VO_OK);
 	assert_int_equal(vo_rle_get_u8(&d, out + 7, 50), VO_OK);
@@ -149,17 +123,18 @@ static void test_width1_levels(void **state)
 	assert_int_equal(vo_rle_get_u8(&d, out, 1), VO_EFORMAT);
 
 	/* the same through the 32-bit path */
-	assert_int_equal(vo_rle_init(&d, e->b, e->len, 1), VO_OK);
+	assert_int_equal(vo_rle_init(&d, e->p, e->len, 1), VO_OK);
 	assert_int_equal(vo_rle_get_u32(&d, out32, 109), VO_OK);
 	for (i = 0; i < 109; i++)
 		assert_int_equal(out32[i], out[i]);
+	bb_free(e);
 	free(e);
 }
 
 /* Mixed runs at one width, read back in pieces of 1, 2, 3, ... values. */
 static void check_mixed(unsigned width)
 {
-	struct enc *e = calloc(1, sizeof(*e));
+	struct bb *e = calloc(1, sizeof(*e));
 	uint32_t *expect = calloc(4096, sizeof(*expect));
 	uint32_t *out = calloc(4096, sizeof(*out));
 	uint32_t v[64];
@@ -173,7 +148,7 @@ static void check_mixed(unsigned width)
 	assert_non_null(e);
 	assert_non_null(expect);
 	assert_non_null(out);
-	put_rle(e, width, 13, top);
+	put_rle_run(e, 13, top, width);
 	for (i = 0; i < 13; i++)
 		expect[n++] = top;
 	for (i = 0; i < 64; i++)
@@ -183,17 +158,17 @@ static void check_mixed(unsigned width)
 	put_packed(e, width, v, 64);
 	for (i = 0; i < 64; i++)
 		expect[n++] = v[i];
-	put_rle(e, width, 1, 1);
+	put_rle_run(e, 1, 1, width);
 	expect[n++] = 1;
-	put_rle(e, width, 0, 0); /* an empty run is legal */
+	put_rle_run(e, 0, 0, width); /* an empty run is legal */
 	put_packed(e, width, v, 8);
 	for (i = 0; i < 8; i++)
 		expect[n++] = v[i];
-	put_rle(e, width, 300, 0);
+	put_rle_run(e, 300, 0, width);
 	for (i = 0; i < 300; i++)
 		expect[n++] = 0;
 
-	assert_int_equal(vo_rle_init(&d, e->b, e->len, width), VO_OK);
+	assert_int_equal(vo_rle_init(&d, e->p, e->len, width), VO_OK);
 	while (got < n) {
 		size_t m = VO_MIN(piece, n - got);
 
@@ -204,6 +179,7 @@ static void check_mixed(unsigned width)
 	for (i = 0; i < n; i++)
 		assert_int_equal(out[i], expect[i]);
 	assert_int_equal(vo_rle_get_u32(&d, out, 1), VO_EFORMAT);
+	bb_free(e);
 	free(e);
 	free(expect);
 	free(out);
@@ -239,7 +215,7 @@ static void test_empty_runs(void **state)
 {
 	static const uint32_t v[8] = { 0, 1, 2, 3, 4, 5, 6, 7 };
 	static const uint32_t expect[11] = { 2, 2, 2, 0, 1, 2, 3, 4, 5, 6, 7 };
-	struct enc *e = calloc(1, sizeof(*e));
+	struct bb *e = calloc(1, sizeof(*e));
 	struct vo_rle d;
 	uint32_t out;
 	uint8_t out8;
@@ -247,15 +223,15 @@ static void test_empty_runs(void **state)
 
 	(void)state;
 	assert_non_null(e);
-	put_rle(e, 3, 0, 0);
+	put_rle_run(e, 0, 0, 3);
 	put_packed(e, 3, v, 0);
-	put_rle(e, 3, 3, 2);
+	put_rle_run(e, 3, 2, 3);
 	put_packed(e, 3, v, 0);
-	put_rle(e, 3, 0, 5);
+	put_rle_run(e, 0, 5, 3);
 	put_packed(e, 3, v, 8);
-	put_rle(e, 3, 0, 0);
+	put_rle_run(e, 0, 0, 3);
 
-	assert_int_equal(vo_rle_init(&d, e->b, e->len, 3), VO_OK);
+	assert_int_equal(vo_rle_init(&d, e->p, e->len, 3), VO_OK);
 	for (i = 0; i < VO_ARRAY_SIZE(expect); i++) {
 		assert_int_equal(vo_rle_get_u32(&d, &out, 1), VO_OK);
 		assert_int_equal(out, expect[i]);
@@ -263,18 +239,19 @@ static void test_empty_runs(void **state)
 	assert_int_equal(vo_rle_get_u32(&d, &out, 1), VO_EFORMAT);
 	assert_non_null(strstr(d.why, "runs end"));
 
-	assert_int_equal(vo_rle_init(&d, e->b, e->len, 3), VO_OK);
+	assert_int_equal(vo_rle_init(&d, e->p, e->len, 3), VO_OK);
 	for (i = 0; i < VO_ARRAY_SIZE(expect); i++) {
 		assert_int_equal(vo_rle_get_u8(&d, &out8, 1), VO_OK);
 		assert_int_equal(out8, expect[i]);
 	}
 	assert_int_equal(vo_rle_get_u8(&d, &out8, 1), VO_EFORMAT);
+	bb_free(e);
 	free(e);
 }
 
 static void test_random_all_widths(void **state)
 {
-	struct enc *e = calloc(1, sizeof(*e));
+	struct bb *e = calloc(1, sizeof(*e));
 	uint32_t *expect = calloc(1 << 15, sizeof(*expect));
 	uint32_t *out = calloc(1 << 15, sizeof(*out));
 	uint8_t *out8 = calloc(1 << 15, 1);
@@ -300,7 +277,7 @@ static void test_random_all_widths(void **state)
 				size_t count = 1 + rnd() % 200;
 				uint32_t x = rnd_value(width);
 
-				put_rle(e, width, count, x);
+				put_rle_run(e, count, x, width);
 				for (i = 0; i < count; i++)
 					expect[n++] = x;
 			} else {
@@ -313,7 +290,7 @@ static void test_random_all_widths(void **state)
 					expect[n++] = v[i];
 			}
 		}
-		assert_int_equal(vo_rle_init(&d, e->b, e->len, width), VO_OK);
+		assert_int_equal(vo_rle_init(&d, e->p, e->len, width), VO_OK);
 		for (got = 0; got < n; got += m) {
 			m = 1 + (size_t)(rnd() % 700); /* not inside VO_MIN: it evaluates twice */
 			m = VO_MIN(m, n - got);
@@ -322,7 +299,7 @@ static void test_random_all_widths(void **state)
 		for (i = 0; i < n; i++)
 			assert_int_equal(out[i], expect[i]);
 		if (width <= 8) {
-			assert_int_equal(vo_rle_init(&d, e->b, e->len, width), VO_OK);
+			assert_int_equal(vo_rle_init(&d, e->p, e->len, width), VO_OK);
 			for (got = 0; got < n; got += m) {
 				m = 1 + (size_t)(rnd() %
 						 700); /* not inside VO_MIN: it evaluates twice */
@@ -333,6 +310,7 @@ static void test_random_all_widths(void **state)
 				assert_int_equal(out8[i], expect[i]);
 		}
 	}
+	bb_free(e);
 	free(e);
 	free(expect);
 	free(out);
@@ -341,7 +319,7 @@ static void test_random_all_widths(void **state)
 
 static void test_truncated(void **state)
 {
-	struct enc *e = calloc(1, sizeof(*e));
+	struct bb *e = calloc(1, sizeof(*e));
 	uint32_t v[16];
 	uint32_t out[16];
 	uint8_t *copy;
@@ -358,7 +336,7 @@ static void test_truncated(void **state)
 	assert_int_equal(e->len, 7);
 	copy = malloc(5);
 	assert_non_null(copy);
-	memcpy(copy, e->b, 5);
+	memcpy(copy, e->p, 5);
 	/* 4 bytes hold 10 whole values of 3 bits */
 	assert_int_equal(vo_rle_init(&d, copy, 5, 3), VO_OK);
 	assert_int_equal(vo_rle_get_u32(&d, out, 10), VO_OK);
@@ -369,19 +347,20 @@ static void test_truncated(void **state)
 
 	/* every prefix of a mixed stream: decoding all values fails, never overreads */
 	e->len = 0;
-	put_rle(e, 17, 3, 0x10000);
+	put_rle_run(e, 3, 0x10000, 17);
 	put_packed(e, 17, v, 16);
-	put_rle(e, 17, 2, 5);
+	put_rle_run(e, 2, 5, 17);
 	for (cut = 0; cut < e->len; cut++) {
 		copy = malloc(cut ? cut : 1);
 		assert_non_null(copy);
-		memcpy(copy, e->b, cut);
+		memcpy(copy, e->p, cut);
 		assert_int_equal(vo_rle_init(&d, copy, cut, 17), VO_OK);
 		assert_int_equal(vo_rle_get_u32(&d, out, 3), cut >= 4 ? VO_OK : VO_EFORMAT);
 		if (cut >= 4)
 			assert_int_equal(vo_rle_get_u32(&d, out, 16 + 2), VO_EFORMAT);
 		free(copy);
 	}
+	bb_free(e);
 	free(e);
 }
 
