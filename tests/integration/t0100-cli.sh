@@ -69,6 +69,12 @@ cp clean.csv.meta.json meta.bak
 echo '{"format": "something-else"}' >clean.csv.meta.json
 expect_exit 1 "$VOUCH" segment -q -i clean.csv -o s3.json
 expect_stderr "clean.csv.meta.json: not a vouch clean metadata file"
+# A figure that is not a whole number is refused, naming the key (it was truncated once).
+sed 's/"rows_read": [0-9]*/"rows_read": 1.5/' meta.bak >clean.csv.meta.json
+grep -q '"rows_read": 1.5' clean.csv.meta.json || fail "the edit of rows_read did not apply"
+expect_exit 1 "$VOUCH" segment -q -i clean.csv -o s3.json
+expect_stderr "clean.csv.meta.json: quality.rows_read: expected a whole number >= 0"
+[ ! -e s3.json ] || fail "segment wrote s3.json from a refused .meta.json"
 # Rows edited after cleaning no longer match their metadata.
 mv meta.bak clean.csv.meta.json
 head -n -1 clean.csv >short.csv

@@ -11,13 +11,16 @@
  * file (the real data re-written by DuckDB, from the fuzz corpus), with one
  * and two reader threads, then the artifact's atomic write over a previous
  * one (which a failed write leaves byte for byte, with no temporary file
- * left behind); and vo_table_load plus one POST /voucher and one POST
- * /vouchers answer.
+ * left behind); vo_table_load plus one POST /voucher and one POST
+ * /vouchers answer; and the two other JSON readers: a --segments-config file
+ * (vo_segconfig_load) and the clean metadata of two cleaned CSVs
+ * (vo_clean_meta_load_inputs).
  *
  * cJSON reports an allocation that fails while it parses as a syntax error;
- * the artifact reader and the API tell the two apart with
- * vo_alloc_failures(), so a failure is never blamed on the input ("not
- * valid JSON", 400 invalid_json).
+ * every JSON parse goes through vo_json_parse() (core/json_read.h), which
+ * tells the two apart with vo_alloc_failures(), so a failure is never blamed
+ * on the input ("not valid JSON", 400 invalid_json): the readers' tests
+ * check that every failure is VO_ENOMEM with "out of memory" in it.
  */
 #include "core/common.h"
 
@@ -25,14 +28,16 @@
 #include <cmocka.h>
 #include <dirent.h>
 
-#include "core/jsonmem.h"
 #include "api/table.h"
 #include "api/voucher.h"
-#include "model/artifact.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/fileio.h"
+#include "core/jsonmem.h"
 #include "core/limits.h"
+#include "model/artifact.h"
+#include "model/clean_meta.h"
+#include "model/segdef.h"
 #include "pipeline/pipeline.h"
 #include "testutil.h"
 
@@ -276,12 +281,131 @@ static void test_request(void **state)
 	vo_buf_release(&want);
 }
 
+/*
+ * Runs read() with allocation n failing onwards, for every n until a run no
+ * longer reaches its failure point.  Every failed run must be VO_ENOMEM
+ * with "out of memory" in its message: a reader that took the failure for
+ * bad JSON ("not valid JSON", VO_EFORMAT) fails the test.
+ */
+static void reader_failures(const char *what, int (*read)(struct vo_error *err))
+{
+	struct vo_error err = { 0 };
+	uint64_t n;
+	uint64_t used;
+	int rc;
+
+	if (read(&err))
+		fail_msg("%s: %s", what, err.msg);
+	for (n = 1; n < RUNS_MAX; n++) {
+		memset(&err, 0, sizeof(err));
+		vo_alloc_fail_at(n);
+		rc = read(&err);
+		used = vo_alloc_count();
+		vo_alloc_fail_at(0);
+		if (used < n) {
+			assert_int_equal(rc, VO_OK);
+			break;
+		}
+		if (rc != VO_ENOMEM || !strstr(err.msg, "out of memory"))
+			fail_msg("%s, allocation %" PRIu64 ": %s (%d), want VO_ENOMEM", what, n,
+				 err.msg, rc);
+	}
+	assert_true(n > 20 && n < RUNS_MAX);
+	print_message("%s: %" PRIu64 " failure points\n", what, n - 1);
+}
+
+static char config_path[512];
+
+/* Both forms of a config: an object of segments, and an array of them. */
+static int read_config(struct vo_error *err)
+{
+	struct vo_segconfig cfg;
+	int rc = vo_segconfig_load(&cfg, config_path, err);
+
+	if (!rc && (cfg.nsegs != 2 || cfg.ncells != 4))
+		fail_msg("the config read back has %zu segments, %zu cells", cfg.nsegs, cfg.ncells);
+	vo_segconfig_release(&cfg);
+	return rc;
+}
+
+static void test_segments_config(void **state)
+{
+	static const char *const docs[] = {
+		"{\"segments\": {\"loyal\": {\"field\": \"total_orders\", \"buckets\": "
+		"[{\"min\": 0, \"max\": 9}, {\"name\": \"10+\", \"min\": 10}]}, \"recent\": "
+		"{\"field\": \"days_since_last_order\", \"buckets\": [{\"min\": 0, \"max\": 30}, "
+		"{\"min\": 31, \"max\": null}]}}}",
+		"{\"segments\": [{\"name\": \"loyal\", \"field\": \"total_orders\", "
+		"\"buckets\": [{\"min\": 0, \"max\": 9}, {\"min\": 10}]}, {\"name\": \"recent\", "
+		"\"field\": \"days_since_last_order\", \"buckets\": [{\"min\": 0, \"max\": 30}, "
+		"{\"min\": 31}]}]}",
+	};
+	struct vo_error err = { 0 };
+	size_t i;
+
+	(void)state;
+	vo_test_path(config_path, sizeof(config_path), "segments-config.json");
+	for (i = 0; i < VO_ARRAY_SIZE(docs); i++) {
+		assert_int_equal(vo_write_file_atomic(config_path, docs[i], strlen(docs[i]), &err),
+				 VO_OK);
+		reader_failures(i ? "segments config (array)" : "segments config (object)",
+				read_config);
+	}
+}
+
+static const char *clean_csvs[2];
+
+/* The metadata of two cleaned CSVs, summed. */
+static int read_clean_meta(struct vo_error *err)
+{
+	struct vo_clean_meta m;
+	int rc = vo_clean_meta_load_inputs(clean_csvs, VO_ARRAY_SIZE(clean_csvs), &m, err);
+
+	if (!rc && (m.nfiles != 2 || m.nsources != 4))
+		fail_msg("the metadata read back has %zu files, %zu sources", m.nfiles, m.nsources);
+	vo_clean_meta_release(&m);
+	return rc;
+}
+
+static void test_clean_meta(void **state)
+{
+	static const char *const all[] = { "all" };
+	static char csv1[512];
+	static char csv2[512];
+	const char *inputs[] = { csv_path, parquet_path };
+	struct vo_pipeline_options opt;
+	struct vo_error err = { 0 };
+	struct vo_artifact a;
+	char meta[600];
+	size_t i;
+
+	(void)state;
+	memset(&opt, 0, sizeof(opt));
+	memset(&a, 0, sizeof(a));
+	opt.inputs = inputs;
+	opt.ninputs = VO_ARRAY_SIZE(inputs);
+	opt.countries = all;
+	opt.ncountries = 1;
+	opt.threads = 1;
+	assert_int_equal(vo_pipeline_run(&opt, &a, &err), VO_OK);
+	clean_csvs[0] = vo_test_path(csv1, sizeof(csv1), "clean1.csv");
+	clean_csvs[1] = vo_test_path(csv2, sizeof(csv2), "clean2.csv");
+	for (i = 0; i < VO_ARRAY_SIZE(clean_csvs); i++) {
+		snprintf(meta, sizeof(meta), "%s.meta.json", clean_csvs[i]);
+		assert_int_equal(vo_clean_meta_write(&a, meta, &err), VO_OK);
+	}
+	vo_artifact_release(&a);
+	reader_failures("clean metadata", read_clean_meta);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pipeline_one_thread),
 		cmocka_unit_test(test_pipeline_two_threads),
 		cmocka_unit_test(test_request),
+		cmocka_unit_test(test_segments_config),
+		cmocka_unit_test(test_clean_meta),
 	};
 
 	return cmocka_run_group_tests(tests, setup, vo_test_dir_teardown);

@@ -1,6 +1,6 @@
 /*
- * test_segment.c - segment definitions (defaults and JSON config) and the
- * counting rules of SPEC section 3: buckets, outside, ties, fallback.
+ * test_segment.c - the counting rules of SPEC section 3: buckets, outside,
+ * ties, fallback.  (The segment definitions are model/test_segdef.c's.)
  */
 #include "core/common.h"
 
@@ -10,111 +10,6 @@
 #include "clean/clean.h"
 #include "model/segdef.h"
 #include "segment/segment.h"
-
-static void test_defaults(void **state)
-{
-	struct vo_segconfig cfg;
-
-	(void)state;
-	assert_int_equal(vo_segconfig_default(&cfg), VO_OK);
-	assert_int_equal(cfg.nsegs, 2);
-	assert_int_equal(cfg.ncells, 8);
-	assert_string_equal(cfg.segs[0].name, "frequent_segment");
-	assert_int_equal(cfg.segs[0].field, VO_FIELD_TOTAL_ORDERS);
-	assert_int_equal(vo_segdef_find(&cfg.segs[0], 4), 0);
-	assert_int_equal(vo_segdef_find(&cfg.segs[0], 5), 1);
-	assert_int_equal(vo_segdef_find(&cfg.segs[0], 37), 2);
-	assert_int_equal(vo_segdef_find(&cfg.segs[0], 38), -1);
-	assert_string_equal(cfg.segs[1].buckets[4].name, "180+");
-	assert_int_equal(vo_segdef_find(&cfg.segs[1], 29), -1);
-	assert_int_equal(vo_segdef_find(&cfg.segs[1], 30), 0);
-	assert_int_equal(vo_segdef_find(&cfg.segs[1], 180), 3);
-	assert_int_equal(vo_segdef_find(&cfg.segs[1], 181), 4);
-	assert_int_equal(vo_segdef_find(&cfg.segs[1], 100000), 4);
-	assert_int_equal(cfg.segs[1].cell_base, 3);
-	vo_segconfig_release(&cfg);
-}
-
-static int parse(const char *json, struct vo_segconfig *cfg, struct vo_error *err)
-{
-	return vo_segconfig_parse(cfg, json, strlen(json), "cfg.json", err);
-}
-
-static void test_config_file(void **state)
-{
-	struct vo_segconfig cfg;
-	struct vo_error err;
-
-	(void)state;
-	assert_int_equal(
-		parse("{\"segments\": {\"big\": {\"field\": \"total_orders\", \"buckets\": "
-		      "[{\"min\": 0, \"max\": 9}, {\"name\": \"many\", \"min\": 10}]}}}",
-		      &cfg, &err),
-		VO_OK);
-	assert_int_equal(cfg.nsegs, 1);
-	assert_string_equal(cfg.segs[0].buckets[0].name, "0-9");
-	assert_string_equal(cfg.segs[0].buckets[1].name, "many");
-	assert_true(cfg.segs[0].buckets[1].open);
-	vo_segconfig_release(&cfg);
-
-	assert_int_equal(
-		parse("{\"segments\": [{\"name\": \"r\", \"field\": \"days_since_last_order\","
-		      " \"buckets\": [{\"min\": 1, \"max\": null}]}]}",
-		      &cfg, &err),
-		VO_OK);
-	assert_string_equal(cfg.segs[0].buckets[0].name, "1+");
-	vo_segconfig_release(&cfg);
-}
-
-static void test_config_errors(void **state)
-{
-	static const struct {
-		const char *json;
-		const char *msg;
-	} bad[] = {
-		{ "{", "not valid JSON" },
-		{ "[]", "'segments'" },
-		{ "{\"segments\": {}}", "1 to" },
-		{ "{\"segments\": {\"s\": {\"field\": \"x\", \"buckets\": [{\"min\": 0}]}}}",
-		  "segments.s.field: expected \"total_orders\"" },
-		{ "{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": []}}}",
-		  "segments.s.buckets: expected an array of 1 to" },
-		{ "{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": [{\"min\": "
-		  "-1}]}}}",
-		  "segments.s.buckets[0].min: expected a whole number >= 0" },
-		{ "{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": [{\"min\": "
-		  "1.5}]}}}",
-		  "segments.s.buckets[0].min: expected a whole number >= 0" },
-		{ "{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": [{\"min\": 5, "
-		  "\"max\": 4}]}}}",
-		  "segments.s.buckets[0].max: expected null or a whole number >= min" },
-		{ "{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": [{\"min\": 0, "
-		  "\"max\": 5}, {\"min\": 5, \"max\": 9}]}}}",
-		  "overlap" },
-		{ "{\"segments\": {\"s\": {\"field\": \"total_orders\", \"buckets\": [{\"name\": "
-		  "\"a\", "
-		  "\"min\": 0, \"max\": 1}, {\"name\": \"a\", \"min\": 2, \"max\": 3}]}}}",
-		  "twice" },
-		{ "{\"segments\": [{\"name\": \"s\", \"field\": \"total_orders\", \"buckets\": "
-		  "[{\"min\": "
-		  "0}]}, {\"name\": \"s\", \"field\": \"total_orders\", \"buckets\": [{\"min\": "
-		  "0}]}]}",
-		  "twice" },
-	};
-	struct vo_segconfig cfg;
-	struct vo_error err;
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < VO_ARRAY_SIZE(bad); i++) {
-		vo_error_clear(&err);
-		if (parse(bad[i].json, &cfg, &err) == VO_OK)
-			fail_msg("config %zu should be refused", i);
-		assert_int_equal(cfg.nsegs, 0);
-		if (!strstr(err.msg, bad[i].msg) || !strstr(err.msg, "cfg.json"))
-			fail_msg("config %zu: message '%s' lacks '%s'", i, err.msg, bad[i].msg);
-	}
-}
 
 /* Feeds kept rows (country, total, voucher, days) to a segmenter. */
 static void feed(struct vo_segmenter *s, const int64_t (*rows)[4], size_t n)
@@ -226,8 +121,7 @@ static void test_merge(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),      cmocka_unit_test(test_config_file),
-		cmocka_unit_test(test_config_errors), cmocka_unit_test(test_counting),
+		cmocka_unit_test(test_counting),
 		cmocka_unit_test(test_merge),
 	};
 
