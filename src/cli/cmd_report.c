@@ -6,12 +6,12 @@
 
 #include <getopt.h>
 
-#include "model/artifact.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "core/fileio.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "model/artifact.h"
 #include "report/dashboard.h"
 
 static const char report_usage[] =
@@ -39,7 +39,7 @@ int vo_cmd_report(int argc, char **argv)
 	struct vo_dashboard_opts opt = { .now_us = vo_now_us(), .live = false };
 	const char *input = NULL, *output = NULL;
 	struct vo_artifact a;
-	struct vo_buf text, html;
+	struct vo_buf html;
 	struct vo_error err;
 	int c, rc;
 
@@ -77,11 +77,8 @@ int vo_cmd_report(int argc, char **argv)
 	}
 	vo_error_clear(&err);
 	memset(&a, 0, sizeof(a));
-	vo_buf_init(&text, VO_ARTIFACT_MAX);
 	vo_buf_init(&html, VO_API_RESPONSE_MAX);
-	rc = vo_read_file(input, VO_ARTIFACT_MAX, &text, &err);
-	if (!rc)
-		rc = vo_artifact_parse(text.ptr ? text.ptr : "", text.len, input, &a, &err);
+	rc = vo_artifact_load(input, &a, &err);
 	if (!rc) {
 		rc = vo_dashboard_render(&a, &opt, &html);
 		if (rc)
@@ -91,7 +88,6 @@ int vo_cmd_report(int argc, char **argv)
 	}
 	if (!rc)
 		rc = vo_write_file_atomic(output, html.ptr, html.len, &err);
-	vo_buf_release(&text);
 	vo_buf_release(&html);
 	if (rc) {
 		vo_cli_error("report", "%s", err.msg);

@@ -128,6 +128,9 @@ int vo_artifact_write(const struct vo_artifact *a, const char *path, struct vo_e
 int vo_artifact_parse(const char *text, size_t len, const char *origin, struct vo_artifact *out,
 		      struct vo_error *err);
 
+/* Reads the file at path (at most VO_ARTIFACT_MAX bytes) and parses it; path is the origin. */
+int vo_artifact_load(const char *path, struct vo_artifact *out, struct vo_error *err);
+
 /* Frees everything the artifact owns and zeroes it (artifact.c). */
 void vo_artifact_release(struct vo_artifact *a);
 

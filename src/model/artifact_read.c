@@ -12,6 +12,7 @@
 #include "core/common.h"
 
 #include "core/alloc.h"
+#include "core/fileio.h"
 #include "core/json_read.h"
 #include "core/limits.h"
 #include "model/artifact.h"
@@ -549,5 +550,19 @@ int vo_artifact_parse(const char *text, size_t len, const char *origin, struct v
 	cJSON_Delete(doc);
 	if (rc)
 		vo_artifact_release(out);
+	return rc;
+}
+
+int vo_artifact_load(const char *path, struct vo_artifact *out, struct vo_error *err)
+{
+	struct vo_buf b;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	vo_buf_init(&b, VO_ARTIFACT_MAX);
+	rc = vo_read_file(path, VO_ARTIFACT_MAX, &b, err);
+	if (!rc)
+		rc = vo_artifact_parse(b.ptr ? b.ptr : "", b.len, path, out, err);
+	vo_buf_release(&b);
 	return rc;
 }
