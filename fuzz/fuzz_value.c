@@ -6,8 +6,8 @@
  */
 #include "core/common.h"
 
-#include "model/value.h"
 #include "core/str.h"
+#include "model/value.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

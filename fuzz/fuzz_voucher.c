@@ -13,10 +13,10 @@
 
 #include "api/table.h"
 #include "api/voucher.h"
-#include "model/artifact.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/limits.h"
+#include "model/artifact.h"
 #include "pipeline/pipeline.h"
 #include "fuzz.h"
 

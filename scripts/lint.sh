@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# make lint: formatting (.clang-format), clang-tidy (.clang-tidy) and cppcheck
-# over every tracked C file.  usage: scripts/lint.sh BUILD_DIR
+# make lint: the include rule of the layout (scripts/check-includes.sh, with
+# its self-test), formatting (.clang-format), clang-tidy (.clang-tidy) and
+# cppcheck over every tracked C file.  usage: scripts/lint.sh BUILD_DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 mapfile -t files < <(git ls-files -- '*.c' '*.h' 2>/dev/null || find src tests fuzz bench -name '*.[ch]')
 mapfile -t cfiles < <(printf '%s\n' "${files[@]}" | grep '\.c$')
 status=0
+
+echo "lint: include rule (docs/ARCHITECTURE.md)"
+scripts/check-includes.sh || status=1
+scripts/check-includes.sh --self-test || status=1
 
 echo "lint: clang-format (${#files[@]} files)"
 clang-format --dry-run --Werror "${files[@]}" || status=1

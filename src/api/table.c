@@ -10,13 +10,13 @@
 #include "core/common.h"
 
 #include "api/table.h"
-#include "model/artifact.h"
-#include "model/value.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/fileio.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "model/artifact.h"
+#include "model/value.h"
 #include "report/dashboard.h"
 
 /* One country in lookup order. */

@@ -9,11 +9,11 @@
 #include "core/common.h"
 
 #include "clean/clean.h"
-#include "model/value.h"
 #include "core/alloc.h"
 #include "core/civil.h"
 #include "core/limits.h"
 #include "core/map.h"
+#include "model/value.h"
 
 #define NO_COUNTRY UINT32_MAX
 

@@ -7,12 +7,12 @@
 
 #include "api/router.h"
 #include "api/server.h"
-#include "model/value.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "core/fileio.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "model/value.h"
 
 static const char serve_usage[] =
 	"usage: vouch serve --segments PATH [options]\n"

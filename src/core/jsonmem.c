@@ -6,8 +6,8 @@
 #include <cjson/cJSON.h>
 #include <pthread.h>
 
-#include "core/jsonmem.h"
 #include "core/alloc.h"
+#include "core/jsonmem.h"
 
 struct arena {
 	char *base;

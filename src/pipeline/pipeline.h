@@ -21,10 +21,10 @@
 
 #include <stdatomic.h>
 
-#include "model/artifact.h"
 #include "clean/clean.h"
 #include "core/err.h"
 #include "ingest/batch.h"
+#include "model/artifact.h"
 #include "model/segdef.h"
 
 /*

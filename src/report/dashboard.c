@@ -12,8 +12,8 @@
 
 #include <stdarg.h>
 
-#include "model/value.h"
 #include "core/alloc.h"
+#include "model/value.h"
 #include "report/dashboard.h"
 
 struct page {

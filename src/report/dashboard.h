@@ -22,8 +22,8 @@
 
 #include "core/common.h"
 
-#include "model/artifact.h"
 #include "core/buf.h"
+#include "model/artifact.h"
 
 /* A chart shows this many voucher amounts of a country; the rest are one "other" bar. */
 #define VO_DASHBOARD_AMOUNTS 8

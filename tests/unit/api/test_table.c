@@ -12,11 +12,11 @@
 #include <unistd.h>
 
 #include "api/table.h"
-#include "model/artifact.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/fileio.h"
 #include "gen/gen.h"
+#include "model/artifact.h"
 #include "pipeline/pipeline.h"
 #include "testutil.h"
 

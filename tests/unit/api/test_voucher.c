@@ -14,12 +14,12 @@
 
 #include "api/table.h"
 #include "api/voucher.h"
-#include "model/artifact.h"
-#include "model/value.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/fileio.h"
 #include "core/limits.h"
+#include "model/artifact.h"
+#include "model/value.h"
 #include "pipeline/pipeline.h"
 #include "testutil.h"
 

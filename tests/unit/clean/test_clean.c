@@ -8,8 +8,8 @@
 #include <cmocka.h>
 
 #include "clean/clean.h"
-#include "model/value.h"
 #include "core/civil.h"
+#include "model/value.h"
 
 /* One row as strings; NULL is a null value. */
 struct row {

@@ -6,8 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "model/value.h"
 #include "core/civil.h"
+#include "model/value.h"
 
 static bool ts(const char *s, int64_t *us)
 {
