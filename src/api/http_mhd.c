@@ -585,8 +585,8 @@ static int start_workers(struct vo_engine *eng, struct vo_error *err)
 {
 	const struct vo_engine_config *cfg = &eng->cfg;
 	/* libmicrohttpd's limit: ours per worker, plus room to answer 503 past ours. */
-	unsigned per_worker =
-		(unsigned)(eng->conn_limit / eng->nworkers) + VO_API_CONNECTIONS_SLACK;
+	unsigned per_worker = (unsigned)(eng->conn_limit / VO_MAX(eng->nworkers, (size_t)1)) +
+			      VO_API_CONNECTIONS_SLACK;
 	/* The head must fit in the connection's pool with room for the answer's headers. */
 	size_t pool = cfg->max_header + 4096;
 

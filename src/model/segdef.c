@@ -254,7 +254,7 @@ int vo_segconfig_read(struct vo_jread *r, const cJSON *v, enum vo_segdef_form fo
 		rc = vo_jread_unique(r, v);
 	for (item = v->child; !rc && item; item = item->next, i++) {
 		const char *name = item->string ? item->string : "";
-		size_t mark = r->len;
+		size_t mark;
 
 		if (array) {
 			const cJSON *jn = cJSON_GetObjectItemCaseSensitive(item, "name");
