@@ -85,7 +85,7 @@ struct request {
  */
 #define SPARE_MAX 256
 #define SPARE_BUF_MAX (64u << 10)
-/* The per-thread arena for cJSON (api/jsonmem.h): a /voucher body's tree fits many times. */
+/* The per-thread arena for cJSON (core/jsonmem.h): a /voucher body's tree fits many times. */
 #define JSON_ARENA_BYTES (256u << 10)
 
 static struct request *request_get(struct worker *w)

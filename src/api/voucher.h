@@ -2,10 +2,11 @@
  * voucher.h - the answer to one voucher request (SPEC section 5), without
  * HTTP: a request body in, a status and a JSON body out.
  *
- * The HTTP server (api/server.c), `vouch lookup` and the batch route all come
- * through here, so every client gets the same validation and the same bytes.
- * JSON is parsed with cJSON_ParseWithLengthOpts(); the global error pointer
- * is never used, so any number of threads may call these at once.
+ * The server (through api/router.h), `vouch lookup` and the batch route all
+ * come through here, so every client gets the same validation and the same
+ * bytes.  JSON is parsed with vo_json_parse() (core/json_read.h); cJSON's
+ * global error pointer is never used, so any number of threads may call
+ * these at once.
  */
 /*
  * Rules where SPEC section 5 leaves a choice (api/voucher.c):
@@ -22,7 +23,7 @@
  * - segment_name: a string naming a segment of the artifact exactly
  *   (case-sensitive), else 422.
  * - total_orders (alias total_order): a JSON number or a string read by the
- *   pipeline's rules (clean/value.h: "2.0", " 15 ", "1e1" are whole; "-1",
+ *   pipeline's rules (model/value.h: "2.0", " 15 ", "1e1" are whole; "-1",
  *   "2.5", "nan", text are not); bool, array, object are 422.  An empty
  *   string is absent, as in the pipeline.  An invalid value is 422 naming
  *   the member the client sent (total_orders or total_order); both given

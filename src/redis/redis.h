@@ -4,7 +4,7 @@
  *
  * Everything here is synchronous and owned by one thread at a time: the
  * `vouch publish` command, or the server's Redis source thread
- * (api/source_redis.h).  Every message names the server as
+ * (api/source_redis.c).  Every message names the server as
  * redis://[user@]host:port/db, never with the password.
  */
 #ifndef VO_REDIS_REDIS_H
