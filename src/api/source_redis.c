@@ -84,12 +84,12 @@ static void went_down(struct vo_redis_source *s, const char *why)
 
 static int connect_both(struct vo_redis_source *s, struct vo_error *err)
 {
-	int rc = vo_redis_connect(&s->url, &s->cmd, err);
+	int rc = vo_redis_connect(&s->url, -1, &s->cmd, err);
 
 	if (!rc)
-		rc = vo_redis_connect(&s->url, &s->sub, err);
+		rc = vo_redis_connect(&s->url, -1, &s->sub, err);
 	if (!rc)
-		rc = vo_redis_subscribe(s->sub, s->keys.channel, err);
+		rc = vo_redis_subscribe(s->sub, s->keys.channel, NULL, err);
 	if (rc)
 		disconnect(s);
 	return rc;

@@ -19,6 +19,8 @@
 #include "model/artifact.h"
 #include "model/clean_meta.h"
 #include "pipeline/pipeline.h"
+#include "redis/redis.h"
+#include "redis/segstore.h"
 
 struct job_args {
 	struct vo_strlist inputs;
@@ -46,8 +48,10 @@ static const char process_usage[] =
 	"  -o, --output FILE          where to write the artifact\n"
 	"  -j, --threads N            readers per Parquet file (row groups are shared out);\n"
 	"                             default: one per available core; 1 uses least memory\n"
-	"      --publish URL          then `vouch publish` it to redis://host:port[/db]\n"
-	"                             (key prefix from VOUCH_PREFIX, default vouch)\n"
+	"      --publish URL          then `vouch publish` it to redis://host:port[/db] or\n"
+	"                             redis-sentinel://host:port,.../MASTER[/db] (default\n"
+	"                             VOUCH_PUBLISH, which keeps a password out of `ps`;\n"
+	"                             key prefix from VOUCH_PREFIX, default vouch)\n"
 	"  -q, --quiet                no summary on stderr\n"
 	"  -h, --help                 show this help\n";
 
@@ -81,6 +85,28 @@ static const char segment_usage[] =
 	"  -h, --help                 show this help\n";
 
 enum { OPT_SEGMENTS_CONFIG = 256, OPT_PUBLISH };
+
+/*
+ * Checks --publish's URL and VOUCH_PREFIX before the pipeline runs, so a typo
+ * costs nothing.  VO_EINVAL with the URL masked.
+ */
+static int check_publish(const char *cmd, const char *url)
+{
+	const char *prefix = getenv("VOUCH_PREFIX");
+	struct vo_redis_url u;
+	struct vo_segkeys keys;
+	struct vo_error err;
+	int rc;
+
+	vo_error_clear(&err);
+	rc = vo_redis_url_parse(url, &u, &err);
+	if (!rc)
+		rc = vo_segkeys_init(&keys, prefix && *prefix ? prefix : "vouch", &err);
+	vo_redis_url_wipe(&u);
+	if (rc)
+		vo_cli_error(cmd, "--publish: %s", err.msg);
+	return rc;
+}
 
 static int parse_args(const char *cmd, int argc, char **argv, struct job_args *a, bool countries,
 		      bool config)
@@ -171,7 +197,12 @@ static int parse_args(const char *cmd, int argc, char **argv, struct job_args *a
 		vo_cli_error(cmd, "no output: give -o FILE");
 		return VO_EINVAL;
 	}
-	return VO_OK;
+	if (!strcmp(cmd, "process") && !a->publish) {
+		const char *env = getenv("VOUCH_PUBLISH");
+		if (env && *env)
+			a->publish = env;
+	}
+	return a->publish ? check_publish(cmd, a->publish) : VO_OK;
 }
 
 static void job_args_release(struct job_args *a)

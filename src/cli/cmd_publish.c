@@ -28,8 +28,14 @@ static const char publish_usage[] =
 	"`vouch serve --segments URL` switches to it within moments.  With --rollback,\n"
 	"points current at a version still stored (validated again) and announces it.\n"
 	"\n"
-	"  URL is redis://[user:password@]host[:port][/db] (port 6379, db 0 by default);\n"
-	"  it may come from VOUCH_PUBLISH_TO, which keeps the password out of `ps`.\n"
+	"  URL is redis://[user:password@]host[:port][/db] (port 6379, db 0 by default)\n"
+	"  or redis-sentinel://[user:password@]host1[:port1],host2[:port2]/MASTER[/db]\n"
+	"  (sentinel ports 26379): the primary the sentinels name, confirmed with ROLE.\n"
+	"  The user and password are the data node's; the sentinels' own come from\n"
+	"  VOUCH_SENTINEL_USER and VOUCH_SENTINEL_PASSWORD.  URL may come from\n"
+	"  VOUCH_PUBLISH_TO, which keeps the password out of `ps`.  Only a primary is\n"
+	"  written to; a publish either happens whole or not at all (exit 1, nothing\n"
+	"  changed), and one that loses its connection or primary is retried once.\n"
 	"\n"
 	"      --to URL            the Redis server\n"
 	"      --prefix P          key prefix (default vouch, or VOUCH_PREFIX)\n"
@@ -60,17 +66,72 @@ static int check_stored(void *ctx, const char *text, size_t len, struct vo_error
 	return rc;
 }
 
-/* Parses the URL and prefix and connects.  VO_EINVAL (usage) or VO_EIO. */
-static int open_store(const char *url, const char *prefix, struct vo_redis_url *u,
-		      struct vo_segkeys *keys, struct vo_redis **r, struct vo_error *err)
+/* Parses the URL and the prefix.  VO_EINVAL (usage). */
+static int open_args(const char *url, const char *prefix, struct vo_redis_url *u,
+		     struct vo_segkeys *keys, struct vo_error *err)
 {
 	int rc = vo_redis_url_parse(url, u, err);
 
 	if (!rc)
-		rc = vo_segkeys_init(keys, prefix, err);
-	if (!rc)
-		rc = vo_redis_connect(u, r, err);
-	vo_redis_url_wipe(u);
+		rc = vo_segkeys_init(keys, prefix && *prefix ? prefix : "vouch", err);
+	return rc;
+}
+
+/* The server as the success message names it: the URL, and for Sentinel the primary. */
+static void describe(const struct vo_redis_url *u, const struct vo_redis *r, char *out, size_t n)
+{
+	if (u->kind == VO_REDIS_SENTINEL)
+		snprintf(out, n, "%s (primary %s)", vo_redis_name(r), vo_redis_addr(r));
+	else
+		snprintf(out, n, "%s", vo_redis_name(r));
+}
+
+/* What one attempt writes: a publish (text) or a rollback (check). */
+struct write_job {
+	const struct vo_segkeys *keys;
+	const char *version;
+	const char *text; /* NULL for a rollback */
+	size_t len;
+	unsigned keep;
+	vo_segstore_check_fn check; /* a rollback's */
+	void *check_ctx;
+};
+
+/*
+ * Connects and writes; when the write failed in a way a new connection may
+ * fix (the connection lost, READONLY, the node no longer a primary) it
+ * connects again, through the sentinels for a Sentinel URL, and tries once
+ * more.  Publishing the same version twice is harmless, so the retry is
+ * safe even when the first EXEC's outcome is unknown.
+ */
+static int write_store(const char *cmd, const struct vo_redis_url *u, const struct write_job *job,
+		       bool quiet, struct vo_redis **out, struct vo_segstore_outcome *res,
+		       struct vo_error *err)
+{
+	struct vo_redis *r = NULL;
+	int rc = VO_OK;
+
+	*out = NULL;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		rc = vo_redis_connect(u, -1, &r, err);
+		if (rc)
+			break;
+		if (job->text)
+			rc = vo_segstore_publish(r, job->keys, job->version, job->text, job->len,
+						 job->keep, res, err);
+		else
+			rc = vo_segstore_rollback(r, job->keys, job->version, job->check,
+						  job->check_ctx, res, err);
+		if (!rc || attempt || !res->retry ||
+		    (u->kind != VO_REDIS_SENTINEL && !vo_redis_broken(r)))
+			break;
+		if (!quiet)
+			fprintf(stderr, "vouch %s: %s; connecting again to retry once\n", cmd,
+				err->msg);
+		vo_redis_close(r);
+		r = NULL;
+	}
+	*out = r;
 	return rc;
 }
 
@@ -81,28 +142,41 @@ int vo_cli_publish(const char *cmd, const char *path, const char *url, const cha
 	struct vo_segkeys keys;
 	struct vo_redis *r = NULL;
 	struct vo_table *t = NULL;
+	struct vo_segstore_outcome res;
+	struct write_job job;
 	struct vo_error err;
 	struct vo_buf text;
-	unsigned removed = 0;
+	char where[VO_REDIS_NAME_MAX + VO_REDIS_ADDR_MAX + 16];
 	int rc;
 
 	vo_error_clear(&err);
+	memset(&u, 0, sizeof(u));
+	memset(&res, 0, sizeof(res));
 	vo_buf_init(&text, VO_ARTIFACT_MAX);
-	rc = vo_read_file(path, VO_ARTIFACT_MAX, &text, &err);
+	rc = open_args(url, prefix, &u, &keys, &err);
+	if (!rc)
+		rc = vo_read_file(path, VO_ARTIFACT_MAX, &text, &err);
 	if (!rc)
 		rc = vo_table_parse(text.ptr, text.len, path, &t, &err);
-	if (!rc)
-		rc = open_store(url, prefix && *prefix ? prefix : "vouch", &u, &keys, &r, &err);
-	if (!rc)
-		rc = vo_segstore_publish(r, &keys, vo_table_version(t), text.ptr, text.len, keep,
-					 &removed, &err);
-	if (rc)
+	if (!rc) {
+		memset(&job, 0, sizeof(job));
+		job.keys = &keys;
+		job.version = vo_table_version(t);
+		job.text = text.ptr;
+		job.len = text.len;
+		job.keep = keep;
+		rc = write_store(cmd, &u, &job, quiet, &r, &res, &err);
+	}
+	if (rc) {
 		vo_cli_error(cmd, "%s", err.msg);
-	else if (!quiet)
+	} else if (!quiet) {
+		describe(&u, r, where, sizeof(where));
 		fprintf(stderr,
 			"published %s as version %s to %s (now current; %u old %s removed)\n", path,
-			vo_table_version(t), vo_redis_name(r), removed,
-			removed == 1 ? "version" : "versions");
+			vo_table_version(t), where, res.removed,
+			res.removed == 1 ? "version" : "versions");
+	}
+	vo_redis_url_wipe(&u);
 	vo_redis_close(r);
 	vo_table_destroy(t);
 	vo_buf_release(&text);
@@ -114,24 +188,35 @@ static int rollback(const char *url, const char *prefix, const char *version, bo
 	struct vo_redis_url u;
 	struct vo_segkeys keys;
 	struct vo_redis *r = NULL;
+	struct vo_segstore_outcome res;
+	struct write_job job;
 	struct vo_error err;
-	char key[VO_REDIS_PREFIX_MAX + 96];
-	char origin[VO_REDIS_NAME_MAX + VO_REDIS_PREFIX_MAX + 128];
+	char key[VO_SEGSTORE_KEY_MAX];
+	char origin[VO_REDIS_NAME_MAX + VO_SEGSTORE_KEY_MAX + 8];
+	char where[VO_REDIS_NAME_MAX + VO_REDIS_ADDR_MAX + 16];
 	struct rollback_check check = { origin, version };
 	int rc;
 
 	vo_error_clear(&err);
-	rc = open_store(url, prefix, &u, &keys, &r, &err);
+	memset(&u, 0, sizeof(u));
+	rc = open_args(url, prefix, &u, &keys, &err);
 	if (!rc) {
 		vo_segkeys_version(&keys, version, key, sizeof(key));
-		snprintf(origin, sizeof(origin), "%s/%s", vo_redis_name(r), key);
-		rc = vo_segstore_rollback(r, &keys, version, check_stored, &check, &err);
+		snprintf(origin, sizeof(origin), "%s/%s", u.display, key);
+		memset(&job, 0, sizeof(job));
+		job.keys = &keys;
+		job.version = version;
+		job.check = check_stored;
+		job.check_ctx = &check;
+		rc = write_store("publish", &u, &job, quiet, &r, &res, &err);
 	}
-	if (rc)
+	if (rc) {
 		vo_cli_error("publish", "%s", err.msg);
-	else if (!quiet)
-		fprintf(stderr, "rolled back %s/%s to version %s\n", vo_redis_name(r), keys.current,
-			version);
+	} else if (!quiet) {
+		describe(&u, r, where, sizeof(where));
+		fprintf(stderr, "rolled back %s/%s to version %s\n", where, keys.current, version);
+	}
+	vo_redis_url_wipe(&u);
 	vo_redis_close(r);
 	return rc;
 }

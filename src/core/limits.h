@@ -111,13 +111,27 @@
 #define VO_API_CUSTOMER_ID_MAX 256
 
 /* Redis (vouch publish, vouch serve --segments redis://...). */
-/* A redis URL's host, user and password; longer ones are typos or abuse. */
+/* A redis URL, and its user and password; longer ones are typos or abuse. */
 #define VO_REDIS_URL_MAX 1024
+/* A host name in a redis URL (DNS names have at most 253 bytes). */
+#define VO_REDIS_HOST_MAX 256
+/* Sentinels in a redis-sentinel:// URL: three or five in practice. */
+#define VO_REDIS_SENTINELS_MAX 16
+/* Milliseconds to connect to a sentinel, and for its answer: the sentinels are
+ * asked in turn, so one that is down must not hold up the others. */
+#define VO_REDIS_SENTINEL_MS 500
+/* Bytes of one reply: an artifact and its framing; STRLEN is checked first, so
+ * this only stops a value that grew in between. */
+#define VO_REDIS_REPLY_MAX (VO_ARTIFACT_MAX + 4096)
+/* Bytes read from a subscription per wake-up: a flood of messages (or one huge
+ * message, skipped as it arrives) cannot keep the thread from its other work. */
+#define VO_REDIS_SUB_READ_MAX (4u << 20)
 /* A key prefix; keys are PREFIX:segments:VERSION, so it stays short. */
 #define VO_REDIS_PREFIX_MAX 128
 /* Milliseconds to connect: a replica must not hang its reload thread on a dead host. */
 #define VO_REDIS_CONNECT_MS 1000
-/* Milliseconds a command may take: a large artifact over a slow link, not longer. */
+/* Milliseconds a command may take from sending to the last byte of its reply: a
+ * large artifact over a slow link, not longer (then a warning and a retry). */
 #define VO_REDIS_COMMAND_MS 5000
 /* Milliseconds between checks of PREFIX:segments:current, in case a message was missed. */
 #define VO_REDIS_POLL_MS 3000
@@ -127,5 +141,8 @@
 /* Versions kept by vouch publish unless --keep says otherwise, and at most. */
 #define VO_REDIS_KEEP_DEFAULT 10
 #define VO_REDIS_KEEP_MAX 1000
+/* Old versions one publish deletes at most; a set grown past it by hand shrinks
+ * over the next publishes (the transaction stays small). */
+#define VO_REDIS_TRIM_MAX 1000
 
 #endif
