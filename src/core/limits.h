@@ -50,6 +50,21 @@
 #define VO_CONFIG_FILE_MAX (1u << 20)
 /* The artifact JSON a reader accepts. */
 #define VO_ARTIFACT_MAX (256u << 20)
+/* The artifact's shape, checked before its JSON tree is built (core/json_scan.h),
+ * so a huge document of small values is refused after one pass over its bytes
+ * instead of costing forty times its size: it nests 7 deep, its longest array is
+ * `sources` (one element per input file), its widest object a cell's `counts`
+ * (one member per voucher amount). */
+#define VO_ARTIFACT_DEPTH_MAX 16
+#define VO_ARTIFACT_ARRAY_MAX VO_INPUT_FILES_MAX
+#define VO_ARTIFACT_OBJECT_MAX VO_VOUCHERS_MAX
+/* Values in an artifact: four countries have a few hundred; every country with
+ * thousands of voucher amounts, a few hundred thousand. */
+#define VO_ARTIFACT_VALUES_MAX (4u << 20)
+/* The estimated tree may cost this many times the text, plus the slack: a real
+ * artifact costs 3 times its size (pretty-printed, as written) to 6 (minified). */
+#define VO_ARTIFACT_TREE_FACTOR 12
+#define VO_ARTIFACT_TREE_SLACK (1u << 20)
 
 /* CSV: the read buffer grows to hold a batch of records, but no further, so
  * memory stays flat whatever the file size; it must hold one whole record. */

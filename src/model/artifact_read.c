@@ -14,10 +14,17 @@
 #include "core/alloc.h"
 #include "core/fileio.h"
 #include "core/json_read.h"
+#include "core/json_scan.h"
 #include "core/limits.h"
 #include "model/artifact.h"
 #include "model/artifact_int.h"
 #include "model/value.h"
+
+/* The shape an artifact may have before its tree is built (core/json_scan.h). */
+static const struct vo_json_limits artifact_shape = {
+	VO_ARTIFACT_DEPTH_MAX,	VO_ARTIFACT_ARRAY_MAX,	 VO_ARTIFACT_OBJECT_MAX,
+	VO_ARTIFACT_VALUES_MAX, VO_ARTIFACT_TREE_FACTOR, VO_ARTIFACT_TREE_SLACK,
+};
 
 /* 64 lower-case hex digits. */
 static bool is_sha256_hex(const char *s)
@@ -543,6 +550,12 @@ int vo_artifact_parse(const char *text, size_t len, const char *origin, struct v
 
 	memset(out, 0, sizeof(*out));
 	vo_jread_init(&r, origin, err);
+	/* The shape first: a huge document of small values costs one pass, not a tree. */
+	if (len <= VO_ARTIFACT_MAX) {
+		rc = vo_json_scan(text, len, &artifact_shape, NULL, origin, err);
+		if (rc)
+			return rc;
+	}
 	rc = vo_jread_parse(&r, text, len, VO_ARTIFACT_MAX, &doc);
 	if (rc)
 		return rc;
