@@ -5,7 +5,9 @@
 
 #include "api/metrics.h"
 #include "api/router.h"
+#include "api/source.h"
 #include "api/voucher.h"
+#include "core/civil.h"
 #include "core/json.h"
 #include "core/jsonmem.h"
 #include "core/limits.h"
@@ -140,31 +142,120 @@ bool vo_api_precheck(const struct vo_api *api, const struct vo_http_request *req
 	return true;
 }
 
+/* The source's status; a zeroed one (a file, always fresh) without a source. */
+static void source_status(const struct vo_api *api, struct vo_source_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->up = true;
+	if (api->src)
+		vo_table_source_status(api->src, st);
+}
+
+/*
+ * Seconds since a Redis source was last read, when --max-stale is set and
+ * they are more than it; else 0 (fresh).
+ */
+static int64_t stale_for(const struct vo_api *api, const struct vo_source_status *st,
+			 int64_t now_us)
+{
+	int64_t age;
+
+	if (!api->cfg.max_stale_s || !st->redis || !st->refreshed_at_us)
+		return 0;
+	age = (now_us - st->refreshed_at_us) / 1000000;
+	return age > (int64_t)api->cfg.max_stale_s ? age : 0;
+}
+
+/* "2026-11-24T01:00:00.123Z" for us. */
+static void rfc3339(int64_t us, char *out, size_t n)
+{
+	int64_t days = vo_us_to_days(us), y;
+	int64_t in_day = us - days * 86400000000LL;
+	unsigned m, d;
+
+	vo_civil_from_days(days, &y, &m, &d);
+	snprintf(out, n, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ", (long long)y, m, d,
+		 (unsigned)(in_day / 3600000000LL), (unsigned)(in_day / 60000000LL % 60),
+		 (unsigned)(in_day / 1000000 % 60), (unsigned)(in_day / 1000 % 1000));
+}
+
+/* A Prometheus label value: backslash, quote and newline escaped. */
+static int add_label(struct vo_buf *out, const char *v)
+{
+	int rc = 0;
+
+	for (const char *p = v ? v : ""; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			rc |= vo_buf_addch(out, '\\');
+		rc |= *p == '\n' ? vo_buf_addstr(out, "\\n") : vo_buf_addch(out, *p);
+	}
+	return rc;
+}
+
+static int source_metrics(const struct vo_api *api, const struct vo_source_status *st,
+			  struct vo_buf *out)
+{
+	int rc = vo_buf_addstr(out, "# HELP vouch_source_info Where the tables come from and, for "
+				    "Redis, the node in use (value 1).\n"
+				    "# TYPE vouch_source_info gauge\n"
+				    "vouch_source_info{source=\"");
+
+	rc |= add_label(out, api->source);
+	rc |= vo_buf_addstr(out, "\",address=\"");
+	rc |= add_label(out, st->address);
+	rc |= vo_buf_addf(out,
+			  "\"} 1\n"
+			  "# HELP vouch_source_up Whether the source answers (Redis reachable).\n"
+			  "# TYPE vouch_source_up gauge\n"
+			  "vouch_source_up %d\n"
+			  "# HELP vouch_source_last_refresh_timestamp_seconds The last successful "
+			  "read of the source (Redis: of current; a file: its last load).\n"
+			  "# TYPE vouch_source_last_refresh_timestamp_seconds gauge\n"
+			  "vouch_source_last_refresh_timestamp_seconds %.3f\n",
+			  st->up ? 1 : 0, (double)st->refreshed_at_us / 1e6);
+	if (st->redis)
+		rc |= vo_buf_addf(
+			out,
+			"# HELP vouch_source_subscribed Whether publishes arrive by message (0: "
+			"found by polling alone).\n"
+			"# TYPE vouch_source_subscribed gauge\n"
+			"vouch_source_subscribed %d\n"
+			"# HELP vouch_source_current_missing Whether the current key vanished from "
+			"Redis (evicted or deleted) while a version is served.\n"
+			"# TYPE vouch_source_current_missing gauge\n"
+			"vouch_source_current_missing %d\n"
+			"# HELP vouch_source_failovers_total Times the Redis node in use changed.\n"
+			"# TYPE vouch_source_failovers_total counter\n"
+			"vouch_source_failovers_total %" PRIu64 "\n",
+			st->subscribed ? 1 : 0, st->current_missing ? 1 : 0, st->failovers);
+	return rc;
+}
+
 static void answer_metrics(const struct vo_api *api, const struct vo_table *t, int64_t now_us,
 			   struct vo_buf *out)
 {
+	struct vo_source_status st;
 	struct vo_live_stats ls;
 	int rc = 0;
 
 	vo_live_stats(api->live, &ls);
+	source_status(api, &st);
 	if (api->stats)
 		rc |= vo_metrics_render(api->stats, out);
 	rc |= vo_buf_addf(out,
-			  "# HELP vouch_ready Whether a segments artifact is loaded.\n"
+			  "# HELP vouch_ready Whether GET /ready answers 200: an artifact is "
+			  "loaded (and, with --max-stale, the source was read lately).\n"
 			  "# TYPE vouch_ready gauge\nvouch_ready %d\n",
-			  t ? 1 : 0);
+			  t && !stale_for(api, &st, now_us) ? 1 : 0);
+	if (api->src)
+		rc |= source_metrics(api, &st, out);
 	if (t) {
 		rc |= vo_buf_addf(out,
 				  "# HELP vouch_artifact_info The served artifact (value 1).\n"
 				  "# TYPE vouch_artifact_info gauge\n"
 				  "vouch_artifact_info{version=\"%s\",built_at=\"%s\",source=\"",
 				  vo_table_version(t), vo_table_built_at(t));
-		/* Label values escape backslash, quote and newline. */
-		for (const char *p = api->source ? api->source : ""; *p; p++) {
-			if (*p == '\\' || *p == '"')
-				rc |= vo_buf_addch(out, '\\');
-			rc |= *p == '\n' ? vo_buf_addstr(out, "\\n") : vo_buf_addch(out, *p);
-		}
+		rc |= add_label(out, api->source);
 		rc |= vo_buf_addf(
 			out,
 			"\"} 1\n"
@@ -191,19 +282,60 @@ static void answer_metrics(const struct vo_api *api, const struct vo_table *t, i
 	(void)rc; /* a truncated scrape is still valid text up to where it stops */
 }
 
-/* GET /segments: "source" (the file or Redis key it came from), then the artifact. */
+/*
+ * GET /segments: "source" (the file or Redis key it came from), "address"
+ * (the Redis node in use, else null), "refreshed_at" (the last successful
+ * read of the source, else null), then the artifact.
+ */
 static int answer_segments(const struct vo_api *api, const struct vo_table *t, struct vo_buf *out)
 {
 	struct vo_str doc = vo_table_segments_json(t); /* "{...}", never empty */
+	struct vo_source_status st;
+	char when[40];
 	int rc = vo_buf_addstr(out, "{\"source\":");
 
+	source_status(api, &st);
 	if (!rc)
 		rc = vo_json_escape(out, vo_str_cstr(api->source ? api->source : ""));
+	if (!rc)
+		rc = vo_buf_addstr(out, ",\"address\":");
+	if (!rc)
+		rc = st.address[0] ? vo_json_escape(out, vo_str_cstr(st.address))
+				   : vo_buf_addstr(out, "null");
+	if (!rc)
+		rc = vo_buf_addstr(out, ",\"refreshed_at\":");
+	if (!rc && st.refreshed_at_us) {
+		rfc3339(st.refreshed_at_us, when, sizeof(when));
+		rc = vo_buf_addf(out, "\"%s\"", when);
+	} else if (!rc) {
+		rc = vo_buf_addstr(out, "null");
+	}
 	if (!rc)
 		rc = vo_buf_addch(out, ',');
 	if (!rc)
 		rc = vo_buf_add(out, doc.ptr + 1, doc.len - 1);
 	return rc;
+}
+
+/* GET /ready with --max-stale: 503 "stale" when the source was not read for too long. */
+static int answer_ready(const struct vo_api *api, const struct vo_table *t, int64_t now_us,
+			struct vo_buf *out)
+{
+	struct vo_source_status st;
+	int64_t age;
+	char msg[160];
+
+	source_status(api, &st);
+	age = stale_for(api, &st, now_us);
+	if (!age)
+		return vo_buf_addf(out, "{\"status\":\"ready\",\"version\":\"%s\"}",
+				   vo_table_version(t))
+			       ? -1
+			       : 200;
+	snprintf(msg, sizeof(msg),
+		 "serving %.12s, but the source was last read %lld s ago (--max-stale %u)",
+		 vo_table_version(t), (long long)age, api->cfg.max_stale_s);
+	return vo_api_error(out, "stale", msg, NULL) ? -1 : 503;
 }
 
 void vo_api_handle(const struct vo_api *api, size_t slot, enum vo_route route,
@@ -227,6 +359,8 @@ void vo_api_handle(const struct vo_api *api, size_t slot, enum vo_route route,
 			if (vo_api_error(&resp->body, "not_ready",
 					 "no segments artifact is loaded yet", NULL))
 				status = -1;
+		} else if (route == VO_ROUTE_READY && api->cfg.max_stale_s) {
+			status = answer_ready(api, t, req->now_us, &resp->body);
 		} else if (route == VO_ROUTE_READY) {
 			status = vo_buf_addf(&resp->body,
 					     "{\"status\":\"ready\",\"version\":\"%s\"}",

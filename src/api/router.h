@@ -37,7 +37,8 @@ enum vo_route {
 	VO_ROUTE_COUNT
 };
 
-struct vo_metrics_set; /* api/metrics.h */
+struct vo_metrics_set;	/* api/metrics.h */
+struct vo_table_source; /* api/source.h */
 
 /* Server settings that change answers (the rest are api/server.h's). */
 struct vo_api_config {
@@ -45,15 +46,19 @@ struct vo_api_config {
 	int64_t as_of_us;      /* its value */
 	size_t max_body;       /* POST /voucher body limit (413 above) */
 	size_t max_batch_body; /* POST /vouchers body limit */
+	unsigned max_stale_s;  /* --max-stale: /ready is 503 when a Redis source was not read
+				  for longer; 0: off */
 };
 
 /* What the routes share: settings, the served table, metrics. */
 struct vo_api {
 	struct vo_api_config cfg;
-	struct vo_live *live;	      /* not owned */
-	struct vo_metrics_set *stats; /* not owned; NULL for no metrics */
-	int64_t started_us;	      /* process start, for /metrics */
-	const char *source;	      /* where the artifact comes from, for /segments */
+	struct vo_live *live;		   /* not owned */
+	struct vo_metrics_set *stats;	   /* not owned; NULL for no metrics */
+	int64_t started_us;		   /* process start, for /metrics */
+	const char *source;		   /* where the artifact comes from, for /segments */
+	const struct vo_table_source *src; /* not owned; its status for /segments, /metrics,
+					      /ready; NULL: none (vouch lookup) */
 };
 
 struct vo_http_request {

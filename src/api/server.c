@@ -121,6 +121,7 @@ int vo_server_run(const struct vo_server_config *cfg, struct vo_error *err)
 	api.stats = &stats;
 	api.started_us = vo_now_us();
 	api.source = vo_table_source_name(src);
+	api.src = src;
 
 	memset(&ecfg, 0, sizeof(ecfg));
 	ecfg.host = cfg->host;

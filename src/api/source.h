@@ -14,10 +14,13 @@
  *                over it or a close after writing).  The file may appear
  *                later; until then the server is not ready.
  *   redis://...  api/source_redis.c: follows the version `vouch publish`
- *                made current under the key prefix (redis/segstore.h): on
- *                each publish message, every VO_REDIS_POLL_MS, after each
- *                reconnection and on a refresh; an unreachable Redis leaves
- *                the table in memory serving and is retried with backoff.
+ *   redis-sentinel://...  made current under the key prefix
+ *                (redis/segstore.h): on each publish message, every
+ *                VO_REDIS_POLL_MS, after each reconnection and on a refresh;
+ *                an unreachable Redis leaves the table in memory serving and
+ *                is retried with backoff, resolving the primary through the
+ *                sentinels again each time, and a failover the sentinels
+ *                announce switches at once.
  */
 #ifndef VO_API_SOURCE_H
 #define VO_API_SOURCE_H
@@ -26,8 +29,21 @@
 
 #include "api/live.h"
 #include "core/err.h"
+#include "redis/redis.h"
 
 struct vo_table_source;
+
+/* What a source says of itself, for GET /segments, /metrics and --max-stale. */
+struct vo_source_status {
+	bool redis;	      /* the source is Redis (else a file) */
+	bool up;	      /* Redis answers (a file: always) */
+	bool subscribed;      /* Redis: publishes arrive by message, not only by polling */
+	bool current_missing; /* Redis: current vanished while a version is served */
+	char address[VO_REDIS_ADDR_MAX]; /* Redis: host:port of the node last used; "" before */
+	int64_t refreshed_at_us;	 /* the last successful read of current (Redis) or load
+					    of the file; 0: none yet */
+	uint64_t failovers;		 /* Redis: times the node in use changed address */
+};
 
 /*
  * Starts the source segments names (a path, or a redis:// URL, with prefix
@@ -46,6 +62,9 @@ int vo_table_source_start(const char *segments, const char *prefix, bool watch,
  * path, or "redis://host:port/db/P:segments:current" (no password).
  */
 const char *vo_table_source_name(const struct vo_table_source *s);
+
+/* Fills *out (thread-safe: workers call it while the source runs). */
+void vo_table_source_status(const struct vo_table_source *s, struct vo_source_status *out);
 
 /* Asks the source to load again now (SIGHUP); Redis retries a refused version too. */
 void vo_table_source_refresh(struct vo_table_source *s);

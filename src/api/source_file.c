@@ -32,6 +32,7 @@ struct file_source {
 	int watch_fd;		     /* inotify, or -1 without --watch */
 	_Atomic bool stop;	     /* the thread should return */
 	_Atomic bool refresh;	     /* load again now */
+	_Atomic int64_t loaded_us;   /* the last successful load; 0: none */
 	pthread_t thread;
 	bool started; /* thread is joinable */
 };
@@ -45,9 +46,12 @@ static void reload(struct file_source *f, const char *why)
 	vo_error_clear(&err);
 	if (vo_table_load(f->path, &t, &err)) {
 		vo_live_refuse(f->live, why, err.msg);
+		vo_alloc_trim(); /* a huge refused file gives its memory back */
 		return;
 	}
+	atomic_store(&f->loaded_us, vo_now_us());
 	vo_live_offer(f->live, t, f->path, why);
+	vo_alloc_trim(); /* the text and the parse tree are freed: give them back */
 }
 
 /* Watches the folder of f->path; the file itself may not exist yet. */
@@ -130,6 +134,14 @@ static const char *file_name(const struct vo_table_source *s)
 	return ((const struct file_source *)(const void *)s)->path;
 }
 
+static void file_status(const struct vo_table_source *s, struct vo_source_status *out)
+{
+	const struct file_source *f = (const struct file_source *)(const void *)s;
+
+	out->up = true;
+	out->refreshed_at_us = atomic_load(&f->loaded_us);
+}
+
 static void wake(struct file_source *f)
 {
 	uint64_t one = 1;
@@ -166,6 +178,7 @@ static void file_stop(struct vo_table_source *s)
 
 static const struct vo_table_source_ops file_ops = {
 	.name = file_name,
+	.status = file_status,
 	.refresh = file_refresh,
 	.stop = file_stop,
 };
@@ -187,6 +200,7 @@ int vo__source_file_start(const char *path, bool watch, struct vo_live *live,
 	f->watch_fd = -1;
 	atomic_init(&f->stop, false);
 	atomic_init(&f->refresh, false);
+	atomic_init(&f->loaded_us, 0);
 	f->path = vo_strdup(path);
 	copy = vo_strdup(path);
 	f->base_name = copy ? vo_strdup(basename(copy)) : NULL;

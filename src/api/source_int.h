@@ -11,6 +11,7 @@
 
 struct vo_table_source_ops {
 	const char *(*name)(const struct vo_table_source *s);
+	void (*status)(const struct vo_table_source *s, struct vo_source_status *out);
 	void (*refresh)(struct vo_table_source *s);
 	void (*stop)(struct vo_table_source *s); /* also frees s */
 };
@@ -26,7 +27,7 @@ int vo__source_file_start(const char *path, bool watch, struct vo_live *live,
 int vo__source_redis_start(const char *url, const char *prefix, struct vo_live *live,
 			   struct vo_table_source **out, struct vo_error *err);
 
-/* Whether segments names Redis (redis:// or rediss://, which is refused later). */
+/* Whether segments names Redis, or any URL (vo_redis_url_parse() says what is wrong with it). */
 bool vo__source_is_redis(const char *segments);
 
 #endif

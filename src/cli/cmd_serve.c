@@ -13,6 +13,8 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "model/value.h"
+#include "redis/redis.h"
+#include "redis/segstore.h"
 
 static const char serve_usage[] =
 	"usage: vouch serve --segments PATH [options]\n"
@@ -27,10 +29,15 @@ static const char serve_usage[] =
 	"\n"
 	"  -s, --segments PATH     the artifact (`vouch process -o PATH`); it may appear later\n"
 	"  -s, --segments redis://[user:password@]host:port[/db]\n"
+	"  -s, --segments redis-sentinel://[user:password@]host1:port1,host2:port2/MASTER[/db]\n"
 	"                          serve the version `vouch publish` made current there, and\n"
 	"                          follow each new one (VOUCH_SEGMENTS keeps the password out\n"
-	"                          of `ps`)\n"
+	"                          of `ps`); with Sentinel, the primary the sentinels name,\n"
+	"                          followed through failovers (the sentinels' own password:\n"
+	"                          VOUCH_SENTINEL_PASSWORD, and VOUCH_SENTINEL_USER)\n"
 	"      --prefix P          Redis key prefix (default vouch: keys vouch:segments:...)\n"
+	"      --max-stale SECONDS /ready answers 503 when Redis was not read for longer\n"
+	"                          (default 0: off; the table keeps serving either way)\n"
 	"      --host ADDR         address to listen on (default 0.0.0.0)\n"
 	"  -p, --port N            port (default 8000; 0 picks a free one, logged)\n"
 	"  -t, --threads N         worker threads (default: one per available core)\n"
@@ -69,6 +76,7 @@ enum {
 	OPT_LOG_LEVEL,
 	OPT_BATCH,
 	OPT_PREFIX,
+	OPT_MAX_STALE,
 };
 
 static const struct option serve_options[] = {
@@ -87,6 +95,7 @@ static const struct option serve_options[] = {
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "batch", no_argument, NULL, OPT_BATCH },
 	{ "prefix", required_argument, NULL, OPT_PREFIX },
+	{ "max-stale", required_argument, NULL, OPT_MAX_STALE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -109,10 +118,13 @@ static const struct {
 	{ OPT_MAX_PER_IP, "VOUCH_MAX_PER_IP" },
 	{ OPT_LOG_LEVEL, "VOUCH_LOG_LEVEL" },
 	{ OPT_PREFIX, "VOUCH_PREFIX" },
+	{ OPT_MAX_STALE, "VOUCH_MAX_STALE" },
 };
 
 struct serve_args {
 	struct vo_server_config cfg;
+	char segments_from[64]; /* how --segments was given: the option or the variable */
+	char prefix_from[64];	/* same for --prefix */
 	enum vo_log_level level;
 	bool batch;
 	bool help;
@@ -134,18 +146,24 @@ static int number(const char *cmd, const char *name, const char *v, uint64_t min
 static int apply(const char *cmd, struct serve_args *a, int opt, const char *name, const char *v)
 {
 	struct vo_server_config *cfg = &a->cfg;
-	uint64_t n = 0;
+	uint64_t n;
 	int rc = VO_OK;
 
 	switch (opt) {
 	case 's':
 		cfg->segments = v;
+		snprintf(a->segments_from, sizeof(a->segments_from), "%s", name);
 		break;
 	case OPT_HOST:
 		cfg->host = v;
 		break;
 	case OPT_PREFIX:
 		cfg->prefix = v;
+		snprintf(a->prefix_from, sizeof(a->prefix_from), "%s", name);
+		break;
+	case OPT_MAX_STALE:
+		rc = number(cmd, name, v, 0, VO_API_MAX_STALE_MAX, &n);
+		cfg->api.max_stale_s = (unsigned)n;
 		break;
 	case 'p':
 		rc = number(cmd, name, v, 0, 65535, &n);
@@ -208,6 +226,34 @@ static const char *option_name(int opt)
 	return "?";
 }
 
+/*
+ * A Redis URL and the key prefix are checked before anything starts, so a
+ * typo is a usage error naming the option (or variable) it came from, with
+ * the URL's password masked.
+ */
+static int check_source(const char *cmd, struct serve_args *a)
+{
+	struct vo_redis_url u;
+	struct vo_segkeys keys;
+	struct vo_error err;
+	int rc;
+
+	vo_error_clear(&err);
+	rc = vo_segkeys_init(&keys, a->cfg.prefix, &err);
+	if (rc) {
+		vo_cli_error(cmd, "%s: %s", a->prefix_from[0] ? a->prefix_from : "--prefix",
+			     err.msg);
+		return rc;
+	}
+	if (!vo_redis_is_url(a->cfg.segments))
+		return VO_OK;
+	rc = vo_redis_url_parse(a->cfg.segments, &u, &err);
+	vo_redis_url_wipe(&u);
+	if (rc)
+		vo_cli_error(cmd, "%s: %s", a->segments_from, err.msg);
+	return rc;
+}
+
 static int parse_serve_args(const char *cmd, int argc, char **argv, struct serve_args *a)
 {
 	int c, rc;
@@ -252,7 +298,7 @@ static int parse_serve_args(const char *cmd, int argc, char **argv, struct serve
 		vo_cli_error(cmd, "no artifact: give --segments PATH (or VOUCH_SEGMENTS)");
 		return VO_EINVAL;
 	}
-	return VO_OK;
+	return check_source(cmd, a);
 }
 
 int vo_cmd_serve(int argc, char **argv)

@@ -3,6 +3,7 @@
  */
 #include "core/common.h"
 
+#include <malloc.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,4 +127,9 @@ uint64_t vo_alloc_count(void)
 uint64_t vo_alloc_failures(void)
 {
 	return failures;
+}
+
+void vo_alloc_trim(void)
+{
+	malloc_trim(0);
 }

@@ -53,6 +53,13 @@ uint64_t vo_alloc_count(void);
  */
 uint64_t vo_alloc_failures(void);
 
+/*
+ * Gives memory the allocator keeps free back to the system (glibc's
+ * malloc_trim): after a large parse was freed, so that a refused 200 MiB
+ * document does not stay resident.  Cheap when there is nothing to give.
+ */
+void vo_alloc_trim(void);
+
 /* Frees *pp and sets it to NULL, like curl's curlx_safefree. */
 #define VO_FREE(pp)          \
 	do {                 \

@@ -118,6 +118,8 @@
  * descriptor limit allows anyway. */
 #define VO_API_CONNECTIONS_MAX 1000000
 #define VO_API_PER_IP_MAX 1000000
+/* --max-stale at most: a week (0 turns it off). */
+#define VO_API_MAX_STALE_MAX (7u * 86400)
 /* Seconds SIGTERM waits for requests in flight before closing anyway. */
 #define VO_API_DRAIN_SECONDS 10
 
@@ -150,6 +152,12 @@
 #define VO_REDIS_COMMAND_MS 5000
 /* Milliseconds between checks of PREFIX:segments:current, in case a message was missed. */
 #define VO_REDIS_POLL_MS 3000
+/* After a publish message, current is read at once, but again no sooner than
+ * this: a flood of messages costs one read per interval, not one per message. */
+#define VO_REDIS_MESSAGE_GAP_MS 50
+/* A version refused as broken is fetched again only when current changes, on
+ * SIGHUP, or after this long (a value fixed in place). */
+#define VO_REDIS_REFUSED_RETRY_MS 60000
 /* Reconnect backoff: the first retry, doubled up to the last, in milliseconds. */
 #define VO_REDIS_BACKOFF_MIN_MS 100
 #define VO_REDIS_BACKOFF_MAX_MS 2000

@@ -278,6 +278,8 @@ static int open_node(const char *host, unsigned port, const char *name, const ch
 	r->cancel_fd = cancel_fd;
 	r->command_ms = command_ms;
 	snprintf(r->name, sizeof(r->name), "%s", name);
+	snprintf(r->host, sizeof(r->host), "%s", host);
+	r->port = port;
 	host_port(host, port, r->addr, sizeof(r->addr));
 	snprintf(r->label, sizeof(r->label), "%s", name);
 	r->reader = redisReaderCreate();
@@ -508,6 +510,27 @@ int vo_redis_connect(const struct vo_redis_url *u, int cancel_fd, struct vo_redi
 		       err);
 	if (!rc)
 		rc = select_db(r, u->db, err);
+	if (rc) {
+		vo_redis_close(r);
+		return rc;
+	}
+	*out = r;
+	return VO_OK;
+}
+
+int vo_redis_connect_same(const struct vo_redis_url *u, const struct vo_redis *peer, int cancel_fd,
+			  struct vo_redis **out, struct vo_error *err)
+{
+	struct vo_redis *r = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = open_node(peer->host, peer->port, u->display, u->user, u->password, u->has_password,
+		       VO_REDIS_CONNECT_MS, VO_REDIS_COMMAND_MS, cancel_fd, &r, err);
+	if (!rc) {
+		snprintf(r->label, sizeof(r->label), "%s", peer->label);
+		rc = select_db(r, u->db, err);
+	}
 	if (rc) {
 		vo_redis_close(r);
 		return rc;

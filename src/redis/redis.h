@@ -121,6 +121,14 @@ struct vo_redis;
 int vo_redis_connect(const struct vo_redis_url *u, int cancel_fd, struct vo_redis **out,
 		     struct vo_error *err);
 
+/*
+ * A second connection to the node peer is connected to (the same primary,
+ * without asking the sentinels again), authenticated and SELECTed as u says.
+ * Errors as vo_redis_connect().
+ */
+int vo_redis_connect_same(const struct vo_redis_url *u, const struct vo_redis *peer, int cancel_fd,
+			  struct vo_redis **out, struct vo_error *err);
+
 /* Closes the connection; NULL is a no-op. */
 void vo_redis_close(struct vo_redis *r);
 

@@ -49,6 +49,8 @@ struct vo_redis {
 	size_t fed;		      /* bytes given to the reader since it was made */
 	struct vo_redis__sub sub;     /* when subscribed */
 	char name[VO_REDIS_NAME_MAX]; /* the URL without passwords */
+	char host[VO_REDIS_HOST_MAX]; /* the node connected to */
+	unsigned port;		      /* its port */
 	char addr[VO_REDIS_ADDR_MAX]; /* host:port connected */
 	char label[VO_REDIS_NAME_MAX + VO_REDIS_ADDR_MAX + 16]; /* for messages */
 };

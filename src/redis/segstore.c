@@ -278,7 +278,7 @@ int vo_segstore_publish(struct vo_redis *r, const struct vo_segkeys *k, const ch
 		return rc;
 	t = vo_calloc(1, sizeof(*t));
 	if (!t)
-		return vo_error_set(err, VO_ENOMEM, "out of memory");
+		return vo_error_nomem(err);
 	for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
 		unsigned kept = 0;
 		bool aborted;
@@ -394,7 +394,7 @@ int vo_segstore_rollback(struct vo_redis *r, const struct vo_segkeys *k, const c
 		goto out;
 	t = vo_calloc(1, sizeof(*t));
 	if (!t) {
-		rc = vo_error_set(err, VO_ENOMEM, "out of memory");
+		rc = vo_error_nomem(err);
 		goto out;
 	}
 	t->r = r;
