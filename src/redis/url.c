@@ -338,15 +338,16 @@ int vo_redis_url_parse(const char *url, struct vo_redis_url *u, struct vo_error 
 	if (strlen(url) >= VO_REDIS_URL_MAX)
 		return vo_error_set(err, VO_EINVAL, "redis URL is longer than %u bytes",
 				    VO_REDIS_URL_MAX);
-	if (strpbrk(url, "?#"))
+	auth = url + slen + 3;
+	/*
+	 * The user information ends at the last '@': neither a host nor the path
+	 * holds one, and so a password may hold '@', '/', '?' or '#' unescaped.
+	 */
+	at = strrchr(auth, '@');
+	if (strpbrk(at ? at : auth, "?#"))
 		return refuse(&p, "no query or fragment is understood%s",
 			      strstr(url, "cluster") ? ": Redis Cluster is not supported" : "");
-	auth = url + slen + 3;
-	/* The user information ends at the last '@' before the path (a password may hold '@'). */
-	end = auth + strcspn(auth, "/");
-	for (const char *q = auth; q < end; q++)
-		if (*q == '@')
-			at = q;
+	end = (at ? at + 1 : auth) + strcspn(at ? at + 1 : auth, "/");
 	if (at) {
 		rc = parse_userinfo(&p, auth, at, u);
 		if (rc)

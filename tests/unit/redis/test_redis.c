@@ -54,6 +54,13 @@ static void test_url_parts(void **state)
 	assert_string_equal(u.password, "a@b");
 	assert_string_equal(u.display, "redis://h:2/0");
 
+	/* '/', '?' and '#' in a password need no escape: the last '@' ends it. */
+	assert_int_equal(vo_redis_url_parse("redis://u:p/w?x#y@h:1/2", &u, &err), VO_OK);
+	assert_string_equal(u.user, "u");
+	assert_string_equal(u.password, "p/w?x#y");
+	assert_string_equal(u.hosts[0].name, "h");
+	assert_int_equal(u.db, 2);
+
 	assert_int_equal(vo_redis_url_parse("redis://[::1]:6379/3", &u, &err), VO_OK);
 	assert_string_equal(u.hosts[0].name, "::1");
 	assert_string_equal(u.display, "redis://[::1]:6379/3");
