@@ -53,12 +53,12 @@ struct vo_api_config {
 /* What the routes share: settings, the served table, metrics. */
 struct vo_api {
 	struct vo_api_config cfg;
-	struct vo_live *live;		   /* not owned */
-	struct vo_metrics_set *stats;	   /* not owned; NULL for no metrics */
-	int64_t started_us;		   /* process start, for /metrics */
-	const char *source;		   /* where the artifact comes from, for /segments */
-	const struct vo_table_source *src; /* not owned; its status for /segments, /metrics,
-					      /ready; NULL: none (vouch lookup) */
+	struct vo_live *live;	      /* not owned */
+	struct vo_metrics_set *stats; /* not owned; NULL for no metrics */
+	int64_t started_us;	      /* process start, for /metrics */
+	const char *source;	      /* where the artifact comes from, for /segments */
+	struct vo_table_source *src;  /* not owned; its status for /segments, /metrics,
+					       /ready; NULL: none (vouch lookup) */
 };
 
 struct vo_http_request {

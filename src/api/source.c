@@ -21,7 +21,7 @@ const char *vo_table_source_name(const struct vo_table_source *s)
 	return s->ops->name(s);
 }
 
-void vo_table_source_status(const struct vo_table_source *s, struct vo_source_status *out)
+void vo_table_source_status(struct vo_table_source *s, struct vo_source_status *out)
 {
 	memset(out, 0, sizeof(*out));
 	s->ops->status(s, out);

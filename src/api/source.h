@@ -64,7 +64,7 @@ int vo_table_source_start(const char *segments, const char *prefix, bool watch,
 const char *vo_table_source_name(const struct vo_table_source *s);
 
 /* Fills *out (thread-safe: workers call it while the source runs). */
-void vo_table_source_status(const struct vo_table_source *s, struct vo_source_status *out);
+void vo_table_source_status(struct vo_table_source *s, struct vo_source_status *out);
 
 /* Asks the source to load again now (SIGHUP); Redis retries a refused version too. */
 void vo_table_source_refresh(struct vo_table_source *s);

@@ -134,9 +134,9 @@ static const char *file_name(const struct vo_table_source *s)
 	return ((const struct file_source *)(const void *)s)->path;
 }
 
-static void file_status(const struct vo_table_source *s, struct vo_source_status *out)
+static void file_status(struct vo_table_source *s, struct vo_source_status *out)
 {
-	const struct file_source *f = (const struct file_source *)(const void *)s;
+	struct file_source *f = (struct file_source *)(void *)s;
 
 	out->up = true;
 	out->refreshed_at_us = atomic_load(&f->loaded_us);

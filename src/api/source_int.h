@@ -11,7 +11,7 @@
 
 struct vo_table_source_ops {
 	const char *(*name)(const struct vo_table_source *s);
-	void (*status)(const struct vo_table_source *s, struct vo_source_status *out);
+	void (*status)(struct vo_table_source *s, struct vo_source_status *out);
 	void (*refresh)(struct vo_table_source *s);
 	void (*stop)(struct vo_table_source *s); /* also frees s */
 };

@@ -541,9 +541,9 @@ static const char *redis_name(const struct vo_table_source *base)
 	return ((const struct vo_redis_source *)(const void *)base)->name;
 }
 
-static void redis_status(const struct vo_table_source *base, struct vo_source_status *out)
+static void redis_status(struct vo_table_source *base, struct vo_source_status *out)
 {
-	struct vo_redis_source *s = (struct vo_redis_source *)(uintptr_t)(const void *)base;
+	struct vo_redis_source *s = (struct vo_redis_source *)(void *)base;
 
 	pthread_mutex_lock(&s->lock);
 	*out = s->status;

@@ -146,7 +146,7 @@ static int number(const char *cmd, const char *name, const char *v, uint64_t min
 static int apply(const char *cmd, struct serve_args *a, int opt, const char *name, const char *v)
 {
 	struct vo_server_config *cfg = &a->cfg;
-	uint64_t n;
+	uint64_t n = 0;
 	int rc = VO_OK;
 
 	switch (opt) {

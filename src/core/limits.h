@@ -119,7 +119,7 @@
 #define VO_API_CONNECTIONS_MAX 1000000
 #define VO_API_PER_IP_MAX 1000000
 /* --max-stale at most: a week (0 turns it off). */
-#define VO_API_MAX_STALE_MAX (7u * 86400)
+#define VO_API_MAX_STALE_MAX 604800u
 /* Seconds SIGTERM waits for requests in flight before closing anyway. */
 #define VO_API_DRAIN_SECONDS 10
 

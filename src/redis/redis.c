@@ -272,8 +272,10 @@ static int open_node(const char *host, unsigned port, const char *name, const ch
 
 	*out = NULL;
 	r = vo_calloc(1, sizeof(*r));
-	if (!r)
-		return vo_error_nomem_in(err, name);
+	if (!r) {
+		vo_error_nomem_in(err, name);
+		return VO_ENOMEM;
+	}
 	r->fd = -1;
 	r->cancel_fd = cancel_fd;
 	r->command_ms = command_ms;
@@ -481,7 +483,6 @@ static int connect_sentinel(const struct vo_redis_url *u, int cancel_fd, struct 
 			     role == VO_REDIS_ROLE_REPLICA ? "a replica" : "not a data node",
 			     *primary ? " of " : "", primary);
 			vo_redis_close(r);
-			rc = VO_EIO;
 			continue;
 		}
 		rc = select_db(r, u->db, err);
@@ -527,7 +528,7 @@ int vo_redis_connect_same(const struct vo_redis_url *u, const struct vo_redis *p
 	*out = NULL;
 	rc = open_node(peer->host, peer->port, u->display, u->user, u->password, u->has_password,
 		       VO_REDIS_CONNECT_MS, VO_REDIS_COMMAND_MS, cancel_fd, &r, err);
-	if (!rc) {
+	if (!rc && r) {
 		snprintf(r->label, sizeof(r->label), "%s", peer->label);
 		rc = select_db(r, u->db, err);
 	}

@@ -101,7 +101,7 @@ void vo_redis_mask(const char *s, char *out, size_t n)
 					size_t tail = strlen(stop);
 					if ((size_t)(colon + 1 - out) + 3 + tail + 1 <= n) {
 						memmove(colon + 4, stop, tail + 1);
-						memcpy(colon + 1, "***", 3);
+						colon[1] = colon[2] = colon[3] = '*';
 					}
 					break;
 				}

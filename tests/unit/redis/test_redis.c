@@ -312,8 +312,8 @@ static void test_subscription_stream(void **state)
 	o = (size_t)snprintf(huge, 256, "*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$%zu\r\n", big);
 	memset(huge + o, 'x', big);
 	o += big;
-	memcpy(huge + o, "\r\n", 2);
-	o += 2;
+	huge[o++] = '\r';
+	huge[o++] = '\n';
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(vo_redis__sub_feed(&s, huge, o, &messages), VO_OK);
 	assert_int_equal(messages, 1);
