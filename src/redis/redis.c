@@ -509,7 +509,7 @@ int vo_redis_connect(const struct vo_redis_url *u, int cancel_fd, struct vo_redi
 	rc = open_node(u->hosts[0].name, u->hosts[0].port, u->display, u->user, u->password,
 		       u->has_password, VO_REDIS_CONNECT_MS, VO_REDIS_COMMAND_MS, cancel_fd, &r,
 		       err);
-	if (!rc)
+	if (!rc && r)
 		rc = select_db(r, u->db, err);
 	if (rc) {
 		vo_redis_close(r);
