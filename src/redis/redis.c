@@ -286,7 +286,8 @@ static int open_node(const char *host, unsigned port, const char *name, const ch
 	snprintf(r->label, sizeof(r->label), "%s", name);
 	r->reader = redisReaderCreate();
 	if (!r->reader) {
-		rc = vo_error_nomem_in(err, name);
+		vo_error_nomem_in(err, name);
+		rc = VO_ENOMEM;
 		goto fail;
 	}
 	rc = tcp_connect(host, port, connect_ms, cancel_fd, &r->fd, why, sizeof(why));
