@@ -292,7 +292,8 @@ static int open_node(const char *host, unsigned port, const char *name, const ch
 	}
 	rc = tcp_connect(host, port, connect_ms, cancel_fd, &r->fd, why, sizeof(why));
 	if (rc) {
-		rc = vo_error_set(err, VO_EIO, "%s: cannot connect: %s", name, why);
+		vo_error_set(err, VO_EIO, "%s: cannot connect: %s", name, why);
+		rc = VO_EIO;
 		goto fail;
 	}
 	if (has_password) {
