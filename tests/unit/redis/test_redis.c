@@ -5,7 +5,8 @@
  * streaming reader of subscriptions (fed byte by byte and in one piece,
  * huge payloads skipped) and the segments key layout.  The commands
  * themselves run against real redis-server and redis-sentinel processes in
- * tests/integration/t0700-redis.sh, t0720-sentinel.sh and t0730-redis-faults.sh.
+ * tests/integration/t0700-redis.sh, t0730-redis-faults.sh, t0740-redis-acl.sh and
+ * t0750-sentinel.sh.
  */
 #include "core/common.h"
 
