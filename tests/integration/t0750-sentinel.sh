@@ -180,10 +180,10 @@ T_SWITCH=$(now_ms)
 expect_exit 0 "$VOUCH" publish B.json --to "$URL"
 expect_stderr "as version $B to $SHOWN (primary 127.0.0.1:$RPORT)"
 T_PUB=$(now_ms)
-for i in $(seq 250); do
-	[ "$(BASE=$B1 req GET /ready; json 'a.version' resp)" = "$B" ] &&
-		[ "$(BASE=$B2 req GET /ready; json 'a.version' resp)" = "$B" ] && break
-	sleep 0.02
+ready_version() { curl -s --max-time 3 "$1/ready" | grep -o '"version":"[0-9a-f]*"' | cut -d'"' -f4; }
+for i in $(seq 500); do
+	[ "$(ready_version "$B1")" = "$B" ] && [ "$(ready_version "$B2")" = "$B" ] && break
+	sleep 0.01
 done
 T_BOTH=$(now_ms)
 [ $((T_BOTH - T_PUB)) -le 5000 ] || fail "the replicas did not both serve B within 5 s of its publish"
@@ -249,6 +249,17 @@ done
 for p in "$P1" "$P2"; do
 	PID=$p stop_server
 done
+# log_ms LOG TEXT: the epoch milliseconds of the first line of LOG holding TEXT.
+log_ms() {
+	local ts
+	ts=$(grep -F -- "$2" "$1" | head -n 1 | cut -d' ' -f1)
+	[ -n "$ts" ] || { echo "?"; return; }
+	echo $(($(date -d "$ts" +%s%3N) - T_KILL))
+}
+echo "replica 1: outage logged at $(log_ms s1.log 'redis unreachable') ms, new primary at" \
+	"$(log_ms s1.log 'the primary is now') ms, B loaded at $(log_ms s1.log "version=$B") ms"
+echo "replica 2: outage logged at $(log_ms s2.log 'redis unreachable') ms, new primary at" \
+	"$(log_ms s2.log 'the primary is now') ms, B loaded at $(log_ms s2.log "version=$B") ms"
 echo "failover timeline: primary killed at 0 ms; sentinels named the replica and it was a"
 echo "  writable primary at $((T_SWITCH - T_KILL)) ms; publish of B through the Sentinel URL done at"
 echo "  $((T_PUB - T_KILL)) ms; both replicas served B at $((T_BOTH - T_KILL)) ms ($((T_BOTH - T_PUB)) ms after the"
