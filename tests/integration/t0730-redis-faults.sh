@@ -11,7 +11,8 @@
 #   - Redis `timeout 2`: no outage lines;
 #   - current deleted (as an eviction would): a warning and a metric;
 #   - --keep 1 publishes racing the replica's reads: no failed reload;
-#   - a 50 B/s link: "timed out after 5 s", a warning, SIGTERM still prompt.
+#   - a 50 B/s link: "timed out after 5 s", a warning, SIGTERM still prompt;
+#   - --max-stale 2 with Redis out of reach: /ready 503 "stale", requests 200.
 # Memory figures are judged outside ASan only (its quarantine keeps freed
 # memory), and printed always.
 . "$(dirname "$0")/lib.sh"
@@ -218,6 +219,42 @@ grep -q "redis unreachable, still serving nothing, retrying: redis://127.0.0.1:$
 grep -qi 'temporarily unavailable' slow.log && fail "EAGAIN's text in the log"
 ok
 PID=$SLOW stop_server
+kill -KILL "$PROXY_PID" 2>/dev/null || true
+wait "$PROXY_PID" 2>/dev/null || true
+PROXY_PID=
+
+# --max-stale: once Redis was not read for longer, /ready is 503 "stale"; requests still answer.
+start_proxy() {
+	: >proxy.log
+	node "$VOUCH_TESTS/tools/slowproxy.mjs" "$PPORT" "$RPORT" 100000000 >proxy.log 2>&1 &
+	PROXY_PID=$!
+	for i in $(seq 100); do
+		grep -q listening proxy.log && break
+		sleep 0.05
+	done
+}
+start_proxy
+start_server stale.log --segments "redis://127.0.0.1:$PPORT" --threads 1 --log-level notice --max-stale 2
+ST=$PID
+wait_ready "$v3"
+kill -KILL "$PROXY_PID"
+wait "$PROXY_PID" 2>/dev/null || true
+PROXY_PID=
+for i in $(seq 200); do
+	req GET /ready
+	[ "$STATUS" = 503 ] && break
+	sleep 0.05
+done
+[ "$STATUS" = 503 ] || fail "/ready stayed $STATUS past --max-stale"
+expect_resp a.error.code stale
+grep -q 'the source was last read' resp || fail "the stale answer does not say why: $(cat resp)"
+expect_req 200 POST /voucher '{"customer_id":1,"country_code":"Peru","segment_name":"frequent_segment","total_orders":3}'
+expect_req 200 GET /metrics
+grep -q '^vouch_ready 0' resp || fail "vouch_ready is not 0 when stale"
+grep -q '^vouch_source_up 0' resp || fail "vouch_source_up is not 0"
+start_proxy
+wait_ready "$v3"
+PID=$ST stop_server
 kill -KILL "$PROXY_PID" 2>/dev/null || true
 wait "$PROXY_PID" 2>/dev/null || true
 PROXY_PID=
