@@ -7,37 +7,8 @@
 
 #include "core/common.h"
 
+#include "redis/push.h"
 #include "redis/redis.h"
-
-/* A message's first bytes kept to match it (a version, or a master's name). */
-#define VO_REDIS__KEEP 256
-
-/*
- * The reader of a subscribed connection: RESP2 parsed as it streams by, one
- * byte state machine, keeping only each push's kind and its payload's first
- * VO_REDIS__KEEP bytes.  Pub/sub pushes are flat arrays, so no nesting.
- */
-struct vo_redis__sub {
-	int state;		      /* enum sub_state in subscribe.c */
-	char type;		      /* RESP type byte of the element being read */
-	char line[VO_REDIS__KEEP];    /* the element's header or simple line */
-	size_t line_len;	      /* bytes of it kept */
-	char last;		      /* the line's last byte seen (its '\r') */
-	int64_t bulk_left;	      /* bytes of the bulk string still to skip */
-	int64_t elems_left;	      /* elements left in the array; 0 at top level */
-	bool in_array;		      /* an array is being read */
-	unsigned index;		      /* element index in the array */
-	char kind[16];		      /* element 0: "message", "subscribe", ... */
-	size_t kind_len;	      /* bytes of it kept */
-	char payload[VO_REDIS__KEEP]; /* element 2's first bytes */
-	size_t payload_len;	      /* bytes of it kept */
-	char error[VO_REDIS__KEEP];   /* a top-level error reply */
-	char match[VO_REDIS__KEEP];   /* messages counted start with this */
-	size_t match_len;	      /* 0: every message counts */
-	unsigned pending;	      /* messages counted while subscribing */
-	unsigned subscribed;	      /* subscribe confirmations seen */
-	unsigned errors;	      /* top-level error replies seen */
-};
 
 struct vo_redis {
 	int fd;			      /* the socket, non-blocking */
@@ -47,7 +18,7 @@ struct vo_redis {
 	bool broken;		      /* unusable: close it */
 	bool subscribed;	      /* only messages from now on */
 	size_t fed;		      /* bytes given to the reader since it was made */
-	struct vo_redis__sub sub;     /* when subscribed */
+	struct vo_redis_push sub;     /* when subscribed */
 	char name[VO_REDIS_NAME_MAX]; /* the URL without passwords */
 	char host[VO_REDIS_HOST_MAX]; /* the node connected to */
 	unsigned port;		      /* its port */
@@ -66,14 +37,6 @@ int vo_redis__wait(struct vo_redis *r, short events, int64_t deadline, unsigned 
 /* Sends one command (argv as RESP) by deadline.  VO_EIO, r marked broken. */
 int vo_redis__send(struct vo_redis *r, int argc, const char **argv, const size_t *lens,
 		   int64_t deadline, struct vo_error *err);
-
-/*
- * Runs [p, p+n) of a subscribed connection's stream through s (zeroed to
- * start, match set), counting the messages that match into *messages and
- * the confirmations and errors into s.  VO_EFORMAT when it is not RESP or
- * an array nests.
- */
-int vo_redis__sub_feed(struct vo_redis__sub *s, const char *p, size_t n, unsigned *messages);
 
 /* "N s" or "N.N s" for a duration in milliseconds, into out. */
 void vo_redis__seconds(unsigned ms, char *out, size_t n);

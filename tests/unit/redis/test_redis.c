@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "redis/redis.h"
-#include "redis/redis_int.h"
+#include "redis/push.h"
 #include "redis/segstore.h"
 #include "testutil.h"
 
@@ -248,20 +248,16 @@ static void expect_stream(const char *match, const char *text, size_t len, int w
 			  unsigned want_messages, unsigned want_subscribed, const char *want_error)
 {
 	for (int bytewise = 0; bytewise < 2; bytewise++) {
-		struct vo_redis__sub s;
+		struct vo_redis_push s;
 		unsigned messages = 0;
 		int rc = VO_OK;
 
-		memset(&s, 0, sizeof(s));
-		if (match) {
-			snprintf(s.match, sizeof(s.match), "%s", match);
-			s.match_len = strlen(match);
-		}
+		vo_redis_push_init(&s, match);
 		if (bytewise) {
 			for (size_t i = 0; i < len && !rc; i++)
-				rc = vo_redis__sub_feed(&s, text + i, 1, &messages);
+				rc = vo_redis_push_feed(&s, text + i, 1, &messages);
 		} else {
-			rc = vo_redis__sub_feed(&s, text, len, &messages);
+			rc = vo_redis_push_feed(&s, text, len, &messages);
 		}
 		if (rc != want_rc)
 			fail_msg("stream %.40s (%s): rc %d, expected %d", text,
@@ -283,7 +279,7 @@ static void test_subscription_stream(void **state)
 	char *huge;
 	size_t o;
 	unsigned messages = 0;
-	struct vo_redis__sub s;
+	struct vo_redis_push s;
 
 	(void)state;
 	STREAM(NULL, "*3\r\n$9\r\nsubscribe\r\n$14\r\nvouch:segments\r\n:1\r\n", VO_OK, 0, 1, NULL);
@@ -315,8 +311,8 @@ static void test_subscription_stream(void **state)
 	o += big;
 	huge[o++] = '\r';
 	huge[o++] = '\n';
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(vo_redis__sub_feed(&s, huge, o, &messages), VO_OK);
+	vo_redis_push_init(&s, NULL);
+	assert_int_equal(vo_redis_push_feed(&s, huge, o, &messages), VO_OK);
 	assert_int_equal(messages, 1);
 	assert_int_equal(s.payload_len, sizeof(s.payload) - 1);
 	free(huge);
