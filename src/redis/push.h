@@ -46,12 +46,12 @@ struct vo_redis_push {
 void vo_redis_push_init(struct vo_redis_push *p, const char *match);
 
 /*
- * Runs [buf, buf+n) through p, in any slicing (byte by byte or all at
- * once), adding the messages that match to *messages and counting the
- * subscribe confirmations (p->subscribed) and top-level error replies
- * (p->errors, the last one's text in p->error).  VO_EFORMAT when the bytes
- * are not RESP or an array nests; p is then unusable.
+ * Runs [p, p+n) through s, in any slicing (byte by byte or all at once),
+ * adding the messages that match to *messages and counting the
+ * subscribe confirmations (s->subscribed) and top-level error replies
+ * (s->errors, the last one's text in s->error).  VO_EFORMAT when the bytes
+ * are not RESP or an array nests; s is then unusable.
  */
-int vo_redis_push_feed(struct vo_redis_push *p, const char *buf, size_t n, unsigned *messages);
+int vo_redis_push_feed(struct vo_redis_push *s, const char *p, size_t n, unsigned *messages);
 
 #endif
