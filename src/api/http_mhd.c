@@ -114,6 +114,7 @@ static struct request *request_get(struct worker *w)
 	vo_buf_reset(&rq->resp.body);
 	rq->resp.status = 0;
 	rq->resp.allow = NULL;
+	rq->resp.location = NULL;
 	return rq;
 }
 
@@ -155,9 +156,12 @@ static enum MHD_Result send_response(struct worker *w, struct MHD_Connection *c,
 					    MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+	if (resp->content_type)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
 	if (resp->allow)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
+	if (resp->location)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, resp->location);
 	if (rq->close || atomic_load_explicit(&w->eng->state, memory_order_relaxed) == DRAINING)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	ok = MHD_queue_response(c, (unsigned)resp->status, r);
@@ -175,7 +179,7 @@ static enum MHD_Result send_error(struct worker *w, struct MHD_Connection *c, st
 				  int status, const char *code, const char *message,
 				  const char *method, const char *url)
 {
-	vo_api_fail(&rq->resp, status, code, message);
+	vo_api_refuse(&rq->resp, rq->route, status, code, message);
 	return send_response(w, c, rq, method, url);
 }
 
