@@ -313,7 +313,12 @@ static int parse_string(struct parser *ps, const char **out, uint32_t *out_len)
 	return fail(ps, VO_JSON_DOC_UNTERMINATED, start);
 }
 
-/* The number at ps->pos, by RFC 8259's grammar exactly. */
+/*
+ * The number at ps->pos: the longest text that RFC 8259's grammar reads as a
+ * number, as Python's json module reads it, so "01", "5." and "1e" end after
+ * "0", "5" and "1" and the byte that follows is what is reported (a missing
+ * delimiter, or extra data).  A '-' without a digit is no value at all.
+ */
 static int parse_number(struct parser *ps, struct vo_json_node *n)
 {
 	const unsigned char *p = ps->p;
@@ -327,32 +332,30 @@ static int parse_number(struct parser *ps, struct vo_json_node *n)
 		i++;
 	}
 	if (i >= len || !is_digit(p[i]))
-		return fail(ps, VO_JSON_DOC_BAD_NUMBER, start);
+		return fail(ps, VO_JSON_DOC_EXPECTING_VALUE, start);
 	if (p[i] == '0') {
-		i++;
-		if (i < len && is_digit(p[i]))
-			return fail(ps, VO_JSON_DOC_BAD_NUMBER, start); /* a leading zero */
+		i++; /* a leading zero is the whole integer part */
 	} else {
 		while (i < len && is_digit(p[i]))
 			i++;
 	}
-	if (i < len && p[i] == '.') {
-		i++;
-		if (i >= len || !is_digit(p[i]))
-			return fail(ps, VO_JSON_DOC_BAD_NUMBER, start);
+	if (i + 1 < len && p[i] == '.' && is_digit(p[i + 1])) {
+		i += 2;
 		while (i < len && is_digit(p[i]))
 			i++;
 		flags |= VO_JSON_NUM_FRAC;
 	}
 	if (i < len && (p[i] == 'e' || p[i] == 'E')) {
-		i++;
-		if (i < len && (p[i] == '+' || p[i] == '-'))
-			i++;
-		if (i >= len || !is_digit(p[i]))
-			return fail(ps, VO_JSON_DOC_BAD_NUMBER, start);
-		while (i < len && is_digit(p[i]))
-			i++;
-		flags |= VO_JSON_NUM_EXP;
+		size_t e = i + 1;
+
+		if (e < len && (p[e] == '+' || p[e] == '-'))
+			e++;
+		if (e < len && is_digit(p[e])) {
+			while (e < len && is_digit(p[e]))
+				e++;
+			i = e;
+			flags |= VO_JSON_NUM_EXP;
+		}
 	}
 	n->type = VO_JSON_NUMBER;
 	n->flags = flags;
@@ -580,8 +583,6 @@ const char *vo_json_doc_fault_text(enum vo_json_doc_fault f)
 		return "Invalid \\uXXXX escape";
 	case VO_JSON_DOC_BAD_UTF8:
 		return "Invalid UTF-8";
-	case VO_JSON_DOC_BAD_NUMBER:
-		return "Invalid number";
 	case VO_JSON_DOC_EXTRA_DATA:
 		return "Extra data";
 	case VO_JSON_DOC_TOO_DEEP:

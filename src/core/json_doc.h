@@ -10,7 +10,10 @@
  * - anything but one value and white space (space, tab, LF, CR); a byte
  *   order mark; text after the value;
  * - numbers outside the grammar: leading zeros (01), a point without a digit
- *   after it (5.), a bare sign, an exponent without digits, NaN, Infinity;
+ *   after it (5.), a bare sign, an exponent without digits, NaN, Infinity
+ *   (a number ends where the grammar stops reading it, as in Python's json,
+ *   so "01" is 0 followed by a '1' that is reported as a missing delimiter
+ *   or extra data);
  * - control bytes (below 0x20) inside strings, invalid escapes, a \u escape
  *   of a lone surrogate, bytes that are not UTF-8 (overlong forms, encoded
  *   surrogates, code points past U+10FFFF, cut sequences);
@@ -76,7 +79,6 @@ enum vo_json_doc_fault {
 	VO_JSON_DOC_BAD_ESCAPE,		/* "Invalid \\escape" */
 	VO_JSON_DOC_BAD_UNICODE_ESCAPE, /* "Invalid \\uXXXX escape" (also lone surrogates) */
 	VO_JSON_DOC_BAD_UTF8,		/* "Invalid UTF-8" */
-	VO_JSON_DOC_BAD_NUMBER,		/* "Invalid number" (01, 5., 1e, -) */
 	VO_JSON_DOC_EXTRA_DATA,		/* "Extra data" */
 	VO_JSON_DOC_TOO_DEEP,		/* "Nesting too deep" */
 	VO_JSON_DOC_TOO_MANY_VALUES,	/* "Too many values" */
