@@ -308,7 +308,7 @@ static void test_limits(void **state)
 		assert_int_equal(vo_buf_addch(&deep, '['), VO_OK);
 	for (i = 0; i < VO_JSON_NESTING_MAX; i++)
 		assert_int_equal(vo_buf_addch(&deep, ']'), VO_OK);
-	vo_json_doc_init(&small, 2 * VO_JSON_NESTING_MAX);
+	vo_json_doc_init(&small, (size_t)2 * VO_JSON_NESTING_MAX);
 	assert_int_equal(vo_json_doc_parse(&small, deep.ptr, deep.len, &err), VO_OK);
 	assert_int_equal(small.n, VO_JSON_NESTING_MAX);
 	assert_int_equal(small.nodes[0].end, VO_JSON_NESTING_MAX);
