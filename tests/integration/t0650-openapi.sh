@@ -20,6 +20,28 @@ cp "$VOUCH_TESTS/tools/contract.mjs" tools/
 ln -sfn "$VOUCH_NODE_DIR/node_modules" tools/node_modules
 doc="$VOUCH_TESTS/../src/api/openapi.json"
 
+# Every error code the sources can answer is in ErrorDetail.code's enum: the
+# code argument of each call that writes vouch's error body.
+/usr/bin/python3 - "$VOUCH_TESTS/../src" "$doc" <<'PY' || fail "error codes missing from the OpenAPI document"
+import json, re, sys, pathlib
+src, doc = pathlib.Path(sys.argv[1]), json.load(open(sys.argv[2]))
+enum = set(doc["components"]["schemas"]["ErrorDetail"]["properties"]["code"]["enum"])
+calls = re.compile(r'\b(vo_api_fail|vo_api_refuse|send_error|refuse|vo_api_error)\s*\(([^;]*?)"([a-z]+(?:_[a-z]+)*)"', re.S)
+found = set()
+for f in list((src / "api").glob("*.c")) + list((src / "http").glob("*.c")):
+    text = f.read_text()
+    for m in calls.finditer(text):
+        found.add(m.group(3))
+    found.update(re.findall(r'\\"code\\":\\"([a-z_]+)\\"', text))
+# unknown_segment is only ever written as FastAPI's {"detail"} (/voucher_amount)
+missing = sorted(found - enum - {"unknown_segment"})
+print("error codes in the sources:", " ".join(sorted(found)))
+if missing:
+    print("not in ErrorDetail.code:", " ".join(missing))
+    sys.exit(1)
+PY
+ok
+
 # No artifact yet: the routes that need one answer 503 as documented.
 start_server serve-empty.log --segments "$VOUCH_WORK/absent.json" --threads 1 --log-level notice
 expect_req 200 GET /openapi.json
