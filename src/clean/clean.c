@@ -309,6 +309,7 @@ static void judge_num(const struct vo_column *col, size_t slot, struct judged *j
 	case VO_V_F64:
 		cls = vo_num_from_f64(col->values.f64[slot], &v);
 		break;
+	case VO_V_BOOL: /* true is not the count 1: a boolean is no number */
 	default:
 		cls = VO_NUM_INVALID;
 		break;
@@ -330,7 +331,7 @@ static bool type_fits(enum vo_col col, enum vo_vtype t)
 		return t == VO_V_STR || t == VO_V_TS || t == VO_V_DATE;
 	case VO_COL_TOTAL_ORDERS:
 	case VO_COL_VOUCHER_AMOUNT:
-		return t == VO_V_STR || t == VO_V_I64 || t == VO_V_F64;
+		return t == VO_V_STR || t == VO_V_I64 || t == VO_V_F64 || t == VO_V_BOOL;
 	default:
 		return false;
 	}
@@ -349,6 +350,8 @@ static const char *type_name(enum vo_vtype t)
 		return "timestamp";
 	case VO_V_DATE:
 		return "date";
+	case VO_V_BOOL:
+		return "boolean";
 	default:
 		return "null";
 	}

@@ -33,11 +33,20 @@ enum vo_col {
 enum vo_vtype {
 	VO_V_NULL, /* no values at all: every row is null (values unused) */
 	VO_V_STR,  /* values.str: bytes as stored, not trimmed */
-	VO_V_I64,  /* values.i64: an integer; DECIMAL columns give i64 / 10^scale */
+	VO_V_I64,  /* values.i64: an integer; DECIMAL columns give i64 / 10^scale,
+		    * or VO_I64_NOT_WHOLE (see below) */
 	VO_V_F64,  /* values.f64: a double */
 	VO_V_TS,   /* values.i64: microseconds since 1970-01-01T00:00:00Z */
 	VO_V_DATE, /* values.i64: days since 1970-01-01 */
+	VO_V_BOOL, /* values.i64: a boolean, 0 or 1 (never a number, never a time) */
 };
+
+/*
+ * A VO_V_I64 value that stands for a number which is not a whole number in
+ * the int64 range: a DECIMAL wider than 64 bits (2^63, or 2640.5 reduced to
+ * scale 0).  It is negative, so every rule reads it as invalid.
+ */
+#define VO_I64_NOT_WHOLE INT64_MIN
 
 struct vo_column {
 	enum vo_vtype type;   /* form of the values */

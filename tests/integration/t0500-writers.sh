@@ -144,10 +144,9 @@ shows duck-typed4.parquet "timestamp: INT64, logical TIMESTAMP(MICROS, utc=true)
 	"total_orders: INT32, logical DECIMAL(9, 1)" "voucher_amount: INT64, logical DECIMAL(18, 3)" "GZIP, "
 shows duck-typed5.parquet "total_orders: FIXED_LEN_BYTE_ARRAY(16), logical DECIMAL(38, 1)" \
 	"voucher_amount: FIXED_LEN_BYTE_ARRAY(16), logical DECIMAL(38, 2)"
-# Unscaled values past 64 bits (2640 * 10^18) are refused by name, not misread.
-expect_exit 1 "$VOUCH" process -q -i duck-dec38-18.parquet -o dec.json
-expect_stderr "column 'voucher_amount'"
-expect_stderr "a DECIMAL value outside the 64-bit integer range"
+# Unscaled values past 64 bits (2640 * 10^18) are read exactly: 2640.
+shows duck-dec38-18.parquet "voucher_amount: FIXED_LEN_BYTE_ARRAY(16), logical DECIMAL(38, 18)"
+same duck-dec38-18.parquet
 shows duck-strings.parquet "first_order_ts: BYTE_ARRAY" "voucher_amount: BYTE_ARRAY"
 for f in duck-typed1 duck-typed2 duck-typed3 duck-typed4 duck-typed5 duck-strings; do
 	same $f.parquet
@@ -159,6 +158,59 @@ same duck.csv.gz
 same gzip-named-plain.csv
 same mixed
 same mixed/a.parquet mixed/b.csv mixed/c.csv.gz mixed/d.parquet
+
+# ---- numbers no int64 holds, and booleans: judged per row --------------------
+# Five rows of Peru, valid but for the column under test.  A number past
+# int64 (a DECIMAL(20, 1) of 2^63, a DECIMAL(38, 0) of 10^30, a UBIGINT past
+# 2^63, a DOUBLE of 1e300) or a fraction is that row's invalid_* outcome and
+# the other rows are kept; a BOOLEAN is no number (true is not 1 order); a
+# null stays missing.  A BOOLEAN timestamp cannot hold the field at all: the
+# run stops naming the column, as for a number there.
+rows="SELECT * FROM (VALUES (1), (2), (3), (4), (5)) v(i)"
+odd() { # odd NAME TOTAL_ORDERS_EXPR VOUCHER_EXPR: writes NAME.parquet from $rows
+	duckdb_sql "COPY (SELECT '2018-07-21 18:59:21' AS timestamp, 'Peru' AS country_code,
+		'2018-05-01' AS last_order_ts, TIMESTAMP '2017-01-01' AS first_order_ts,
+		$2 AS total_orders, $3 AS voucher_amount FROM ($rows) ORDER BY i)
+		TO '$1.parquet' (FORMAT parquet)"
+}
+# quality NAME KEPT INVALID_TOTAL MISSING_TOTAL MISSING_VOUCHER INVALID_VOUCHER
+quality() {
+	expect_exit 0 "$VOUCH" process -q -i "$1.parquet" -c all -o "$1.json"
+	expect_json '[a.quality.rows_read, a.quality.rows_kept, a.quality.dropped.invalid_total_orders,
+		a.quality.missing_total_orders, a.quality.dropped.missing_voucher_amount,
+		a.quality.dropped.invalid_voucher_amount]' "$1.json" "[5,$2,$3,$4,$5,$6]"
+}
+big="CASE i WHEN 2 THEN CAST('9223372036854775808' AS DECIMAL(20, 1)) WHEN 3 THEN 2640.5
+	WHEN 4 THEN NULL WHEN 5 THEN CAST('9223372036854775807' AS DECIMAL(20, 1))
+	ELSE 2640 END"
+odd dec20 "'2'" "CAST($big AS DECIMAL(20, 1))"
+shows dec20.parquet "voucher_amount: FIXED_LEN_BYTE_ARRAY(16), logical DECIMAL(20, 1)"
+quality dec20 2 0 0 1 2
+# INT64_MAX is a whole number: kept, counted under its exact amount.
+expect_json 'a.countries.Peru.segments.frequent_segment["0-4"].counts' dec20.json \
+	 '{"2640":1,"9223372036854775807":1}'
+odd double "'2'" "CASE i WHEN 2 THEN 1e300 WHEN 3 THEN 'nan'::DOUBLE WHEN 4 THEN -5.0 ELSE 2640.0 END"
+quality double 2 0 0 1 2
+odd dec38 "CASE i WHEN 2 THEN CAST('1e30' AS DECIMAL(38, 0)) WHEN 3 THEN NULL
+	WHEN 4 THEN CAST('-1' AS DECIMAL(38, 0)) ELSE CAST(7 AS DECIMAL(38, 0)) END" 2640
+shows dec38.parquet "total_orders: FIXED_LEN_BYTE_ARRAY(16), logical DECIMAL(38, 0)"
+quality dec38 3 2 1 0 0
+odd ubig "CASE i WHEN 2 THEN 18446744073709551615::UBIGINT WHEN 3 THEN 9223372036854775808::UBIGINT
+	ELSE 7::UBIGINT END" 2640
+shows ubig.parquet "total_orders: INT64"
+quality ubig 3 2 0 0 0
+odd bool "CASE i WHEN 2 THEN true WHEN 3 THEN false ELSE NULL END" 2640
+shows bool.parquet "total_orders: BOOLEAN"
+quality bool 3 2 3 0 0
+odd boolv "'2'" "CASE i WHEN 2 THEN true WHEN 3 THEN NULL ELSE false END"
+shows boolv.parquet "voucher_amount: BOOLEAN"
+quality boolv 0 0 0 1 4
+duckdb_sql "COPY (SELECT true AS timestamp, 'Peru' AS country_code, '2018-05-01' AS last_order_ts,
+	TIMESTAMP '2017-01-01' AS first_order_ts, '2' AS total_orders, 2640 AS voucher_amount)
+	TO 'boolts.parquet' (FORMAT parquet)"
+expect_exit 1 "$VOUCH" process -q -i boolts.parquet -o boolts.json
+expect_stderr "column 'timestamp'"
+expect_stderr "cannot use boolean values as timestamp"
 
 # ---- the Rust writer --------------------------------------------------------
 for codec in UNCOMPRESSED SNAPPY GZIP ZSTD LZ4_RAW LZ4 BROTLI; do

@@ -47,40 +47,43 @@ static int64_t int96_micros(const uint8_t *p)
 }
 
 /*
- * Whether the big-endian two's complement of len bytes at p fits in int64:
- * bytes before the last 8 only repeat the sign (DuckDB and Spark write
- * DECIMAL(38, s) as 16 bytes whatever the value).
+ * A DECIMAL stored in a byte array (big-endian two's complement of len
+ * bytes, scaled by 10^scale) as a batch value: the number itself when it is
+ * a whole number in the int64 range, else VO_I64_NOT_WHOLE.  Byte arrays
+ * may hold any width (DuckDB and Spark write DECIMAL(38, s) as 16 bytes), so
+ * the value is read exactly into 128 bits (bytes before the last 16 may only
+ * repeat the sign) and divided here, per value: a DECIMAL(38, 18) of
+ * 2640.000000000000000000 is 2640, one of 2^63 is out of range.  Judging the
+ * value stays the cleaner's job; this only keeps its exact meaning.
  */
-static bool decimal_fits(const uint8_t *p, size_t len)
+static int64_t decimal_whole(const uint8_t *p, size_t len, int scale)
 {
+	__int128 v;
+	__int128 pow10 = 1;
 	uint8_t fill;
-	size_t i;
-
-	if (len <= 8)
-		return true;
-	fill = (p[len - 8] & 0x80) ? 0xff : 0x00;
-	for (i = 0; i < len - 8; i++)
-		if (p[i] != fill)
-			return false;
-	return true;
-}
-
-/* Big-endian two's complement of len bytes to int64 (the last 8 bytes: see decimal_fits()). */
-static int64_t decimal_be(const uint8_t *p, size_t len)
-{
-	uint64_t u;
 	size_t i;
 
 	if (len == 0)
 		return 0;
-	if (len > 8) {
-		p += len - 8;
-		len = 8;
+	if (len > 16) {
+		fill = (p[len - 16] & 0x80) ? 0xff : 0x00;
+		for (i = 0; i < len - 16; i++)
+			if (p[i] != fill)
+				return VO_I64_NOT_WHOLE;
+		p += len - 16;
+		len = 16;
 	}
-	u = (p[0] & 0x80) ? UINT64_MAX : 0;
+	v = (p[0] & 0x80) ? -1 : 0;
 	for (i = 0; i < len; i++)
-		u = (u << 8) | p[i];
-	return (int64_t)u;
+		v = (__int128)(((unsigned __int128)v << 8) | p[i]);
+	for (i = 0; i < (size_t)scale; i++)
+		pow10 *= 10;
+	if (v % pow10)
+		return VO_I64_NOT_WHOLE;
+	v /= pow10;
+	if (v > INT64_MAX || v <= INT64_MIN)
+		return VO_I64_NOT_WHOLE;
+	return (int64_t)v;
 }
 
 /* Timestamps in milliseconds or nanoseconds to microseconds, k values in place. */
@@ -134,7 +137,7 @@ static void convert_fixed(const struct pq_col *c, const uint8_t *src, size_t k, 
 	case PQ_FIXED_LEN_BYTE_ARRAY:
 		if (c->conv == CONV_DECIMAL_BE)
 			for (j = 0; j < k; j++)
-				i64[j] = decimal_be(src + c->width * j, c->width);
+				i64[j] = decimal_whole(src + c->width * j, c->width, c->dec_scale);
 		else
 			for (j = 0; j < k; j++)
 				str[j] = vo_str_make((const char *)src + c->width * j, c->width);
@@ -171,11 +174,7 @@ int pq_plain_values(const struct pq_col *c, const uint8_t **pp, const uint8_t *e
 			if ((size_t)(end - p) < len)
 				goto short_values;
 			if (c->conv == CONV_DECIMAL_BE) {
-				if (!decimal_fits(p, len)) {
-					*why = "a DECIMAL value outside the 64-bit integer range";
-					return VO_EUNSUPPORTED;
-				}
-				i64[j] = decimal_be(p, len);
+				i64[j] = decimal_whole(p, len, c->dec_scale);
 			} else {
 				str[j] = vo_str_make((const char *)p, len);
 			}
@@ -194,14 +193,6 @@ int pq_plain_values(const struct pq_col *c, const uint8_t **pp, const uint8_t *e
 	default:
 		if (__builtin_mul_overflow(k, c->width, &need) || need > avail)
 			goto short_values;
-		if (c->conv == CONV_DECIMAL_BE && c->width > 8) {
-			for (j = 0; j < k; j++) {
-				if (!decimal_fits(p + c->width * j, c->width)) {
-					*why = "a DECIMAL value outside the 64-bit integer range";
-					return VO_EUNSUPPORTED;
-				}
-			}
-		}
 		convert_fixed(c, p, k, out);
 		*pp = p + need;
 		return VO_OK;

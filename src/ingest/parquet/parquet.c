@@ -110,6 +110,7 @@ static int map_type(const struct pq_schema_element *se, struct pq_col *c, const 
 	switch (se->type) {
 	case PQ_BOOLEAN:
 		c->width = 0;
+		c->vtype = VO_V_BOOL;
 		return VO_OK;
 	case PQ_INT32:
 		c->width = 4;
@@ -165,7 +166,10 @@ static int map_type(const struct pq_schema_element *se, struct pq_col *c, const 
 			return VO_EUNSUPPORTED;
 		}
 		if (is_decimal(se)) {
+			/* Byte arrays may be wider than int64: reduced to whole numbers here. */
 			c->conv = CONV_DECIMAL_BE;
+			c->dec_scale = c->scale;
+			c->scale = 0;
 			return VO_OK;
 		}
 		c->vtype = VO_V_STR;

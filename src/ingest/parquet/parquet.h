@@ -23,20 +23,22 @@
  *	                                     nanos floor-divided by 1000)
  *	INT96 (legacy timestamps)            VO_V_TS in microseconds
  *	INT32 DATE                           VO_V_DATE
- *	INT32, INT64, BOOLEAN (0/1)          VO_V_I64 (UINT_8/16/32 zero-extended)
- *	DECIMAL on INT32, INT64, and on byte arrays of at most 8 bytes
- *	                                     VO_V_I64 with column.scale
+ *	INT32, INT64                         VO_V_I64 (UINT_8/16/32 zero-extended)
+ *	BOOLEAN                              VO_V_BOOL (0/1)
+ *	DECIMAL on INT32 and INT64           VO_V_I64 with column.scale
+ *	DECIMAL on byte arrays (any width)   VO_V_I64 with scale 0: the whole
+ *	                                     number, or VO_I64_NOT_WHOLE for a
+ *	                                     fraction or a value outside int64
  *	FLOAT, DOUBLE                        VO_V_F64
  *
  * Timestamps out of the int64 microsecond range saturate to INT64_MIN or
- * INT64_MAX; UINT_64 values above INT64_MAX wrap.  Not supported, each with
- * VO_EUNSUPPORTED and a message naming the file and column: nested or
- * repeated columns among the six (nested columns vouch does not read are
- * skipped like any other unread column), encrypted files, column data in
- * other files, FLOAT16 and INTERVAL, DECIMAL values outside the int64 range
- * (wider DECIMALs, such as DECIMAL(38, 2) in 16 bytes, are read while each
- * value fits), the LZO
- * codec.
+ * INT64_MAX; UINT_64 values above INT64_MAX wrap (negative: read as
+ * invalid, as they are too big).  A number too big for vouch is never an
+ * error of the file: it reaches the cleaner as a value, which judges it per
+ * row.  Not supported, each with VO_EUNSUPPORTED and a message naming the
+ * file and column: nested or repeated columns among the six (nested columns
+ * vouch does not read are skipped like any other unread column), encrypted
+ * files, column data in other files, FLOAT16 and INTERVAL, the LZO codec.
  */
 #ifndef VO_INGEST_PARQUET_PARQUET_H
 #define VO_INGEST_PARQUET_PARQUET_H

@@ -384,7 +384,8 @@ struct pq_col {
 	size_t width;	     /* bytes per PLAIN value; 0 for BYTE_ARRAY and BOOLEAN */
 	int max_def;	     /* 0 (REQUIRED) or 1 (OPTIONAL) */
 	enum vo_vtype vtype; /* form of the batch values */
-	int scale;	     /* decimal scale for VO_V_I64 */
+	int scale;	     /* decimal scale for VO_V_I64 (0 for byte-array DECIMALs) */
+	int dec_scale;	     /* byte-array DECIMAL: the stored scale, applied by the decoder */
 	enum pq_conv conv;   /* value conversion */
 	size_t out_size;     /* bytes per batch value */
 
@@ -485,7 +486,7 @@ int pq_decode_rows(struct vo_parquet_reader *r, struct pq_col *c, size_t n, stru
  * Value decoders (decode_plain.c, decode_delta.c).  Each decodes k values
  * into out as batch values of c's type, advancing the page's cursor, and
  * fails with *why set: VO_EFORMAT (values run past the page, a corrupt
- * stream), VO_EUNSUPPORTED (a DECIMAL past int64), VO_ELIMIT, VO_ENOMEM.
+ * stream), VO_ELIMIT, VO_ENOMEM.
  */
 int pq_plain_values(const struct pq_col *c, const uint8_t **pp, const uint8_t *end, uint64_t *bit,
 		    void *out, size_t k, const char **why);

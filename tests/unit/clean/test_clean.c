@@ -252,6 +252,76 @@ static void test_typed_and_dictionary(void **state)
 	vo_cleaner_destroy(c);
 }
 
+/*
+ * Numbers no int64 holds and booleans are one row's outcome, never an
+ * error: VO_I64_NOT_WHOLE (a reduced DECIMAL past int64, or a fraction) is
+ * invalid, a BOOLEAN is no number (true is not 1), a null stays missing.
+ */
+static void test_numbers_per_row(void **state)
+{
+	static const struct vo_str order[] = { VO_STR_LIT("2018-07-21"), VO_STR_LIT("2018-07-21"),
+					       VO_STR_LIT("2018-07-21"), VO_STR_LIT("2018-07-21"),
+					       VO_STR_LIT("2018-07-21") };
+	static const struct vo_str peru[] = { VO_STR_LIT("Peru") };
+	static const uint32_t cidx[] = { 0, 0, 0, 0, 0 };
+	static const int64_t totals[] = { 1, 0, 1, 3, 3 }; /* booleans, then a null */
+	static const uint8_t tvalid[] = { 1, 1, 1, 0, 0 };
+	static const int64_t vouchers[] = { 26400, 26400, 26400, VO_I64_NOT_WHOLE, 26405 };
+	static const uint8_t outcome[] = { VO_OUT_INVALID_TOTAL_ORDERS, VO_OUT_INVALID_TOTAL_ORDERS,
+					   VO_OUT_INVALID_TOTAL_ORDERS, VO_OUT_INVALID_VOUCHER_AMOUNT,
+					   VO_OUT_INVALID_VOUCHER_AMOUNT };
+	int64_t day[5];
+	struct vo_cleaner *c = cleaner_for("Peru");
+	struct vo_clean_rows out;
+	struct vo_error err;
+	struct vo_batch b;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 5; i++)
+		day[i] = vo_days_from_civil(2018, 4, 20);
+	memset(&b, 0, sizeof(b));
+	b.nrows = 5;
+	b.first_row = 1;
+	b.col[VO_COL_TIMESTAMP] =
+		(struct vo_column){ .type = VO_V_STR, .nvalues = 5, .values.str = order };
+	b.col[VO_COL_COUNTRY] = (struct vo_column){
+		.type = VO_V_STR, .idx = cidx, .dict_id = 9, .nvalues = 1, .values.str = peru
+	};
+	b.col[VO_COL_LAST_ORDER_TS] =
+		(struct vo_column){ .type = VO_V_DATE, .nvalues = 5, .values.i64 = day };
+	b.col[VO_COL_FIRST_ORDER_TS] =
+		(struct vo_column){ .type = VO_V_DATE, .nvalues = 5, .values.i64 = day };
+	b.col[VO_COL_TOTAL_ORDERS] = (struct vo_column){
+		.type = VO_V_BOOL, .valid = tvalid, .nvalues = 5, .values.i64 = totals
+	};
+	b.col[VO_COL_VOUCHER_AMOUNT] = (struct vo_column){
+		.type = VO_V_I64, .scale = 1, .nvalues = 5, .values.i64 = vouchers
+	};
+	assert_int_equal(vo_cleaner_run(c, &b, "t.parquet", &out, &err), VO_OK);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(out.outcome[i], outcome[i]);
+	/* the same amounts with a valid total: 2640 kept, the others invalid */
+	b.col[VO_COL_TOTAL_ORDERS].valid = NULL;
+	b.col[VO_COL_TOTAL_ORDERS].type = VO_V_I64;
+	assert_int_equal(vo_cleaner_run(c, &b, "t.parquet", &out, &err), VO_OK);
+	assert_int_equal(out.outcome[0], VO_OUT_KEPT);
+	assert_int_equal(out.voucher[0], 2640);
+	assert_int_equal(out.outcome[3], VO_OUT_INVALID_VOUCHER_AMOUNT);
+	assert_int_equal(out.outcome[4], VO_OUT_INVALID_VOUCHER_AMOUNT);
+	/* a boolean voucher is invalid too; a boolean timestamp stops the run */
+	b.col[VO_COL_VOUCHER_AMOUNT] =
+		(struct vo_column){ .type = VO_V_BOOL, .nvalues = 5, .values.i64 = totals };
+	assert_int_equal(vo_cleaner_run(c, &b, "t.parquet", &out, &err), VO_OK);
+	assert_int_equal(out.outcome[0], VO_OUT_INVALID_VOUCHER_AMOUNT);
+	assert_int_equal(out.outcome[1], VO_OUT_INVALID_VOUCHER_AMOUNT);
+	b.col[VO_COL_TIMESTAMP] =
+		(struct vo_column){ .type = VO_V_BOOL, .nvalues = 5, .values.i64 = totals };
+	assert_int_equal(vo_cleaner_run(c, &b, "t.parquet", &out, &err), VO_EFORMAT);
+	assert_non_null(strstr(err.msg, "cannot use boolean values as timestamp"));
+	vo_cleaner_destroy(c);
+}
+
 static void test_selection_args(void **state)
 {
 	const char *bad1[] = { "Peru", "all" };
@@ -276,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_each_rule),
 		cmocka_unit_test(test_all_spelling),
 		cmocka_unit_test(test_typed_and_dictionary),
+		cmocka_unit_test(test_numbers_per_row),
 		cmocka_unit_test(test_selection_args),
 	};
 
