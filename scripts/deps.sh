@@ -11,10 +11,10 @@
 set -euo pipefail
 
 mode=${1:-build}
-pkgs=(gcc libc6-dev make cmake pkg-config libdeflate-dev zlib1g-dev libcjson-dev libssl-dev
+pkgs=(gcc libc6-dev make cmake pkg-config libisal-dev zlib1g-dev libcjson-dev libssl-dev
 	libsnappy-dev libzstd-dev liblz4-dev libbrotli-dev libmicrohttpd-dev libhiredis-dev)
 if [ "$mode" = test ]; then
-	pkgs+=(libcmocka-dev clang-format clang-tidy cppcheck curl wrk redis-server redis-sentinel chromium
+	pkgs+=(libcmocka-dev libdeflate-dev clang-format clang-tidy cppcheck curl wrk redis-server redis-sentinel chromium
 		python3-requests python3-fastapi python3-uvicorn python3-pydantic)
 	# Node.js may come from elsewhere (nvm, NodeSource); only ask for Debian's when absent.
 	command -v node >/dev/null 2>&1 || pkgs+=(nodejs)

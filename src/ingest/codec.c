@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include <brotli/decode.h>
-#include <libdeflate.h>
+#include <isa-l/igzip_lib.h>
 #include <lz4.h>
 #include <snappy-c.h>
 #include <zstd.h>
@@ -38,9 +38,20 @@
  * every codec (headers, empty streams, Hadoop LZ4 block prefixes). */
 #define CODEC_SLACK 1024
 
+/* The GZIP decoder: ISA-L's inflate state and where a page's stream stands. */
+struct vo_codec_stream {
+	struct inflate_state st; /* ISA-L's state (87 KiB: tables and a history buffer) */
+	bool gzip;		 /* gzip members (else one zlib stream), from the first bytes */
+	bool started;		 /* the first bytes have been seen */
+	bool member_done;	 /* the current member ended; another may follow */
+	bool done;		 /* the stream ended after exactly dstlen bytes */
+	size_t dstlen;		 /* bytes the page header declares */
+	size_t produced;	 /* bytes handed out so far */
+};
+
 struct vo_codec {
-	struct libdeflate_decompressor *deflate; /* GZIP; NULL until first use */
-	ZSTD_DCtx *zstd;			 /* ZSTD; NULL until first use */
+	struct vo_codec_stream *gzip; /* GZIP one-shot pages; NULL until first use */
+	ZSTD_DCtx *zstd;	      /* ZSTD; NULL until first use */
 };
 
 static const char *const codec_names[] = {
@@ -69,7 +80,7 @@ void vo_codec_destroy(struct vo_codec *c)
 {
 	if (!c)
 		return;
-	libdeflate_free_decompressor(c->deflate);
+	vo_codec_stream_destroy(c->gzip);
 	ZSTD_freeDCtx(c->zstd);
 	vo_free(c);
 }
@@ -123,65 +134,195 @@ size_t vo_codec_max_output(int codec, size_t srclen)
 	}
 }
 
-static const char *deflate_result_name(enum libdeflate_result r)
+/* ------------------------------------------------------------------------ */
+/* GZIP: ISA-L's inflate, in one call or in pieces                          */
+
+int vo_codec_stream_create(struct vo_codec_stream **out, struct vo_error *err)
+{
+	*out = vo_calloc(1, sizeof(**out));
+	if (!*out)
+		return vo_error_set(err, VO_ENOMEM, "out of memory allocating a GZIP decompressor");
+	return VO_OK;
+}
+
+void vo_codec_stream_destroy(struct vo_codec_stream *s)
+{
+	vo_free(s);
+}
+
+bool vo_codec_streams(int codec)
+{
+	return codec == VO_CODEC_GZIP;
+}
+
+/* Starts the next gzip member (or the zlib stream) at the current input. */
+static void start_member(struct vo_codec_stream *s)
+{
+	isal_inflate_reset(&s->st);
+	s->st.crc_flag = s->gzip ? ISAL_GZIP : ISAL_ZLIB;
+	s->member_done = false;
+}
+
+int vo_codec_stream_start(struct vo_codec_stream *s, int codec, size_t dstlen,
+			  struct vo_error *err)
+{
+	if (codec != VO_CODEC_GZIP)
+		return vo_error_set(err, VO_EUNSUPPORTED, "codec %s cannot be streamed",
+				    vo_codec_name(codec));
+	if (dstlen > UINT32_MAX)
+		return vo_error_set(err, VO_ELIMIT, "GZIP page of %zu bytes is too large", dstlen);
+	isal_inflate_init(&s->st);
+	s->started = false;
+	s->done = false;
+	s->dstlen = dstlen;
+	s->produced = 0;
+	return VO_OK;
+}
+
+bool vo_codec_stream_done(const struct vo_codec_stream *s)
+{
+	return s->done;
+}
+
+static const char *isal_result_name(int r)
 {
 	switch (r) {
-	case LIBDEFLATE_BAD_DATA:
-		return "corrupt data";
-	case LIBDEFLATE_SHORT_OUTPUT:
-		return "output shorter than declared";
-	case LIBDEFLATE_INSUFFICIENT_SPACE:
-		return "output longer than declared";
+	case ISAL_INVALID_BLOCK:
+		return "invalid block";
+	case ISAL_INVALID_SYMBOL:
+		return "invalid symbol";
+	case ISAL_INVALID_LOOKBACK:
+		return "invalid distance";
+	case ISAL_INVALID_WRAPPER:
+		return "invalid gzip or zlib header";
+	case ISAL_UNSUPPORTED_METHOD:
+		return "not deflate";
+	case ISAL_INCORRECT_CHECKSUM:
+		return "checksum mismatch";
+	case ISAL_NEED_DICT:
+		return "needs a preset dictionary";
 	default:
-		return "unknown failure";
+		return "corrupt data";
 	}
+}
+
+/*
+ * One step of the stream: inflates from in into out (at most what the page
+ * still owes), counting what is used and written.  Once all dstlen bytes are
+ * out, a call with room for more checks that the stream really ends there:
+ * the member's trailer (CRC and size) is read and nothing more comes.
+ */
+int vo_codec_stream_next(struct vo_codec_stream *s, const uint8_t *in, size_t inlen, bool last,
+			 size_t *used, uint8_t *out, size_t outlen, size_t *got,
+			 struct vo_error *err)
+{
+	uint8_t probe[64];
+	uint32_t in_before;
+	uint32_t out_room;
+	int r;
+
+	*used = 0;
+	*got = 0;
+	if (s->done)
+		return VO_OK;
+	if (!s->started) {
+		if (inlen < 2 && !last)
+			return VO_OK; /* the first two bytes tell gzip from zlib */
+		s->gzip = inlen >= 2 && in[0] == 0x1f && in[1] == 0x8b;
+		s->started = true;
+		start_member(s);
+	}
+	if (outlen > s->dstlen - s->produced)
+		outlen = s->dstlen - s->produced;
+	if (inlen > UINT32_MAX)
+		inlen = UINT32_MAX;
+	for (;;) {
+		bool at_end = s->produced + *got == s->dstlen;
+
+		if (s->member_done) {
+			/* A full output ends the page; more gzip input may start a member. */
+			if (at_end) {
+				s->done = true;
+				break;
+			}
+			if (!s->gzip || (*used == inlen && last))
+				return vo_error_set(err, VO_EFORMAT,
+						    "GZIP data decompresses to %zu bytes, the page "
+						    "header says %zu",
+						    s->produced + *got, s->dstlen);
+			if (*used == inlen)
+				break; /* the next member starts in the next input */
+			start_member(s);
+		}
+		s->st.next_in = (uint8_t *)(uintptr_t)(in + *used);
+		s->st.avail_in = (uint32_t)(inlen - *used);
+		/* Past the declared size, a probe buffer catches any further output. */
+		s->st.next_out = at_end ? probe : out + *got;
+		s->st.avail_out = out_room = at_end ? (uint32_t)sizeof(probe) : (uint32_t)(outlen - *got);
+		in_before = s->st.avail_in;
+		r = isal_inflate(&s->st);
+		if (r < 0 || r == ISAL_NEED_DICT)
+			return vo_error_set(err, VO_EFORMAT,
+					    "GZIP data does not decompress to the declared %zu bytes: %s",
+					    s->dstlen, isal_result_name(r));
+		*used += in_before - s->st.avail_in;
+		if (at_end && s->st.avail_out != out_room)
+			return vo_error_set(err, VO_EFORMAT,
+					    "GZIP data does not decompress to the declared %zu bytes: "
+					    "output longer than declared",
+					    s->dstlen);
+		if (!at_end)
+			*got += out_room - s->st.avail_out;
+		if (s->st.block_state == ISAL_BLOCK_FINISH) {
+			s->member_done = true;
+			continue;
+		}
+		if (!at_end && *got == outlen)
+			break; /* the output is full */
+		if (*used == inlen) {
+			if (last)
+				return vo_error_set(err, VO_EFORMAT,
+						    "GZIP data does not decompress to the declared "
+						    "%zu bytes: %s",
+						    s->dstlen,
+						    at_end ? "the stream ends early"
+							   : "output shorter than declared");
+			break; /* more input needed */
+		}
+	}
+	s->produced += *got;
+	return VO_OK;
 }
 
 /*
  * GZIP: one or more gzip members (Hadoop and some writers concatenate them),
  * or a zlib stream, which Arrow's reader also accepts under this codec.
+ * Trailing bytes after a member that completes the output are ignored.
  */
 static int gzip_decompress(struct vo_codec *c, const uint8_t *src, size_t srclen, uint8_t *dst,
 			   size_t dstlen, struct vo_error *err)
 {
-	enum libdeflate_result r;
-	size_t in_off = 0;
-	size_t out_off = 0;
-	size_t in_used = 0;
-	size_t out_used = 0;
-	bool gzip;
+	size_t used = 0;
+	size_t got = 0;
+	int rc;
 
-	if (!c->deflate) {
-		c->deflate = libdeflate_alloc_decompressor();
-		if (!c->deflate)
-			return vo_error_set(err, VO_ENOMEM,
-					    "out of memory allocating a GZIP decompressor");
+	if (!c->gzip) {
+		rc = vo_codec_stream_create(&c->gzip, err);
+		if (rc)
+			return rc;
 	}
-	gzip = srclen >= 2 && src[0] == 0x1f && src[1] == 0x8b;
-	do {
-		if (gzip)
-			r = libdeflate_gzip_decompress_ex(c->deflate, src + in_off, srclen - in_off,
-							  dst + out_off, dstlen - out_off, &in_used,
-							  &out_used);
-		else
-			r = libdeflate_zlib_decompress_ex(c->deflate, src + in_off, srclen - in_off,
-							  dst + out_off, dstlen - out_off, &in_used,
-							  &out_used);
-		if (r != LIBDEFLATE_SUCCESS)
-			return vo_error_set(err, VO_EFORMAT,
-					    "GZIP data does not decompress to the declared %zu "
-					    "bytes: %s",
-					    dstlen, deflate_result_name(r));
-		in_off += in_used;
-		out_off += out_used;
-		/* Another gzip member may follow; trailing bytes after a full output are ignored.
-		 */
-	} while (gzip && out_off < dstlen && in_off < srclen && in_used > 0);
-	if (out_off != dstlen)
-		return vo_error_set(err, VO_EFORMAT,
-				    "GZIP data decompresses to %zu bytes, the page header says %zu",
-				    out_off, dstlen);
-	return VO_OK;
+	rc = vo_codec_stream_start(c->gzip, VO_CODEC_GZIP, dstlen, err);
+	if (!rc)
+		rc = vo_codec_stream_next(c->gzip, src, srclen, true, &used, dst, dstlen, &got, err);
+	/* All output is out: check the end (trailer, nothing more) with the rest. */
+	if (!rc && !c->gzip->done)
+		rc = vo_codec_stream_next(c->gzip, src + used, srclen - used, true, &used, dst, 0,
+					  &got, err);
+	if (!rc && !c->gzip->done)
+		rc = vo_error_set(err, VO_EFORMAT,
+				  "GZIP data does not decompress to the declared %zu bytes",
+				  dstlen);
+	return rc;
 }
 
 static int snappy_decompress(const uint8_t *src, size_t srclen, uint8_t *dst, size_t dstlen,

@@ -4,12 +4,18 @@
  * A Parquet column chunk names one compression codec (CompressionCodec of
  * parquet.thrift) and every page header gives both the compressed and the
  * uncompressed size, so decompression is always "these bytes into exactly
- * that many".  struct vo_codec holds the decompressors' reusable state (a
- * libdeflate decompressor for GZIP, a ZSTD_DCtx for ZSTD); one is meant per
+ * that many".  struct vo_codec holds the decompressors' reusable state (an
+ * ISA-L inflate state for GZIP, a ZSTD_DCtx for ZSTD); one is meant per
  * reader, and it is not thread-safe.
  *
- * Decoders: GZIP libdeflate, SNAPPY libsnappy, ZSTD libzstd, LZ4_RAW and LZ4
- * liblz4 (LZ4_decompress_safe), BROTLI libbrotlidec.  LZO is not supported.
+ * Decoders: GZIP ISA-L (igzip's inflate), SNAPPY libsnappy, ZSTD libzstd,
+ * LZ4_RAW and LZ4 liblz4 (LZ4_decompress_safe), BROTLI libbrotlidec.  LZO is
+ * not supported.  Each is the fastest Debian offers for its codec on real
+ * pages (docs/PERFORMANCE.md has the measurements: ISA-L inflates as fast as
+ * libdeflate, or a few percent faster, and can stop and resume anywhere).
+ *
+ * GZIP pages can also be decompressed in pieces (struct vo_codec_stream),
+ * so that a reader holds a window of a large page instead of all of it.
  */
 #ifndef VO_INGEST_CODEC_H
 #define VO_INGEST_CODEC_H
@@ -77,5 +83,41 @@ size_t vo_codec_max_output(int codec, size_t srclen);
  */
 int vo_codec_decompress(struct vo_codec *c, int codec, const uint8_t *src, size_t srclen,
 			uint8_t *dst, size_t dstlen, struct vo_error *err);
+
+/* Whether pages of codec can be decompressed in pieces: GZIP. */
+bool vo_codec_streams(int codec);
+
+/*
+ * The state of one page decompressed in pieces (one per column that streams;
+ * about 90 KiB).  Create: VO_ENOMEM; destroy(NULL) is a no-op.
+ */
+struct vo_codec_stream;
+int vo_codec_stream_create(struct vo_codec_stream **out, struct vo_error *err);
+void vo_codec_stream_destroy(struct vo_codec_stream *s);
+
+/*
+ * Starts a page of codec (vo_codec_streams()) that decompresses to exactly
+ * dstlen bytes.  VO_EUNSUPPORTED for another codec, VO_ELIMIT above 4 GiB.
+ */
+int vo_codec_stream_start(struct vo_codec_stream *s, int codec, size_t dstlen,
+			  struct vo_error *err);
+
+/*
+ * Decompresses the page's next bytes: reads from in (inlen bytes; last says
+ * they are the rest of the page) and writes at most outlen bytes to out,
+ * never more than the page still owes.  *used and *got say how much.  It
+ * returns when out is full or all of in is used (then call again with the
+ * next input).  Once dstlen bytes are out, calls check the end of the stream
+ * (a gzip member's CRC and size; further bytes, as for the one-shot decoder,
+ * may only be the start of data never needed) until vo_codec_stream_done().
+ * VO_EFORMAT when the data is corrupt, ends early (with last) or would give
+ * more than dstlen bytes; the message names the codec, not the file.
+ */
+int vo_codec_stream_next(struct vo_codec_stream *s, const uint8_t *in, size_t inlen, bool last,
+			 size_t *used, uint8_t *out, size_t outlen, size_t *got,
+			 struct vo_error *err);
+
+/* Whether the page's stream has ended after exactly dstlen bytes. */
+bool vo_codec_stream_done(const struct vo_codec_stream *s);
 
 #endif
