@@ -77,6 +77,19 @@
  * let a small page expand, so the expansion has its own cap). */
 #define VO_PARQUET_DELTA_BATCH_MAX (256u << 20)
 
+/* Parquet: the decompressed bytes of a large PLAIN data page a reader holds at
+ * once, per column.  Such a page (GZIP or stored uncompressed) is read and
+ * inflated through a window of this size while its rows are decoded, so a
+ * reader's memory stays a few MiB whatever the page size: DuckDB writes a
+ * million-row column chunk as one page, 30 MB of timestamps, and a reader per
+ * core holding that much would pass 64 MiB with two.  256 KiB is under a
+ * core's L2 cache, so the parser reads what inflate just wrote from cache;
+ * the window grows only when one batch's values need more.  Dictionary pages,
+ * dictionary indices (a few bytes a row), the DELTA and BYTE_STREAM_SPLIT
+ * encodings and the codecs that cannot stop mid-page (SNAPPY, ZSTD, LZ4,
+ * BROTLI) are held whole, up to VO_PARQUET_PAGE_MAX. */
+#define VO_PARQUET_WINDOW (256u << 10)
+
 /* Parquet: a compressed page buffer larger than this is freed once the page is
  * decompressed instead of being kept for reuse (bounds a reader's memory to
  * about one decompressed page when pages are tens of megabytes). */

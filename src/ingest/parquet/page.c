@@ -67,6 +67,238 @@ static int read_levels(struct vo_parquet_reader *r, struct pq_col *c, size_t n, 
 	return VO_OK;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Large PLAIN pages, read and inflated through a window                    */
+
+/*
+ * Whether a data page is streamed (VO_PARQUET_WINDOW): PLAIN values, more
+ * than a window of them, stored so that they can be read in pieces.
+ */
+static bool streams(const struct pq_col *c, int encoding, size_t vlen, bool compressed)
+{
+	return encoding == PQ_ENC_PLAIN && vlen > VO_PARQUET_WINDOW &&
+	       (!compressed || vo_codec_streams(c->codec));
+}
+
+/* Starts streaming the csize stored bytes at body, which hold usize bytes of values. */
+static int stream_begin(struct vo_parquet_reader *r, struct pq_col *c, uint64_t body, size_t csize,
+			size_t usize, bool compressed, struct vo_error *err)
+{
+	struct vo_error e;
+
+	vo_error_clear(&e);
+	if (compressed && usize > vo_codec_max_output(c->codec, csize))
+		return pq_col_error(r, c, err, VO_EFORMAT,
+				    "page at offset %" PRIu64 ": %zu compressed bytes cannot "
+				    "decompress to the declared %zu",
+				    c->page_at, csize, usize);
+	if (pq_grow_u8(&c->win, &c->win_cap, VO_PARQUET_WINDOW) ||
+	    (compressed && pq_grow_u8(&c->zin, &c->zin_cap, VO_PARQUET_WINDOW)) ||
+	    (compressed && !c->zs && vo_codec_stream_create(&c->zs, &e)))
+		return pq_col_error(r, c, err, VO_ENOMEM, "out of memory streaming a page");
+	if (compressed && vo_codec_stream_start(c->zs, c->codec, usize, &e))
+		return pq_col_error(r, c, err, e.code, "page at offset %" PRIu64 ": %s",
+				    c->page_at, e.msg);
+	c->streamed = true;
+	c->inflating = compressed;
+	c->src_at = body;
+	c->src_left = csize;
+	c->zin_pos = 0;
+	c->zin_len = 0;
+	c->out_left = usize;
+	c->vp = c->win;
+	c->vend = c->win;
+	return VO_OK;
+}
+
+/*
+ * Reads or inflates up to room of the page's next bytes to out (*got of
+ * them; 0 only once the page is out).  With room 0 and the page out, checks
+ * the end of the stream.
+ */
+static int stream_pull(struct vo_parquet_reader *r, struct pq_col *c, uint8_t *out, size_t room,
+		       size_t *got, struct vo_error *err)
+{
+	struct vo_error e;
+	size_t used = 0;
+	size_t n;
+	int rc;
+
+	*got = 0;
+	room = VO_MIN(room, c->out_left);
+	if (!c->inflating) {
+		n = (size_t)VO_MIN((uint64_t)room, c->src_left);
+		rc = n ? pq_read_at(r->fd, r->path, c->src_at, out, n, err) : VO_OK;
+		c->src_at += n;
+		c->src_left -= n;
+		c->out_left -= n;
+		*got = n;
+		return rc;
+	}
+	vo_error_clear(&e);
+	while (!vo_codec_stream_done(c->zs)) {
+		if (c->zin_pos == c->zin_len && c->src_left) {
+			n = (size_t)VO_MIN((uint64_t)c->zin_cap, c->src_left);
+			rc = pq_read_at(r->fd, r->path, c->src_at, c->zin, n, err);
+			if (rc)
+				return rc;
+			c->src_at += n;
+			c->src_left -= n;
+			c->zin_pos = 0;
+			c->zin_len = n;
+		}
+		rc = vo_codec_stream_next(c->zs, c->zin + c->zin_pos, c->zin_len - c->zin_pos,
+					  c->src_left == 0, &used, out, room, got, &e);
+		if (rc)
+			return pq_col_error(r, c, err, rc, "page at offset %" PRIu64 ": %s",
+					    c->page_at, e.msg);
+		c->zin_pos += used;
+		if (*got)
+			break;
+		if (!used && c->zin_pos < c->zin_len)
+			return pq_col_error(r, c, err, VO_EFORMAT,
+					    "page at offset %" PRIu64 ": GZIP data does not progress",
+					    c->page_at);
+	}
+	c->out_left -= *got;
+	return VO_OK;
+}
+
+/* Once the page is out: the stream must end there (a gzip member's CRC and size). */
+static int stream_finish(struct vo_parquet_reader *r, struct pq_col *c, struct vo_error *err)
+{
+	size_t got = 0;
+
+	if (!c->inflating || c->out_left)
+		return VO_OK;
+	return stream_pull(r, c, c->win, 0, &got, err);
+}
+
+/*
+ * Makes need bytes from the values cursor resident in the window (fewer only
+ * when the page ends first): the unread bytes move to the window's start and
+ * the rest is filled from the page.  Views into the window move too, so this
+ * is called only before a batch's views are made.
+ */
+static int stream_need(struct vo_parquet_reader *r, struct pq_col *c, size_t need,
+		       struct vo_error *err)
+{
+	size_t have = (size_t)(c->vend - c->vp);
+	size_t got = 0;
+	int rc;
+
+	if (have >= need)
+		return VO_OK;
+	if (c->vp != c->win) {
+		memmove(c->win, c->vp, have);
+		c->vp = c->win;
+		c->vend = c->win + have;
+	}
+	need = VO_MIN(need, have + c->out_left);
+	if (need > c->win_cap) {
+		if (pq_grow_u8(&c->win, &c->win_cap, need))
+			return pq_col_error(r, c, err, VO_ENOMEM,
+					    "out of memory for %zu bytes of a page", need);
+		c->vp = c->win;
+		c->vend = c->win + have;
+	}
+	while ((size_t)(c->vend - c->vp) < need) {
+		size_t at = (size_t)(c->vend - c->win);
+
+		rc = stream_pull(r, c, c->win + at, c->win_cap - at, &got, err);
+		if (rc)
+			return rc;
+		if (!got)
+			break;
+		c->vend += got;
+	}
+	return stream_finish(r, c, err);
+}
+
+/*
+ * Makes the next k values of a streamed page resident.  Strings are walked
+ * by their length prefixes first, so the window moves before any view into
+ * it is made; the decoder then finds them all in place (or reports the page
+ * short, as for a page read whole).
+ */
+static int stream_values(struct vo_parquet_reader *r, struct pq_col *c, size_t k,
+			 struct vo_error *err)
+{
+	size_t off = 0;
+	size_t need;
+	size_t j;
+	int rc;
+
+	if (c->ptype == PQ_BOOLEAN)
+		return stream_need(r, c, (size_t)((c->bit + k + 7) / 8), err);
+	if (c->ptype != PQ_BYTE_ARRAY) {
+		if (__builtin_mul_overflow(k, c->width, &need))
+			need = SIZE_MAX;
+		return stream_need(r, c, need, err);
+	}
+	for (j = 0; j < k; j++) {
+		if ((size_t)(c->vend - c->vp) - off < 4) {
+			rc = stream_need(r, c, off + 4, err);
+			if (rc)
+				return rc;
+			if ((size_t)(c->vend - c->vp) - off < 4)
+				return VO_OK;
+		}
+		if (__builtin_add_overflow(off, (size_t)4 + pq_le32(c->vp + off), &off))
+			return VO_OK;
+		if ((size_t)(c->vend - c->vp) < off) {
+			rc = stream_need(r, c, off, err);
+			if (rc)
+				return rc;
+			if ((size_t)(c->vend - c->vp) < off)
+				return VO_OK;
+		}
+	}
+	return VO_OK;
+}
+
+/* Copies the stream's next len bytes (definition levels) out of the window. */
+static int stream_levels(struct vo_parquet_reader *r, struct pq_col *c, size_t len,
+			 struct vo_error *err)
+{
+	int rc = stream_need(r, c, len, err);
+
+	if (rc)
+		return rc;
+	if ((size_t)(c->vend - c->vp) < len)
+		return pq_col_error(r, c, err, VO_EFORMAT,
+				    "page at offset %" PRIu64 ": definition levels run past the page",
+				    c->page_at);
+	if (pq_grow_u8(&c->levels, &c->levels_cap, len))
+		return pq_col_error(r, c, err, VO_ENOMEM, "out of memory for definition levels");
+	if (len)
+		memcpy(c->levels, c->vp, len);
+	c->vp += len;
+	return VO_OK;
+}
+
+/*
+ * The page's rows are all out and no view into its window is live: the rest
+ * of it is read, inflated and checked.
+ */
+static int stream_end(struct vo_parquet_reader *r, struct pq_col *c, struct vo_error *err)
+{
+	size_t got = 0;
+	int rc = VO_OK;
+
+	while (!rc && c->out_left) {
+		rc = stream_pull(r, c, c->win, c->win_cap, &got, err);
+		if (!rc && !got)
+			break;
+	}
+	if (!rc)
+		rc = stream_finish(r, c, err);
+	c->streamed = false;
+	c->vp = NULL;
+	c->vend = NULL;
+	return rc;
+}
+
 /* Decodes the next n rows of the column's current page into the batch column. */
 int pq_decode_rows(struct vo_parquet_reader *r, struct pq_col *c, size_t n, struct vo_column *out,
 		   struct vo_error *err)
@@ -129,6 +361,11 @@ int pq_decode_rows(struct vo_parquet_reader *r, struct pq_col *c, size_t n, stru
 			if (rc == VO_ENOMEM)
 				why = "out of memory";
 		} else {
+			if (c->streamed) {
+				rc = stream_values(r, c, k, err);
+				if (rc)
+					return rc;
+			}
 			rc = pq_plain_values(c, &c->vp, c->vend, &c->bit, c->vals, k, &why);
 		}
 		if (rc)
@@ -144,7 +381,16 @@ int pq_decode_rows(struct vo_parquet_reader *r, struct pq_col *c, size_t n, stru
 		out->nvalues = n;
 		out->values.str = c->vals;
 	}
+	/* A streamed page's end is checked by the next call, once these views are done with. */
 	c->page_left -= n;
+	return VO_OK;
+}
+
+int pq_skip_page(struct vo_parquet_reader *r, struct pq_col *c, struct vo_error *err)
+{
+	c->page_left = 0;
+	if (c->streamed)
+		return stream_end(r, c, err);
 	return VO_OK;
 }
 
@@ -436,6 +682,68 @@ static int check_page_values(struct vo_parquet_reader *r, struct pq_col *c, int3
 			    c->page_at, nv, r->rg_rows - c->rg_values);
 }
 
+/*
+ * A v1 data page streamed: its definition levels (at the start of the
+ * stream) are copied out whole, then the values come through the window.
+ */
+static int load_streamed_v1(struct vo_parquet_reader *r, struct pq_col *c,
+			    const struct pq_page_header *ph, uint64_t body, struct vo_error *err)
+{
+	size_t usize = (size_t)ph->uncompressed_size;
+	uint64_t nv = (uint64_t)ph->data.num_values;
+	size_t len;
+	int rc;
+
+	if (c->codec == VO_CODEC_UNCOMPRESSED) {
+		rc = check_stored_size(r, c, usize, (size_t)ph->compressed_size, err);
+		if (rc)
+			return rc;
+	}
+	rc = stream_begin(r, c, body, (size_t)ph->compressed_size, usize,
+			  c->codec != VO_CODEC_UNCOMPRESSED, err);
+	if (rc)
+		return rc;
+	c->legacy_levels = false;
+	if (c->max_def > 0) {
+		if (ph->data.def_encoding == PQ_ENC_RLE) {
+			rc = stream_need(r, c, 4, err);
+			if (rc)
+				return rc;
+			if ((size_t)(c->vend - c->vp) < 4 || pq_le32(c->vp) > usize - 4)
+				return pq_col_error(r, c, err, VO_EFORMAT,
+						    "page at offset %" PRIu64
+						    ": definition levels run past the page",
+						    c->page_at);
+			len = pq_le32(c->vp);
+			c->vp += 4;
+			rc = stream_levels(r, c, len, err);
+			if (rc)
+				return rc;
+			vo_rle_init(&c->def, c->levels, len, 1);
+		} else if (ph->data.def_encoding == PQ_ENC_BIT_PACKED) {
+			c->legacy_levels = true;
+			c->lv_len = (size_t)((nv + 7) / 8);
+			c->lv_bit = 0;
+			rc = stream_levels(r, c, c->lv_len, err);
+			if (rc)
+				return rc;
+			c->lv = c->levels;
+		} else {
+			return pq_col_error(r, c, err, VO_EUNSUPPORTED,
+					    "page at offset %" PRIu64
+					    ": definition level encoding %s (%d) is not supported",
+					    c->page_at, pq_encoding_name(ph->data.def_encoding),
+					    ph->data.def_encoding);
+		}
+	}
+	rc = setup_values(r, c, ph->data.encoding, c->vp, c->vend, err);
+	if (rc)
+		return rc;
+	c->page_left = nv;
+	c->rg_values += nv;
+	return VO_OK;
+}
+
 static int load_data_v1(struct vo_parquet_reader *r, struct pq_col *c,
 			const struct pq_page_header *ph, uint64_t body, struct vo_error *err)
 {
@@ -457,6 +765,8 @@ static int load_data_v1(struct vo_parquet_reader *r, struct pq_col *c,
 	nv = (uint64_t)ph->data.num_values;
 	if (nv == 0)
 		return VO_OK;
+	if (streams(c, ph->data.encoding, usize, c->codec != VO_CODEC_UNCOMPRESSED))
+		return load_streamed_v1(r, c, ph, body, err);
 	rc = page_bytes(r, c, body, csize, usize, &c->data, &c->data_cap, &p, err);
 	if (rc)
 		return rc;
@@ -516,6 +826,7 @@ static int load_data_v2(struct vo_parquet_reader *r, struct pq_col *c,
 	const struct pq_data_page_header_v2 *h = &ph->v2;
 	size_t csize = (size_t)ph->compressed_size;
 	size_t usize = (size_t)ph->uncompressed_size;
+	bool compressed;
 	size_t levels;
 	const uint8_t *p;
 	size_t vlen;
@@ -544,10 +855,37 @@ static int load_data_v2(struct vo_parquet_reader *r, struct pq_col *c,
 	if (nv == 0)
 		return VO_OK;
 	levels = (size_t)h->def_len + (size_t)h->rep_len;
+	vlen = usize - levels;
+	compressed = c->codec != VO_CODEC_UNCOMPRESSED && h->is_compressed;
+	if (streams(c, h->encoding, vlen, compressed)) {
+		/* The levels, never compressed, are read whole; the values stream. */
+		if (!compressed) {
+			rc = check_stored_size(r, c, usize, csize, err);
+			if (rc)
+				return rc;
+		}
+		if (pq_grow_u8(&c->levels, &c->levels_cap, levels))
+			return pq_col_error(r, c, err, VO_ENOMEM,
+					    "out of memory for definition levels");
+		rc = levels ? pq_read_at(r->fd, r->path, body, c->levels, levels, err) : VO_OK;
+		if (!rc)
+			rc = stream_begin(r, c, body + levels, csize - levels, vlen, compressed,
+					  err);
+		if (rc)
+			return rc;
+		c->legacy_levels = false;
+		if (c->max_def > 0)
+			vo_rle_init(&c->def, c->levels + h->rep_len, (size_t)h->def_len, 1);
+		rc = setup_values(r, c, h->encoding, c->vp, c->vend, err);
+		if (rc)
+			return rc;
+		c->page_left = nv;
+		c->rg_values += nv;
+		return VO_OK;
+	}
 	rc = read_body(r, c, body, csize, err);
 	if (rc)
 		return rc;
-	vlen = usize - levels;
 	if (c->codec == VO_CODEC_UNCOMPRESSED || !h->is_compressed) {
 		rc = check_stored_size(r, c, usize, csize, err);
 		if (rc)

@@ -358,6 +358,7 @@ static int start_row_group(struct vo_parquet_reader *r, bool *none, struct vo_er
 		c->end = e;
 		c->rg_values = 0;
 		c->page_left = 0;
+		c->streamed = false;
 		c->has_dict = false;
 		c->dict_n = 0;
 	}
@@ -508,6 +509,14 @@ int vo_parquet_reader_next(struct vo_parquet_reader *r, struct vo_batch *batch,
 	if (r->failed)
 		return vo_error_at(err, r->failed, r->path, 0, NULL,
 				   "the reader failed earlier and cannot continue");
+	/* The last batch is done with: streamed pages whose rows are all out end here. */
+	for (k = 0; k < VO_COL_COUNT; k++) {
+		if (r->cols[k].streamed && !r->cols[k].page_left) {
+			rc = pq_skip_page(r, &r->cols[k], err);
+			if (rc)
+				goto out;
+		}
+	}
 	while (!r->in_rg || r->rg_done == r->rg_rows) {
 		bool none;
 
@@ -556,7 +565,8 @@ int vo_parquet_reader_scan(struct vo_parquet_reader *r, uint64_t *pages, struct 
 
 			while (!rc && c->rg_values < r->rg_rows) {
 				rc = pq_load_page(r, c, err);
-				c->page_left = 0; /* skip the values: next page */
+				if (!rc)
+					rc = pq_skip_page(r, c, err); /* the values: next page */
 				(*pages)++;
 			}
 		}
@@ -598,6 +608,10 @@ void vo_parquet_reader_destroy(struct vo_parquet_reader *r)
 		vo_free(c->dict_page);
 		vo_free(c->raw);
 		vo_free(c->data);
+		vo_codec_stream_destroy(c->zs);
+		vo_free(c->zin);
+		vo_free(c->win);
+		vo_free(c->levels);
 		vo_free(c->prev);
 		vo_free(c->arena);
 		vo_free(c->valid);

@@ -428,6 +428,22 @@ struct pq_col {
 	uint8_t *dict_page; /* the decompressed page, which string entries view */
 	size_t dict_page_cap;
 
+	/* a large PLAIN data page streamed through a window (VO_PARQUET_WINDOW) */
+	bool streamed;		     /* the current page is; vp and vend are in win */
+	bool inflating;		     /* its stored bytes are GZIP (else stored as they are) */
+	struct vo_codec_stream *zs;  /* its GZIP state, created on first use */
+	uint64_t src_at;	     /* file offset of its next stored byte not yet read */
+	uint64_t src_left;	     /* its stored bytes not yet read */
+	uint8_t *zin;		     /* stored bytes read and not yet inflated */
+	size_t zin_cap;		     /* bytes allocated at zin */
+	size_t zin_pos;		     /* the next one to inflate */
+	size_t zin_len;		     /* bytes read into zin */
+	size_t out_left;	     /* its decompressed bytes not yet in the window */
+	uint8_t *win;		     /* the window */
+	size_t win_cap;		     /* bytes allocated at win */
+	uint8_t *levels;	     /* its definition levels, copied out of the stream */
+	size_t levels_cap;	     /* bytes allocated at levels */
+
 	/* page buffers, grown and never shrunk */
 	uint8_t *raw; /* a page as stored */
 	size_t raw_cap;
@@ -481,6 +497,15 @@ int pq_load_page(struct vo_parquet_reader *r, struct pq_col *c, struct vo_error 
 /* Decodes the next n rows of c's current page into the batch column out (page.c). */
 int pq_decode_rows(struct vo_parquet_reader *r, struct pq_col *c, size_t n, struct vo_column *out,
 		   struct vo_error *err);
+
+/*
+ * Skips the rows left in c's current page without decoding them (page.c);
+ * a streamed page is still read and decompressed to its end and checked, so
+ * `vouch inspect --scan` does all the decompression a run does.  Also ends a
+ * streamed page whose rows are all out (which the reader does at its next
+ * call, when the last batch's views into the window are dead).
+ */
+int pq_skip_page(struct vo_parquet_reader *r, struct pq_col *c, struct vo_error *err);
 
 /*
  * Value decoders (decode_plain.c, decode_delta.c).  Each decodes k values
