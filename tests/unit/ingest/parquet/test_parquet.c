@@ -442,7 +442,7 @@ static const struct gcol streamed_cols[] = {
 	  false, 2, 3000, false, true },
 	{ "first_order_ts", P_INT96, CT_NONE, LT_NONE, 0, 0, 0, false, 0, 30000, ENCS1(E_PLAIN),
 	  false, 0, 2000, false, false },
-	{ "total_orders", P_DOUBLE, CT_NONE, LT_NONE, 0, 0, 0, true, 3, 45000, ENCS1(E_PLAIN), true,
+	{ "total_orders", P_DOUBLE, CT_NONE, LT_NONE, 0, 0, 0, true, 3, 60000, ENCS1(E_PLAIN), true,
 	  2, 900, false, false },
 	{ "voucher_amount", P_FLBA, CT_DECIMAL, LT_NONE, 0, 2, 5, true, 13, 70000, ENCS1(E_PLAIN),
 	  false, 0, 1000, false, false },
