@@ -2,7 +2,9 @@
  * fuzz_value.c - the timestamp grammar (vo_ts_parse) and the number rules
  * (vo_num_parse) of SPEC section 2.  The input is one value; an accepted
  * timestamp is formatted and parsed again, and must give the same instant
- * (to the microsecond, as formatted).
+ * (to the microsecond, as formatted).  The fixed-layout path
+ * (vo_ts_parse_day) must agree with the full grammar on every input, and
+ * its day with the instant's.
  */
 #include "core/common.h"
 
@@ -18,6 +20,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t v = 0;
 	char text[32];
 
+	{
+		int64_t us2 = 0;
+		int64_t day = 0;
+		bool ok = vo_ts_parse(s, &us);
+
+		if (vo_ts_parse_day(s, &us2, &day) != ok ||
+		    (ok && (us2 != us || day != vo_us_to_days(us))))
+			__builtin_trap();
+	}
 	if (vo_ts_parse(s, &us)) {
 		int64_t again = 0;
 		size_t n = vo_ts_format(us, text);

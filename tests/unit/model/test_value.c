@@ -8,6 +8,7 @@
 
 #include "core/civil.h"
 #include "model/value.h"
+#include "testutil.h"
 
 static bool ts(const char *s, int64_t *us)
 {
@@ -99,6 +100,80 @@ static void test_ts_not_nul_terminated(void **state)
 	assert_true(vo_ts_parse(vo_str_make(text, 10), &us));
 	assert_int_equal(us, ts_ok("2018-04-20"));
 	assert_false(vo_ts_parse(vo_str_make(text, 13), &us));
+}
+
+/*
+ * The fixed-layout path of vo_ts_parse_day() agrees with the full grammar:
+ * every 19- and 26-byte form from valid timestamps, each byte replaced in
+ * turn by characters that break the layout, the digits, the separators or
+ * the ranges (leap days included), and random strings of those lengths.
+ */
+static void check_same(const char *p, size_t len)
+{
+	int64_t us = 0;
+	int64_t us2 = 0;
+	int64_t day = 0;
+	bool ok = vo_ts_parse(vo_str_make(p, len), &us);
+
+	assert_int_equal(vo_ts_parse_day(vo_str_make(p, len), &us2, &day), ok);
+	if (ok) {
+		assert_int_equal(us2, us);
+		assert_int_equal(day, vo_us_to_days(us));
+	}
+}
+
+static void test_ts_fixed_layout(void **state)
+{
+	static const char *const seeds[] = {
+		"2018-07-21 18:59:21.102761", "2016-02-29T23:59:59.999999", "2017-02-28 00:00:00.000000",
+		"1970-01-01 00:00:00.000000", "9999-12-31T23:59:59.999999", "0000-03-01 12:30:45.500000",
+		"2018-07-21 18:59:21",	      "2000-02-29T00:00:59",	    "1900-02-28 23:59:00",
+	};
+	static const char swaps[] = "0123456789 -:.TZ+/\x7f\x80";
+	uint64_t seed = 12345;
+	char buf[32];
+	size_t i;
+	size_t at;
+	size_t k;
+
+	(void)state;
+	for (i = 0; i < VO_ARRAY_SIZE(seeds); i++) {
+		size_t len = strlen(seeds[i]);
+
+		check_same(seeds[i], len);
+		for (at = 0; at < len; at++) {
+			for (k = 0; k < sizeof(swaps) - 1; k++) {
+				memcpy(buf, seeds[i], len);
+				buf[at] = swaps[k];
+				check_same(buf, len);
+				buf[at] = (char)(swaps[k] + 0x30); /* digit-like bytes past '9' */
+				check_same(buf, len);
+			}
+		}
+	}
+	/* the days of every month, around the ends and the leap years */
+	for (i = 0; i < 12 * 40; i++) {
+		unsigned y = 1896 + (unsigned)i / 12 * 3;
+		unsigned m = 1 + (unsigned)i % 12;
+		unsigned d;
+
+		for (d = 27; d <= 32; d++) {
+			snprintf(buf, sizeof(buf), "%04u-%02u-%02u 10:%02u:%02u.123456", y, m, d,
+				 d * 2, 59 + d % 2);
+			check_same(buf, 26);
+			check_same(buf, 19);
+		}
+	}
+	/* random bytes drawn from the layout's own characters */
+	for (i = 0; i < 200000; i++) {
+		size_t len = i % 2 ? 26 : 19;
+
+		memcpy(buf, seeds[0], 26);
+		for (k = 0; k < 3; k++)
+			buf[vo_test_xorshift(&seed) % len] =
+				swaps[vo_test_xorshift(&seed) % (sizeof(swaps) - 1)];
+		check_same(buf, len);
+	}
 }
 
 static void test_ts_format_roundtrip(void **state)
@@ -221,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_ts_forms),
 		cmocka_unit_test(test_ts_invalid),
 		cmocka_unit_test(test_ts_not_nul_terminated),
+		cmocka_unit_test(test_ts_fixed_layout),
 		cmocka_unit_test(test_ts_format_roundtrip),
 		cmocka_unit_test(test_civil_roundtrip),
 		cmocka_unit_test(test_num_whole),
