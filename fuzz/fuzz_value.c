@@ -28,6 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (vo_ts_parse_day(s, &us2, &day) != ok ||
 		    (ok && (us2 != us || day != vo_us_to_days(us))))
 			__builtin_trap();
+		if (vo_ts_parse_day(s, NULL, &day) != ok || (ok && day != vo_us_to_days(us)))
+			__builtin_trap();
 	}
 	if (vo_ts_parse(s, &us)) {
 		int64_t again = 0;

@@ -1,10 +1,21 @@
 /*
  * clean.c - the cleaning stage, see clean.h.
  *
- * Each batch is judged column by column: first every column's values are
- * resolved to what they mean (a country id, a timestamp, a number class),
- * through a per-column memo when the column is dictionary-coded, then the
- * rules of SPEC section 2 run per row in their order.
+ * Each batch is judged column by column, in tight loops without a call or
+ * a hash per row for a value already seen:
+ *
+ *  1. the country of every row (through the memo of the dictionary entry,
+ *     judged on first use), which selects the rows the other columns are
+ *     read for (an unselected row is other_country, whatever else it holds);
+ *  2. every other column resolved to what its values mean, a struct judged
+ *     (a timestamp and its day, a number's class and value): a dictionary
+ *     column through its memo, judged once per entry when the dictionary
+ *     first appears, a plain column per selected row into a scratch array
+ *     (timestamps through vo_ts_parse_day's fixed-layout path);
+ *  3. the rules of SPEC section 2, per selected row, without branches: each
+ *     failed check sets the bit of its outcome, and the lowest bit set is
+ *     the row's outcome (the enum's order is the spec's); the counts are a
+ *     histogram of outcomes.
  */
 #include "core/common.h"
 
@@ -16,23 +27,42 @@
 #include "model/value.h"
 
 #define NO_COUNTRY UINT32_MAX
+#define NO_KEY UINT32_MAX
+
+/* struct judged's state: 0 not judged yet (countries); timestamps; numbers 1 + vo_num_class. */
+#define TS_BAD 1
+#define TS_OK 2
+#define NUM(cls) (1 + (cls))
+#define BIT(o) (1u << (o))
 
 /*
  * What one value means, memoized per dictionary entry: for timestamps
- * ok + microseconds, for numbers a vo_num_class + value, for countries a
- * spelling id (selection "all") or a country id.
+ * validity, microseconds and day, for numbers a vo_num_class and value (and
+ * for a voucher amount its key), for countries a spelling id (selection
+ * "all") or a country id.  16 bytes, so a memo lookup is one cache line.
  */
 struct judged {
-	int64_t value;
-	uint32_t id;
-	uint8_t state; /* 0: not judged yet, else 1 + class/validity */
+	int64_t value; /* timestamps: microseconds UTC; numbers: the whole number
+			* (total_orders: -1 when missing) */
+	union {
+		int32_t day; /* timestamps: the UTC day */
+		uint32_t id; /* countries: spelling or country id; vouchers: key, or NO_KEY */
+	};
+	uint8_t state; /* see above */
+	uint8_t fails; /* BIT() of each outcome this value alone gives the row */
 };
 
 struct memo {
 	uint64_t dict_id;     /* dictionary the entries belong to */
 	const void *dict_ptr; /* its values pointer, a second identity check */
 	size_t cap;	      /* entries allocated */
-	struct judged *entry; /* one per dictionary entry */
+	struct judged *entry; /* one per dictionary entry, and one for null at nvalues */
+};
+
+/* A resolved column: row i means tab[ix[i]]. */
+struct colview {
+	struct judged *tab;
+	const uint32_t *ix;
 };
 
 struct country {
@@ -53,16 +83,26 @@ struct vo_cleaner {
 	struct spelling *spell;	       /* by spelling id */
 	struct memo memo[VO_COL_COUNT];
 	struct vo_quality quality;
-	size_t cap; /* rows allocated in the arrays below */
-	uint8_t *outcome;
-	uint32_t *country;
-	int64_t *total;
-	int64_t *voucher;
-	int64_t *days;
-	int64_t *order_us;
-	int64_t *last_us;
-	int64_t *first_us;
-	char *lower; /* scratch for lower-casing a country name */
+	bool times;		  /* hand out order_us, last_us and first_us */
+	struct vo_intmap vkeys;	  /* voucher amount -> key */
+	int64_t last_amount;	  /* the last amount keyed, and its key (plain columns) */
+	uint32_t last_key;	  /* NO_KEY before the first */
+	size_t cap;		  /* rows allocated in the arrays below */
+	uint8_t *outcome;	  /* per row, handed out */
+	uint32_t *country;	  /* per row, handed out */
+	int64_t *total;		  /* per row, handed out */
+	int64_t *voucher;	  /* per row, handed out */
+	uint32_t *vkey;		  /* per row, handed out */
+	int64_t *days;		  /* per row, handed out */
+	int64_t *order_us;	  /* per row, handed out with times */
+	int64_t *last_us;	  /* per row, handed out with times */
+	int64_t *first_us;	  /* per row, handed out with times */
+	uint32_t *kept;		  /* the kept rows, handed out */
+	uint32_t *sel;		  /* the rows of a selected country */
+	uint32_t *identity;	  /* 0, 1, 2, ...: the index of a plain column */
+	uint32_t *ix[VO_COL_COUNT];	   /* a nullable dictionary column's indices, nulls remapped */
+	struct judged *tmp[VO_COL_COUNT]; /* a plain column's values, judged */
+	char *lower;			   /* scratch for lower-casing a country name */
 	size_t lower_cap;
 };
 
@@ -99,6 +139,8 @@ int vo_cleaner_create(struct vo_cleaner **out, const char *const *countries, siz
 		return vo_error_nomem(err);
 	vo_strmap_init(&c->country_keys, VO_COUNTRIES_MAX);
 	vo_strmap_init(&c->spellings, (size_t)VO_COUNTRIES_MAX * 16);
+	vo_intmap_init(&c->vkeys, VO_VOUCHERS_MAX);
+	c->last_key = NO_KEY;
 	if (ncountries == 1 &&
 	    vo_str_eq_nocase(vo_str_trim(vo_str_cstr(countries[0])), VO_STR_LIT("all"))) {
 		c->all = true;
@@ -153,16 +195,30 @@ void vo_cleaner_destroy(struct vo_cleaner *c)
 	vo_free(c->spell);
 	for (i = 0; i < VO_COL_COUNT; i++)
 		vo_free(c->memo[i].entry);
+	vo_intmap_release(&c->vkeys);
 	vo_free(c->outcome);
 	vo_free(c->country);
 	vo_free(c->total);
 	vo_free(c->voucher);
+	vo_free(c->vkey);
 	vo_free(c->days);
 	vo_free(c->order_us);
 	vo_free(c->last_us);
 	vo_free(c->first_us);
+	vo_free(c->kept);
+	vo_free(c->sel);
+	vo_free(c->identity);
+	for (i = 0; i < VO_COL_COUNT; i++) {
+		vo_free(c->ix[i]);
+		vo_free(c->tmp[i]);
+	}
 	vo_free(c->lower);
 	vo_free(c);
+}
+
+void vo_cleaner_keep_times(struct vo_cleaner *c)
+{
+	c->times = true;
 }
 
 static int reserve(struct vo_cleaner *c, size_t n)
@@ -182,11 +238,21 @@ static int reserve(struct vo_cleaner *c, size_t n)
 	GROW(country);
 	GROW(total);
 	GROW(voucher);
+	GROW(vkey);
 	GROW(days);
 	GROW(order_us);
 	GROW(last_us);
 	GROW(first_us);
+	GROW(kept);
+	GROW(sel);
+	GROW(identity);
+	for (size_t k = 0; k < VO_COL_COUNT; k++) {
+		GROW(ix[k]);
+		GROW(tmp[k]);
+	}
 #undef GROW
+	for (size_t i = 0; i < n; i++)
+		c->identity[i] = (uint32_t)i;
 	c->cap = n;
 	return VO_OK;
 }
@@ -265,36 +331,36 @@ static int judge_country(struct vo_cleaner *c, struct vo_str v, uint32_t *id)
 	return VO_OK;
 }
 
-/* Judges timestamp value slot of col: state 1 invalid, 2 valid with value in us. */
-static void judge_ts(const struct vo_column *col, size_t slot, struct judged *j)
+/* Judges timestamp value slot of col. */
+static inline void judge_ts(const struct vo_column *col, size_t slot, struct judged *j)
 {
-	int64_t us;
+	int64_t us = 0;
+	int64_t day = 0;
 
 	switch (col->type) {
 	case VO_V_STR:
-		j->state = vo_ts_parse(col->values.str[slot], &us) ? 2 : 1;
-		j->value = us;
+		j->state = vo_ts_parse_day(col->values.str[slot], &us, &day) ? TS_OK : TS_BAD;
 		break;
 	case VO_V_TS:
-		j->state = 2;
-		j->value = col->values.i64[slot];
+		us = col->values.i64[slot];
+		day = vo_us_to_days(us);
+		j->state = TS_OK;
 		break;
 	case VO_V_DATE:
-		if (__builtin_mul_overflow(col->values.i64[slot], VO_US_PER_DAY, &us)) {
-			j->state = 1;
-			break;
-		}
-		j->state = 2;
-		j->value = us;
+		day = col->values.i64[slot];
+		j->state = __builtin_mul_overflow(day, VO_US_PER_DAY, &us) ? TS_BAD : TS_OK;
 		break;
 	default:
-		j->state = 1;
+		j->state = TS_BAD;
 		break;
 	}
+	/* Any int64 microsecond count is within +-2^27 days. */
+	j->value = us;
+	j->day = j->state == TS_OK ? (int32_t)day : 0;
 }
 
-/* Judges a number: state = 1 + enum vo_num_class. */
-static void judge_num(const struct vo_column *col, size_t slot, struct judged *j)
+/* Judges a number. */
+static inline void judge_num(const struct vo_column *col, size_t slot, struct judged *j)
 {
 	enum vo_num_class cls;
 	int64_t v = 0;
@@ -314,8 +380,58 @@ static void judge_num(const struct vo_column *col, size_t slot, struct judged *j
 		cls = VO_NUM_INVALID;
 		break;
 	}
-	j->state = (uint8_t)(1 + cls);
-	j->value = v;
+	j->state = (uint8_t)NUM(cls);
+	j->value = cls == VO_NUM_WHOLE ? v : 0;
+	j->id = NO_KEY;
+}
+
+/* The outcome bits a judged value of column k gives its row, and the total's "missing" -1. */
+static inline void set_fails(enum vo_col k, struct judged *j)
+{
+	if (k == VO_COL_TOTAL_ORDERS) {
+		j->fails = (uint8_t)(BIT(VO_OUT_INVALID_TOTAL_ORDERS) *
+				     (j->state > NUM(VO_NUM_MISSING)));
+		if (j->state == NUM(VO_NUM_MISSING))
+			j->value = -1;
+	} else if (k == VO_COL_VOUCHER_AMOUNT) {
+		j->fails = (uint8_t)(BIT(VO_OUT_MISSING_VOUCHER_AMOUNT) *
+					     ((j->state == NUM(VO_NUM_MISSING)) |
+					      (j->state == NUM(VO_NUM_NAN))) |
+				     BIT(VO_OUT_INVALID_VOUCHER_AMOUNT) *
+					     (j->state == NUM(VO_NUM_INVALID)));
+	} else {
+		j->fails = (uint8_t)(BIT(VO_OUT_INVALID_TIMESTAMP) * (j->state != TS_OK));
+	}
+}
+
+/* What a null value of column k means. */
+static struct judged null_judged(enum vo_col k)
+{
+	struct judged j = { .value = 0 };
+
+	if (k == VO_COL_COUNTRY) {
+		j.id = NO_COUNTRY;
+		j.state = 1;
+		return j;
+	}
+	if (k == VO_COL_TOTAL_ORDERS || k == VO_COL_VOUCHER_AMOUNT) {
+		j.id = NO_KEY;
+		j.state = NUM(VO_NUM_MISSING);
+	} else {
+		j.state = TS_BAD;
+	}
+	set_fails(k, &j);
+	return j;
+}
+
+static inline void judge_value(enum vo_col k, const struct vo_column *col, size_t slot,
+			       struct judged *j)
+{
+	if (k == VO_COL_TOTAL_ORDERS || k == VO_COL_VOUCHER_AMOUNT)
+		judge_num(col, slot, j);
+	else
+		judge_ts(col, slot, j);
+	set_fails(k, j);
 }
 
 static bool type_fits(enum vo_col col, enum vo_vtype t)
@@ -357,22 +473,33 @@ static const char *type_name(enum vo_vtype t)
 	}
 }
 
-/* Prepares the memo of a dictionary-coded column for this batch. */
-static int memo_prepare(struct memo *m, const struct vo_column *col)
+/*
+ * Prepares the memo of dictionary-coded column k for this batch: a new
+ * dictionary is judged whole (countries are judged on first use instead,
+ * since judging one may add a country), and its null slot set.
+ */
+static int memo_prepare(struct memo *m, enum vo_col k, const struct vo_column *col)
 {
+	size_t e;
+
 	if (!col->idx)
 		return VO_OK;
-	if (col->nvalues > m->cap) {
-		struct judged *ne = vo_reallocarray(m->entry, col->nvalues, sizeof(*ne));
+	if (col->nvalues + 1 > m->cap) {
+		struct judged *ne = vo_reallocarray(m->entry, col->nvalues + 1, sizeof(*ne));
 
 		if (!ne)
 			return VO_ENOMEM;
 		m->entry = ne;
-		m->cap = col->nvalues;
+		m->cap = col->nvalues + 1;
 		m->dict_id = 0;
 	}
 	if (!col->dict_id || col->dict_id != m->dict_id || col->values.str != m->dict_ptr) {
-		memset(m->entry, 0, col->nvalues * sizeof(*m->entry));
+		if (k == VO_COL_COUNTRY)
+			memset(m->entry, 0, col->nvalues * sizeof(*m->entry));
+		else
+			for (e = 0; e < col->nvalues; e++)
+				judge_value(k, col, e, &m->entry[e]);
+		m->entry[col->nvalues] = null_judged(k);
 		m->dict_id = col->dict_id;
 		m->dict_ptr = col->values.str;
 	}
@@ -380,50 +507,182 @@ static int memo_prepare(struct memo *m, const struct vo_column *col)
 }
 
 /*
- * The judgement of row i of column k: through the memo for a dictionary
- * column, into *tmp otherwise.  Returns NULL for a null value.
+ * Resolves column k (not the country) for the selected rows: a dictionary
+ * column to its memo, with null rows pointed at the null slot; a plain one
+ * judged row by row into a scratch array.
  */
-static const struct judged *judge(struct vo_cleaner *c, enum vo_col k, const struct vo_column *col,
-				  size_t i, struct judged *tmp, int *rc)
+static void resolve(struct vo_cleaner *c, enum vo_col k, const struct vo_column *col, size_t n,
+		    size_t ns, struct colview *v)
 {
-	struct judged *j = tmp;
-	size_t slot;
+	const uint8_t *valid = col->valid;
+	struct judged *t = c->tmp[k];
+	size_t i;
+	size_t j;
 
-	if (vo_column_is_null(col, i))
-		return NULL;
-	slot = vo_column_slot(col, i);
 	if (col->idx) {
-		if (slot >= col->nvalues) {
-			*rc = VO_EFORMAT;
-			return NULL;
+		v->tab = c->memo[k].entry;
+		v->ix = col->idx;
+		if (valid) {
+			uint32_t *ix = c->ix[k];
+			uint32_t none = (uint32_t)col->nvalues;
+
+			for (i = 0; i < n; i++)
+				ix[i] = valid[i] ? col->idx[i] : none;
+			v->ix = ix;
 		}
-		j = &c->memo[k].entry[slot];
-		if (j->state)
-			return j;
+		return;
 	}
-	if (k == VO_COL_COUNTRY) {
-		*rc = judge_country(c, col->values.str[slot], &j->id);
-		j->state = 1;
-	} else if (k == VO_COL_TOTAL_ORDERS || k == VO_COL_VOUCHER_AMOUNT) {
-		judge_num(col, slot, j);
+	v->tab = t;
+	v->ix = c->identity;
+	if (col->type == VO_V_NULL) {
+		for (j = 0; j < ns; j++)
+			t[c->sel[j]] = null_judged(k);
+		return;
+	}
+	if (valid) {
+		struct judged null = null_judged(k);
+
+		for (j = 0; j < ns; j++) {
+			i = c->sel[j];
+			if (valid[i])
+				judge_value(k, col, i, &t[i]);
+			else
+				t[i] = null;
+		}
+		return;
+	}
+	/* The common hot loops, one per kind, so each inlines its judge. */
+	if (k == VO_COL_TOTAL_ORDERS || k == VO_COL_VOUCHER_AMOUNT) {
+		for (j = 0; j < ns; j++) {
+			i = c->sel[j];
+			judge_num(col, i, &t[i]);
+			set_fails(k, &t[i]);
+		}
+	} else if (col->type == VO_V_STR) {
+		const struct vo_str *str = col->values.str;
+
+		/* Without times, the day is all a row needs of its timestamps. */
+		for (j = 0; j < ns; j++) {
+			int64_t us = 0;
+			int64_t day = 0;
+			bool ok;
+
+			i = c->sel[j];
+			ok = c->times ? vo_ts_parse_day(str[i], &us, &day)
+				      : vo_ts_parse_day(str[i], NULL, &day);
+			t[i].value = us;
+			t[i].day = ok ? (int32_t)day : 0;
+			t[i].state = ok ? TS_OK : TS_BAD;
+			t[i].fails = (uint8_t)(ok ? 0 : BIT(VO_OUT_INVALID_TIMESTAMP));
+		}
 	} else {
-		judge_ts(col, slot, j);
+		for (j = 0; j < ns; j++) {
+			i = c->sel[j];
+			judge_ts(col, i, &t[i]);
+			set_fails(k, &t[i]);
+		}
 	}
-	return j;
 }
 
-static bool is_whole(const struct judged *j)
+/*
+ * Judges country value v into *e: id is the spelling id ("all") or the
+ * country id, and value the country id (NO_COUNTRY when not selected).
+ */
+static int judge_country_entry(struct vo_cleaner *c, struct vo_str v, struct judged *e)
 {
-	return j && j->state == 1 + VO_NUM_WHOLE;
+	int rc = judge_country(c, v, &e->id);
+
+	if (rc)
+		return rc;
+	e->value = c->all && e->id != NO_COUNTRY ? c->spell[e->id].country : e->id;
+	e->state = 1;
+	return VO_OK;
+}
+
+/*
+ * Pass 1: the country of every row (through the memo of a dictionary entry,
+ * judged on first use), counting the spellings under "all", and the list
+ * of selected rows.  Returns the number selected, or a negative error (at
+ * row *at).
+ */
+static int countries(struct vo_cleaner *c, const struct vo_column *col, size_t n, size_t *ns,
+		     size_t *at)
+{
+	struct judged *memo = c->memo[VO_COL_COUNTRY].entry;
+	struct judged tmp;
+	size_t sel = 0;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		const struct judged *e = &tmp;
+		uint32_t id;
+
+		if (vo_column_is_null(col, i)) {
+			tmp.value = NO_COUNTRY;
+			tmp.id = NO_COUNTRY;
+		} else if (col->idx) {
+			e = &memo[col->idx[i]];
+			if (__builtin_expect(!e->state, 0)) {
+				rc = judge_country_entry(c, col->values.str[col->idx[i]], &memo[col->idx[i]]);
+				if (rc)
+					goto fail;
+			}
+		} else {
+			rc = judge_country_entry(c, col->values.str[i], &tmp);
+			if (rc)
+				goto fail;
+		}
+		id = (uint32_t)e->value;
+		if (c->all && e->id != NO_COUNTRY)
+			c->spell[e->id].rows++;
+		c->country[i] = id;
+		c->outcome[i] = VO_OUT_OTHER_COUNTRY;
+		c->sel[sel] = (uint32_t)i;
+		sel += id != NO_COUNTRY;
+	}
+	*ns = sel;
+	return VO_OK;
+fail:
+	*at = i;
+	return rc;
+}
+
+/* The key of a kept row's voucher amount: one per distinct amount, kept in its judgement. */
+static inline int voucher_key(struct vo_cleaner *c, struct judged *v, uint32_t *key)
+{
+	int rc;
+
+	if (v->id != NO_KEY) {
+		*key = v->id;
+		return VO_OK;
+	}
+	if (c->last_key != NO_KEY && v->value == c->last_amount) {
+		*key = v->id = c->last_key;
+		return VO_OK;
+	}
+	rc = vo_intmap_put(&c->vkeys, v->value, key, NULL);
+	if (rc)
+		return rc;
+	c->last_amount = v->value;
+	c->last_key = *key;
+	v->id = *key;
+	return VO_OK;
 }
 
 int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const char *path,
 		   struct vo_clean_rows *rows, struct vo_error *err)
 {
 	const struct vo_column *col = batch->col;
+	struct colview v[VO_COL_COUNT];
+	uint64_t count[VO_OUT_COUNT] = { 0 };
+	uint64_t missing_total = 0;
 	size_t n = batch->nrows;
+	size_t ns = 0;
+	size_t nk = 0;
 	int rc = VO_OK;
 	size_t i;
+	size_t j;
 	int k;
 
 	memset(rows, 0, sizeof(*rows));
@@ -432,7 +691,7 @@ int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const cha
 			return vo_error_at(err, VO_EFORMAT, path, 0, vo_col_name((enum vo_col)k),
 					   "cannot use %s values as %s", type_name(col[k].type),
 					   vo_col_name((enum vo_col)k));
-		rc = memo_prepare(&c->memo[k], &col[k]);
+		rc = memo_prepare(&c->memo[k], (enum vo_col)k, &col[k]);
 		if (rc)
 			return vo_error_nomem(err);
 	}
@@ -440,96 +699,85 @@ int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const cha
 	if (rc)
 		return vo_error_nomem(err);
 
-	for (i = 0; i < n; i++) {
-		struct judged tmp[VO_COL_COUNT];
-		const struct judged *j[VO_COL_COUNT];
-		enum vo_outcome o;
-		uint32_t country;
-		int64_t order_day;
-		int64_t last_day;
+	/* 1. The country first: the other columns of an unselected row are never read. */
+	k = VO_COL_COUNTRY;
+	rc = countries(c, &col[k], n, &ns, &i);
+	if (rc)
+		goto fail;
+	count[VO_OUT_OTHER_COUNTRY] = n - ns;
 
-		/* The country first: the other columns of an unselected row are never read. */
-		k = VO_COL_COUNTRY;
-		j[k] = judge(c, VO_COL_COUNTRY, &col[k], i, &tmp[k], &rc);
+	/* 2. The other columns, for the selected rows. */
+	for (k = 0; k < VO_COL_COUNT; k++)
+		if (k != VO_COL_COUNTRY)
+			resolve(c, (enum vo_col)k, &col[k], n, ns, &v[k]);
+
+	/*
+	 * 3. SPEC section 2's checks, in order, as bits (each value knows the ones
+	 * it fails): the lowest bit set is the row's outcome.
+	 */
+	for (j = 0; j < ns; j++) {
+		const struct judged *ts;
+		const struct judged *last;
+		const struct judged *first;
+		const struct judged *total;
+		struct judged *vou;
+		unsigned fails;
+		unsigned o;
+
+		i = c->sel[j];
+		ts = &v[VO_COL_TIMESTAMP].tab[v[VO_COL_TIMESTAMP].ix[i]];
+		last = &v[VO_COL_LAST_ORDER_TS].tab[v[VO_COL_LAST_ORDER_TS].ix[i]];
+		first = &v[VO_COL_FIRST_ORDER_TS].tab[v[VO_COL_FIRST_ORDER_TS].ix[i]];
+		total = &v[VO_COL_TOTAL_ORDERS].tab[v[VO_COL_TOTAL_ORDERS].ix[i]];
+		vou = &v[VO_COL_VOUCHER_AMOUNT].tab[v[VO_COL_VOUCHER_AMOUNT].ix[i]];
+		fails = BIT(VO_OUT_KEPT) | ts->fails | last->fails | first->fails | total->fails |
+			vou->fails | BIT(VO_OUT_FIRST_AFTER_LAST) * (first->day > last->day) |
+			BIT(VO_OUT_ORDER_BEFORE_LAST) * (ts->day < last->day);
+		o = (unsigned)__builtin_ctz(fails);
+		c->outcome[i] = (uint8_t)o;
+		count[o]++;
+		c->total[i] = total->value;
+		c->voucher[i] = vou->value;
+		c->days[i] = (int64_t)ts->day - last->day;
+		c->kept[nk] = (uint32_t)i;
+		nk += o == VO_OUT_KEPT;
+		if (o != VO_OUT_KEPT)
+			continue;
+		missing_total += total->value < 0;
+		k = VO_COL_VOUCHER_AMOUNT;
+		rc = voucher_key(c, vou, &c->vkey[i]);
 		if (rc)
 			goto fail;
-		country = j[VO_COL_COUNTRY] ? j[VO_COL_COUNTRY]->id : NO_COUNTRY;
-		if (c->all && country != NO_COUNTRY) {
-			c->spell[country].rows++;
-			country = c->spell[country].country;
+		if (c->times) {
+			c->order_us[i] = ts->value;
+			c->last_us[i] = last->value;
+			c->first_us[i] = first->value;
 		}
-		c->country[i] = country;
-		if (country == NO_COUNTRY) {
-			c->outcome[i] = VO_OUT_OTHER_COUNTRY;
-			c->quality.dropped[VO_OUT_OTHER_COUNTRY]++;
-			continue;
-		}
-		for (k = 0; k < VO_COL_COUNT; k++) {
-			if (k == VO_COL_COUNTRY)
-				continue;
-			j[k] = judge(c, (enum vo_col)k, &col[k], i, &tmp[k], &rc);
-			if (rc)
-				goto fail;
-		}
-		order_day = last_day = 0;
-		if (!j[VO_COL_TIMESTAMP] || j[VO_COL_TIMESTAMP]->state != 2 ||
-		    !j[VO_COL_LAST_ORDER_TS] || j[VO_COL_LAST_ORDER_TS]->state != 2 ||
-		    !j[VO_COL_FIRST_ORDER_TS] || j[VO_COL_FIRST_ORDER_TS]->state != 2) {
-			o = VO_OUT_INVALID_TIMESTAMP;
-		} else if (j[VO_COL_TOTAL_ORDERS] && !is_whole(j[VO_COL_TOTAL_ORDERS]) &&
-			   j[VO_COL_TOTAL_ORDERS]->state != 1 + VO_NUM_MISSING) {
-			o = VO_OUT_INVALID_TOTAL_ORDERS;
-		} else if (!j[VO_COL_VOUCHER_AMOUNT] ||
-			   j[VO_COL_VOUCHER_AMOUNT]->state == 1 + VO_NUM_MISSING ||
-			   j[VO_COL_VOUCHER_AMOUNT]->state == 1 + VO_NUM_NAN) {
-			o = VO_OUT_MISSING_VOUCHER_AMOUNT;
-		} else if (!is_whole(j[VO_COL_VOUCHER_AMOUNT])) {
-			o = VO_OUT_INVALID_VOUCHER_AMOUNT;
-		} else {
-			int64_t first_day = vo_us_to_days(j[VO_COL_FIRST_ORDER_TS]->value);
-
-			order_day = vo_us_to_days(j[VO_COL_TIMESTAMP]->value);
-			last_day = vo_us_to_days(j[VO_COL_LAST_ORDER_TS]->value);
-			if (first_day > last_day)
-				o = VO_OUT_FIRST_AFTER_LAST;
-			else if (order_day < last_day)
-				o = VO_OUT_ORDER_BEFORE_LAST;
-			else
-				o = VO_OUT_KEPT;
-		}
-		c->outcome[i] = (uint8_t)o;
-		if (o != VO_OUT_KEPT) {
-			c->quality.dropped[o]++;
-			continue;
-		}
-		c->quality.rows_kept++;
-		if (is_whole(j[VO_COL_TOTAL_ORDERS])) {
-			c->total[i] = j[VO_COL_TOTAL_ORDERS]->value;
-		} else {
-			c->total[i] = -1;
-			c->quality.missing_total_orders++;
-		}
-		c->voucher[i] = j[VO_COL_VOUCHER_AMOUNT]->value;
-		c->days[i] = order_day - last_day;
-		c->order_us[i] = j[VO_COL_TIMESTAMP]->value;
-		c->last_us[i] = j[VO_COL_LAST_ORDER_TS]->value;
-		c->first_us[i] = j[VO_COL_FIRST_ORDER_TS]->value;
 	}
+	for (i = 0; i < VO_OUT_KEPT; i++)
+		c->quality.dropped[i] += count[i];
+	c->quality.rows_kept += count[VO_OUT_KEPT];
+	c->quality.missing_total_orders += missing_total;
 	c->quality.rows_read += n;
 	rows->nrows = n;
 	rows->outcome = c->outcome;
 	rows->country = c->country;
 	rows->total = c->total;
 	rows->voucher = c->voucher;
+	rows->vkey = c->vkey;
 	rows->days = c->days;
-	rows->order_us = c->order_us;
-	rows->last_us = c->last_us;
-	rows->first_us = c->first_us;
+	rows->kept = c->kept;
+	rows->nkept = nk;
+	if (c->times) {
+		rows->order_us = c->order_us;
+		rows->last_us = c->last_us;
+		rows->first_us = c->first_us;
+	}
 	return VO_OK;
 fail:
-	if (rc == VO_EFORMAT)
+	if (rc == VO_ELIMIT && k == VO_COL_VOUCHER_AMOUNT)
 		return vo_error_at(err, rc, path, batch->first_row + i, vo_col_name((enum vo_col)k),
-				   "dictionary index out of range");
+				   "more than %d distinct voucher amounts", VO_VOUCHERS_MAX);
 	if (rc == VO_ELIMIT)
 		return vo_error_at(err, rc, path, batch->first_row + i, vo_col_name((enum vo_col)k),
 				   "more than %d distinct countries", VO_COUNTRIES_MAX);

@@ -24,17 +24,25 @@
 #include "ingest/batch.h"
 #include "model/artifact.h"
 
-/* Per-row results of one batch; arrays of batch->nrows entries owned by the cleaner. */
+/*
+ * Per-row results of one batch; arrays of batch->nrows entries owned by the
+ * cleaner.  Fields marked "kept rows" hold meaningless values for the others.
+ */
 struct vo_clean_rows {
 	size_t nrows;
 	const uint8_t *outcome;	 /* enum vo_outcome */
 	const uint32_t *country; /* country index (kept rows only) */
 	const int64_t *total;	 /* total_orders, or -1 when missing (kept rows) */
 	const int64_t *voucher;	 /* voucher amount (kept rows) */
+	const uint32_t *vkey;	 /* the amount's key: 0, 1, 2, ... per distinct amount,
+				  * stable for the cleaner's life (kept rows) */
 	const int64_t *days;	 /* days_since_last_order (kept rows) */
-	const int64_t *order_us; /* timestamp in microseconds UTC (kept rows) */
-	const int64_t *last_us;	 /* last_order_ts in microseconds UTC (kept rows) */
-	const int64_t *first_us; /* first_order_ts in microseconds UTC (kept rows) */
+	const uint32_t *kept;	 /* the kept rows' indices, ascending */
+	size_t nkept;		 /* entries in kept */
+	const int64_t *order_us; /* timestamp in microseconds UTC (kept rows; NULL
+				  * unless vo_cleaner_keep_times()) */
+	const int64_t *last_us;	 /* last_order_ts in microseconds UTC (likewise) */
+	const int64_t *first_us; /* first_order_ts in microseconds UTC (likewise) */
 };
 
 struct vo_cleaner;
@@ -51,11 +59,16 @@ int vo_cleaner_create(struct vo_cleaner **out, const char *const *countries, siz
 
 void vo_cleaner_destroy(struct vo_cleaner *c);
 
+/* Makes later runs hand out the kept rows' timestamps too (for `vouch clean`). */
+void vo_cleaner_keep_times(struct vo_cleaner *c);
+
 /*
  * Judges every row of batch.  path names the batch's file in error
  * messages, for a column whose type cannot hold its field (a country given
  * as a number, a timestamp as a double).  *rows is valid until the next
- * call.  Counts go to the cleaner's quality figures.
+ * call.  Counts go to the cleaner's quality figures.  VO_EFORMAT for a
+ * column type that cannot hold its field, VO_ELIMIT past VO_COUNTRIES_MAX countries or VO_VOUCHERS_MAX
+ * voucher amounts, VO_ENOMEM; each message names the file, row and column.
  */
 int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const char *path,
 		   struct vo_clean_rows *rows, struct vo_error *err);

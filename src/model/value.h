@@ -29,14 +29,15 @@ bool vo_ts_parse(struct vo_str s, int64_t *us);
 
 /*
  * The same, also giving the UTC day of the timestamp (days since
- * 1970-01-01), for callers that need both.  The two forms writers use,
+ * 1970-01-01); us may be NULL when the day is all the caller needs.  The two forms writers use,
  * "YYYY-MM-DD HH:MM:SS" and "YYYY-MM-DD HH:MM:SS.ffffff" (or with 'T'), are
- * checked in a branch-light fixed-layout path: four 8-byte loads, every digit
- * and separator tested at once (SWAR), the fields read in pairs; anything
- * else goes through vo_ts_parse().  Inline, because the cleaner runs it once
+ * checked in a branch-light fixed-layout path on x86-64 (SSE2): two 16-byte
+ * loads, every byte tested against its range at once, the fields read in
+ * pairs; anything else goes through vo_ts_parse() (also on other machines).  Inline, because the cleaner runs it once
  * per row of a timestamp column that is not dictionary-coded.
  */
-static inline bool vo_ts_parse_day(struct vo_str s, int64_t *us, int64_t *day);
+static inline __attribute__((always_inline)) bool vo_ts_parse_day(struct vo_str s, int64_t *us,
+								   int64_t *day);
 
 struct cJSON;
 struct vo_jread;
@@ -84,50 +85,88 @@ enum vo_num_class vo_num_from_i64(int64_t v, int scale, int64_t *value);
 /* ------------------------------------------------------------------------ */
 /* The fixed-layout path of vo_ts_parse_day() (private)                      */
 
-#define VO__B(c) UINT64_C(0x0101010101010101) * (uint8_t)(c)
+#if defined(__SSE2__)
+#include <emmintrin.h>
 
-static inline uint64_t vo__load64(const char *p)
+/*
+ * Per byte of the two 16-byte loads of a 26-byte ("YYYY-MM-DD HH:MM:SS.ffffff",
+ * bytes 0-15 and 10-25) or 19-byte form (bytes 0-15 and 3-18): the lowest
+ * and highest byte allowed.  Tens digits are bounded too (month 0-1, day
+ * 0-3, hour 0-2, minute and second 0-5), so what is left to check is the
+ * month, the day of the month and the hour.  Byte 10 ('T' or ' ') is
+ * checked on its own.
+ */
+struct vo__ts_layout {
+	unsigned char lo[2][16];
+	unsigned char hi[2][16];
+};
+
+static const struct vo__ts_layout vo__ts26 __attribute__((aligned(16))) = {
+	{ "0000-00-00 00:00", " 00:00:00.000000" },
+	{ "9999-19-39T29:59", "T29:59:59.999999" },
+};
+static const struct vo__ts_layout vo__ts19 __attribute__((aligned(16))) = {
+	{ "0000-00-00 00:00", "0-00-00 00:00:00" },
+	{ "9999-19-39T29:59", "9-19-39T29:59:59" },
+};
+
+/* Zero bytes where x is within [lo, hi]. */
+static inline __m128i vo__outside(__m128i x, const unsigned char *lo, const unsigned char *hi)
 {
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
+	return _mm_or_si128(_mm_subs_epu8(_mm_load_si128((const __m128i *)(const void *)lo), x),
+			    _mm_subs_epu8(x, _mm_load_si128((const __m128i *)(const void *)hi)));
 }
 
 /*
- * Whether the 8 bytes w (byte k at bits 8k) hold ASCII digits at the bytes of
- * mask dm and the bytes of sep at the bytes of mask sm.  Digit bytes are
- * isolated first, so no carry crosses from another byte.
+ * Byte k = 10 * digit k + digit k + 1, digits as values.  Every byte is
+ * first clamped to 0..9 (a separator such as 'T' is no digit), so no byte
+ * passes 99 and no shift carries into the next byte.
  */
-static inline bool vo__swar_form(uint64_t w, uint64_t dm, uint64_t sm, uint64_t sep)
+static inline __m128i vo__pairs(__m128i x)
 {
-	uint64_t d = w & dm;
-	uint64_t hi = VO__B(0xf0) & dm;
-	uint64_t zero = VO__B('0') & dm;
+	__m128i d = _mm_subs_epu8(_mm_min_epu8(x, _mm_set1_epi8('9')), _mm_set1_epi8('0'));
+	__m128i ten = _mm_add_epi8(_mm_slli_epi16(d, 3), _mm_slli_epi16(d, 1));
 
-	return ((w & sm) ^ sep) == 0 && (d & hi) == zero && ((d + (VO__B(6) & dm)) & hi) == zero;
-}
-
-/* Digit bytes to values, then byte k = 10 * digit k + digit k + 1 (at most 99, no carry). */
-static inline uint64_t vo__pairs(uint64_t w, uint64_t dm)
-{
-	uint64_t x = (w & dm) - (VO__B('0') & dm);
-
-	return x * 10 + (x >> 8);
+	return _mm_add_epi8(ten, _mm_srli_si128(d, 1));
 }
 
 #define VO__BYTE(v, k) ((unsigned)((v) >> (8 * (k))) & 0xffu)
 
-/* 1: the form, valid (us and day set); 0: the form, invalid; -1: another form. */
-static inline int vo__ts_fixed(const char *p, size_t len, int64_t *us, int64_t *day)
+/*
+ * vo_days_from_civil() of a valid date, shorter between 1900-03-01 and
+ * 2100-02-28, where every fourth year is a leap year: years counted from
+ * March (so a leap day ends its year), 365 days each plus one every four.
+ */
+static inline int64_t vo__days(unsigned year, unsigned month, unsigned mday)
 {
-	static const unsigned char mdays[13] = { 0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	uint64_t a = vo__load64(p);     /* "YYYY-MM-" */
-	uint64_t b = vo__load64(p + 8); /* "DD HH:MM" */
-	uint64_t c;
-	uint64_t ya;
-	uint64_t yb;
-	uint64_t yc;
+	/* Days from March 1 to the first of each month. */
+	static const unsigned short from_march[13] = { 0,   306, 337, 0,   31,  61, 92,
+						       122, 153, 184, 214, 245, 275 };
+	unsigned yy = year - (month <= 2) - 1900;
+
+	if (yy >= 200)
+		return vo_days_from_civil(year, month, mday);
+	/* -25508: 1900-03-01 */
+	return (int64_t)(365 * yy + yy / 4 + from_march[month] + mday - 1) - 25508;
+}
+
+/*
+ * 1: the form, valid (day set, and us unless it is NULL); 0: the form,
+ * invalid; -1: another form.
+ */
+static inline __attribute__((always_inline)) int vo__ts_fixed(const char *p, size_t len,
+							     int64_t *us, int64_t *day)
+{
+	static const unsigned char mdays[16] = { 0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	const struct vo__ts_layout *l = len == 26 ? &vo__ts26 : &vo__ts19;
+	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + len - 16));
+	__m128i bad = _mm_or_si128(vo__outside(a, l->lo[0], l->hi[0]),
+				   vo__outside(b, l->lo[1], l->hi[1]));
+	uint64_t pa;
+	uint64_t pa_hi;
+	uint64_t pb;
+	uint64_t pb_hi;
 	unsigned year;
 	unsigned month;
 	unsigned mday;
@@ -135,65 +174,62 @@ static inline int vo__ts_fixed(const char *p, size_t len, int64_t *us, int64_t *
 	unsigned mi;
 	unsigned ss;
 	int64_t frac = 0;
-	bool form;
 
-	form = vo__swar_form(a, UINT64_C(0x00ffff00ffffffff), UINT64_C(0xff0000ff00000000),
-			     UINT64_C(0x2d00002d00000000)) &&
-	       vo__swar_form(b, UINT64_C(0xffff00ffff00ffff), UINT64_C(0x0000ff0000000000),
-			     UINT64_C(0x00003a0000000000)) &&
-	       (p[10] == ' ' || p[10] == 'T');
-	if (len == 26) {
-		uint64_t d = vo__load64(p + 18); /* "S.ffffff" */
-
-		c = vo__load64(p + 16); /* ":SS.ffff" */
-		form = form &&
-		       vo__swar_form(c, UINT64_C(0xffffffff00ffff00), UINT64_C(0x00000000ff0000ff),
-				     UINT64_C(0x000000002e00003a)) &&
-		       vo__swar_form(d, UINT64_C(0xffff000000000000), 0, 0);
-		if (!form)
-			return -1;
-		yc = vo__pairs(c, UINT64_C(0xffffffff00ffff00));
-		ss = VO__BYTE(yc, 1);
-		frac = ((int64_t)VO__BYTE(yc, 4) * 100 + VO__BYTE(yc, 6)) * 100 +
-		       VO__BYTE(vo__pairs(d, UINT64_C(0xffff000000000000)), 6);
-	} else {
-		c = vo__load64(p + 11); /* "HH:MM:SS" */
-		form = form && vo__swar_form(c, UINT64_C(0xffff00ffff00ffff),
-					     UINT64_C(0x0000ff0000ff0000), UINT64_C(0x00003a00003a0000));
-		if (!form)
-			return -1;
-		ss = VO__BYTE(vo__pairs(c, UINT64_C(0xffff00ffff00ffff)), 6);
-	}
-	ya = vo__pairs(a, UINT64_C(0x00ffff00ffffffff));
-	yb = vo__pairs(b, UINT64_C(0xffff00ffff00ffff));
-	year = VO__BYTE(ya, 0) * 100 + VO__BYTE(ya, 2);
-	month = VO__BYTE(ya, 5);
-	mday = VO__BYTE(yb, 0);
-	hh = VO__BYTE(yb, 3);
-	mi = VO__BYTE(yb, 6);
-	if (month - 1 >= 12 || mday - 1 >= 31 || hh > 23 || mi > 59 || ss > 59)
+	if (_mm_movemask_epi8(_mm_cmpeq_epi8(bad, _mm_setzero_si128())) != 0xffff ||
+	    (p[10] != ' ' && p[10] != 'T'))
+		return -1;
+	a = vo__pairs(a);
+	pa = (uint64_t)_mm_cvtsi128_si64(a);		      /* pairs at 0..7 */
+	pa_hi = (uint64_t)_mm_cvtsi128_si64(_mm_srli_si128(a, 8)); /* pairs at 8..15 */
+	year = VO__BYTE(pa, 0) * 100 + VO__BYTE(pa, 2);
+	month = VO__BYTE(pa, 5);
+	mday = VO__BYTE(pa_hi, 0);
+	hh = VO__BYTE(pa_hi, 3);
+	if (month - 1 >= 12 || mday == 0 || hh > 23)
 		return 0;
 	if (mday > mdays[month] && !(month == 2 && mday == 29 && vo_is_leap_year(year)))
 		return 0;
-	*day = vo_days_from_civil(year, month, mday);
+	*day = vo__days(year, month, mday);
+	if (!us)
+		return 1; /* the day is all the caller wants */
+	b = vo__pairs(b);
+	pb = (uint64_t)_mm_cvtsi128_si64(b);
+	pb_hi = (uint64_t)_mm_cvtsi128_si64(_mm_srli_si128(b, 8));
+	mi = VO__BYTE(pa_hi, 6);
+	if (len == 26) {
+		/* b holds bytes 10..25: seconds at 17, the fraction at 20, 22, 24 */
+		ss = VO__BYTE(pb, 7);
+		frac = ((int64_t)VO__BYTE(pb_hi, 2) * 100 + VO__BYTE(pb_hi, 4)) * 100 +
+		       VO__BYTE(pb_hi, 6);
+	} else {
+		/* b holds bytes 3..18: seconds at 17 */
+		ss = VO__BYTE(pb_hi, 6);
+	}
 	*us = *day * VO_US_PER_DAY + (int64_t)(hh * 3600 + mi * 60 + ss) * 1000000 + frac;
 	return 1;
 }
 
 #undef VO__BYTE
-#undef VO__B
+#endif
 
-static inline bool vo_ts_parse_day(struct vo_str s, int64_t *us, int64_t *day)
+static inline __attribute__((always_inline)) bool vo_ts_parse_day(struct vo_str s, int64_t *us,
+								   int64_t *day)
 {
-	int r = -1;
+	int64_t t = 0;
 
-	if (s.len == 26 || s.len == 19)
-		r = vo__ts_fixed(s.ptr, s.len, us, day);
-	if (r >= 0)
-		return r;
-	if (!vo_ts_parse(s, us))
+#if defined(__SSE2__)
+	if (s.len == 26 || s.len == 19) {
+		int r = vo__ts_fixed(s.ptr, s.len, us, day);
+
+		if (r >= 0)
+			return r;
+	}
+#endif
+	if (!vo_ts_parse(s, &t))
 		return false;
-	*day = vo_us_to_days(*us);
+	*day = vo_us_to_days(t);
+	if (us)
+		*us = t;
 	return true;
 }
 

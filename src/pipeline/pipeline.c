@@ -314,6 +314,8 @@ int vo_pipeline_run(const struct vo_pipeline_options *opt, struct vo_artifact *o
 			       opt->ncountries ? opt->ncountries : 1, err);
 	if (rc)
 		goto out;
+	if (opt->on_batch)
+		vo_cleaner_keep_times(cleaner); /* the callback gets the kept rows' timestamps */
 	rc = vo_segmenter_create(&seg, &out->config);
 	if (rc) {
 		vo_error_nomem(err);

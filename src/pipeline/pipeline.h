@@ -29,7 +29,7 @@
 
 /*
  * Called for every cleaned batch (for `vouch clean`, which writes kept rows
- * out).  Returning non-zero stops the run with that code; err is set by the
+ * out), with rows carrying the kept rows' timestamps (order_us and co.).  Returning non-zero stops the run with that code; err is set by the
  * callback.
  */
 typedef int (*vo_pipeline_batch_fn)(void *ctx, const struct vo_batch *batch,

@@ -2,10 +2,23 @@
  * segment.c - counting kept rows into buckets, see segment.h.
  *
  * Voucher amounts are interned to dense ids; each country keeps a matrix of
- * counts, one row per voucher id and one column per slot.  Slot 0 is the
- * country as a whole, then every bucket of every segment in config order,
- * then one "outside" slot per segment.  Growing the number of vouchers only
- * appends rows, so the matrix is reallocated, never re-laid out.
+ * counts, one row per voucher id, so growing the number of vouchers only
+ * appends rows (the matrix is reallocated, never re-laid out).
+ *
+ * A kept row costs one array increment.  The values of each field fall into
+ * classes, the intervals between the segments' bucket bounds (0-4, 5-13,
+ * 14-37, 38 and up for the default total_orders buckets; total_orders also
+ * has the class "missing"), looked up in a table built from the config.  A
+ * row's column in its voucher's matrix row is the pair (total class, days
+ * class): the joint index.  Each column stands for one slot per segment
+ * (its bucket, or outside, or none for a missing total), so the slots'
+ * counts are sums of columns, computed when a table or a merge wants them
+ * ("folding").  A config whose joint index would be too wide (more than
+ * JOINT_MAX columns) counts into the slots directly instead: one increment
+ * per segment, the slot found through the same class tables.
+ *
+ * Slots: 0 is the country as a whole, then every bucket of every segment in
+ * config order, then one "outside" slot per segment.
  */
 #include "core/common.h"
 
@@ -14,22 +27,152 @@
 #include "core/map.h"
 #include "segment/segment.h"
 
+/* Columns of a joint matrix row at most: 256 x 8 bytes per country and voucher. */
+#define JOINT_MAX 256
+/* Values of a field looked up in a table (larger bounds: binary search). */
+#define TABLE_MAX 65536
+#define NO_SLOT UINT32_MAX
+
+/* How the values (>= 0) of one field fall into classes. */
+struct classes {
+	int64_t *start;	  /* class q holds [start[q], start[q + 1]); start[0] = 0 */
+	size_t n;	  /* classes */
+	uint32_t *tab;	  /* class of x for x < ntab, when the bounds are small */
+	size_t ntab;	  /* entries of tab; 0: binary search */
+	int64_t *rep;	  /* a value of each class (its start) */
+};
+
 struct counts {
-	uint64_t *m; /* nvouchers_cap x nslots */
+	uint64_t *m; /* vcap x ncols */
 	size_t vcap; /* voucher rows allocated */
 };
 
 struct vo_segmenter {
 	const struct vo_segconfig *cfg;
 	size_t nslots;		   /* 1 + ncells + nsegs */
+	bool joint;		   /* counts are per (total class, days class) */
+	size_t ncols;		   /* columns of a matrix row: nt * nd, or nslots */
+	size_t nt;		   /* total_orders classes, "missing" (0) included */
+	size_t nd;		   /* days classes */
+	struct classes tc;	   /* total_orders */
+	struct classes dc;	   /* days_since_last_order */
+	uint32_t *seg_slot;	   /* [g][class]: segment g's slot for its field's class */
+	size_t seg_stride;	   /* classes per segment in seg_slot: max(nt, nd) */
 	struct vo_intmap vouchers; /* amount -> voucher id */
+	uint32_t *keymap;	   /* the cleaner's voucher key -> voucher id */
+	size_t nkeymap;		   /* entries of keymap */
 	struct counts *country;	   /* by country id */
 	size_t ncountries;
 };
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a;
+	int64_t y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The classes of field f: the bounds of its segments' buckets, sorted. */
+static int classes_build(struct classes *cl, const struct vo_segconfig *cfg, enum vo_seg_field f)
+{
+	size_t n = 1;
+	size_t g;
+	size_t b;
+	size_t q;
+	size_t x;
+
+	cl->start = vo_calloc(2 * cfg->ncells + 1, sizeof(*cl->start));
+	if (!cl->start)
+		return VO_ENOMEM;
+	cl->start[0] = 0;
+	for (g = 0; g < cfg->nsegs; g++) {
+		if (cfg->segs[g].field != f)
+			continue;
+		for (b = 0; b < cfg->segs[g].nbuckets; b++) {
+			const struct vo_bucket *bk = &cfg->segs[g].buckets[b];
+
+			if (bk->min > 0)
+				cl->start[n++] = bk->min;
+			if (!bk->open && bk->max >= 0 && bk->max < INT64_MAX)
+				cl->start[n++] = bk->max + 1;
+		}
+	}
+	qsort(cl->start, n, sizeof(*cl->start), cmp_i64);
+	for (q = 1, x = 1; x < n; x++)
+		if (cl->start[x] != cl->start[q - 1])
+			cl->start[q++] = cl->start[x];
+	cl->n = q;
+	cl->rep = cl->start;
+	if (cl->start[cl->n - 1] < TABLE_MAX) {
+		cl->ntab = (size_t)cl->start[cl->n - 1] + 1;
+		cl->tab = vo_calloc(cl->ntab, sizeof(*cl->tab));
+		if (!cl->tab)
+			return VO_ENOMEM;
+		for (q = 0, x = 0; x < cl->ntab; x++) {
+			while (q + 1 < cl->n && cl->start[q + 1] <= (int64_t)x)
+				q++;
+			cl->tab[x] = (uint32_t)q;
+		}
+	}
+	return VO_OK;
+}
+
+static void classes_release(struct classes *cl)
+{
+	vo_free(cl->start);
+	vo_free(cl->tab);
+	memset(cl, 0, sizeof(*cl));
+}
+
+/* The class of v >= 0 (negative values count as 0: kept rows never have them). */
+static inline uint32_t class_of(const struct classes *cl, int64_t v)
+{
+	size_t lo = 0;
+	size_t hi;
+
+	if (v < 0)
+		v = 0;
+	if (cl->ntab)
+		return cl->tab[(uint64_t)v < cl->ntab ? (size_t)v : cl->ntab - 1];
+	hi = cl->n;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cl->start[mid] <= v)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (uint32_t)lo;
+}
+
+/* Segment g's slot for a value of class q of its field (total: q 0 is "missing"). */
+static uint32_t slot_for(const struct vo_segmenter *s, size_t g, size_t q)
+{
+	const struct vo_segconfig *cfg = s->cfg;
+	const struct vo_segdef *seg = &cfg->segs[g];
+	int64_t v;
+	int b;
+
+	if (seg->field == VO_FIELD_TOTAL_ORDERS) {
+		if (q == 0)
+			return NO_SLOT; /* missing total_orders: in no bucket of this segment */
+		v = s->tc.rep[q - 1];
+	} else {
+		v = s->dc.rep[q];
+	}
+	b = vo_segdef_find(seg, v);
+	if (b >= 0)
+		return (uint32_t)(1 + seg->cell_base + (size_t)b);
+	return (uint32_t)(1 + cfg->ncells + g);
+}
+
 int vo_segmenter_create(struct vo_segmenter **out, const struct vo_segconfig *cfg)
 {
 	struct vo_segmenter *s = vo_calloc(1, sizeof(*s));
+	size_t g;
+	size_t q;
 
 	*out = NULL;
 	if (!s)
@@ -37,8 +180,28 @@ int vo_segmenter_create(struct vo_segmenter **out, const struct vo_segconfig *cf
 	s->cfg = cfg;
 	s->nslots = 1 + cfg->ncells + cfg->nsegs;
 	vo_intmap_init(&s->vouchers, VO_VOUCHERS_MAX);
+	if (classes_build(&s->tc, cfg, VO_FIELD_TOTAL_ORDERS) ||
+	    classes_build(&s->dc, cfg, VO_FIELD_DAYS_SINCE_LAST_ORDER))
+		goto nomem;
+	s->nt = 1 + s->tc.n;
+	s->nd = s->dc.n;
+	s->seg_stride = VO_MAX(s->nt, s->nd);
+	s->seg_slot = vo_calloc(VO_MAX(cfg->nsegs, 1) * s->seg_stride, sizeof(*s->seg_slot));
+	if (!s->seg_slot)
+		goto nomem;
+	for (g = 0; g < cfg->nsegs; g++) {
+		size_t nq = cfg->segs[g].field == VO_FIELD_TOTAL_ORDERS ? s->nt : s->nd;
+
+		for (q = 0; q < nq; q++)
+			s->seg_slot[g * s->seg_stride + q] = slot_for(s, g, q);
+	}
+	s->joint = s->nt * s->nd <= JOINT_MAX;
+	s->ncols = s->joint ? s->nt * s->nd : s->nslots;
 	*out = s;
 	return VO_OK;
+nomem:
+	vo_segmenter_destroy(s);
+	return VO_ENOMEM;
 }
 
 void vo_segmenter_destroy(struct vo_segmenter *s)
@@ -51,6 +214,10 @@ void vo_segmenter_destroy(struct vo_segmenter *s)
 		vo_free(s->country[i].m);
 	vo_free(s->country);
 	vo_intmap_release(&s->vouchers);
+	classes_release(&s->tc);
+	classes_release(&s->dc);
+	vo_free(s->seg_slot);
+	vo_free(s->keymap);
 	vo_free(s);
 }
 
@@ -74,72 +241,167 @@ static int reserve(struct vo_segmenter *s, uint32_t c, uint32_t v)
 	k = &s->country[c];
 	if (v >= k->vcap) {
 		size_t ncap = VO_MAX((size_t)v + 1, k->vcap * 2);
-		uint64_t *nm = vo_reallocarray(k->m, ncap * s->nslots, sizeof(*nm));
+		uint64_t *nm = vo_reallocarray(k->m, ncap * s->ncols, sizeof(*nm));
 
 		if (!nm)
 			return VO_ENOMEM;
-		memset(nm + k->vcap * s->nslots, 0, (ncap - k->vcap) * s->nslots * sizeof(*nm));
+		memset(nm + k->vcap * s->ncols, 0, (ncap - k->vcap) * s->ncols * sizeof(*nm));
 		k->m = nm;
 		k->vcap = ncap;
 	}
 	return VO_OK;
 }
 
-static void count_row(struct vo_segmenter *s, uint64_t *row, int64_t total, int64_t days)
+/* The voucher id of an amount seen under the cleaner's key (once per key). */
+static int learn_key(struct vo_segmenter *s, uint32_t key, int64_t amount, uint32_t *v)
+{
+	int rc = vo_intmap_put(&s->vouchers, amount, v, NULL);
+
+	if (rc || key == UINT32_MAX)
+		return rc;
+	if (key >= s->nkeymap) {
+		size_t n = VO_MAX((size_t)key + 1, s->nkeymap * 2);
+		uint32_t *nk = vo_reallocarray(s->keymap, n, sizeof(*nk));
+
+		if (!nk)
+			return VO_ENOMEM;
+		memset(nk + s->nkeymap, 0xff, (n - s->nkeymap) * sizeof(*nk));
+		s->keymap = nk;
+		s->nkeymap = n;
+	}
+	s->keymap[key] = *v;
+	return VO_OK;
+}
+
+/* Counts one kept row into the slots (a config too wide for the joint index). */
+static void count_slots(const struct vo_segmenter *s, uint64_t *row, uint32_t t, uint32_t d)
 {
 	const struct vo_segconfig *cfg = s->cfg;
 	size_t g;
 
 	row[0]++;
 	for (g = 0; g < cfg->nsegs; g++) {
-		const struct vo_segdef *seg = &cfg->segs[g];
-		int64_t v = seg->field == VO_FIELD_TOTAL_ORDERS ? total : days;
-		int b;
+		uint32_t q = cfg->segs[g].field == VO_FIELD_TOTAL_ORDERS ? t : d;
+		uint32_t slot = s->seg_slot[g * s->seg_stride + q];
 
-		if (seg->field == VO_FIELD_TOTAL_ORDERS && total < 0)
-			continue; /* missing total_orders: in no bucket of this segment */
-		b = vo_segdef_find(seg, v);
-		if (b >= 0)
-			row[1 + seg->cell_base + (size_t)b]++;
-		else
-			row[1 + cfg->ncells + g]++;
+		if (slot != NO_SLOT)
+			row[slot]++;
 	}
+}
+
+/* Counts kept row i; its voucher's id is v. */
+static inline int count_row(struct vo_segmenter *s, const struct vo_clean_rows *rows, size_t i,
+			    uint32_t v, struct vo_error *err)
+{
+	uint32_t c = rows->country[i];
+	uint32_t t;
+	uint32_t d;
+	int rc;
+
+	if (c >= s->ncountries || v >= s->country[c].vcap) {
+		rc = reserve(s, c, v);
+		if (rc)
+			return vo_error_set(err, rc, "%s", vo_strerror(rc));
+	}
+	t = rows->total[i] < 0 ? 0 : 1 + class_of(&s->tc, rows->total[i]);
+	d = class_of(&s->dc, rows->days[i]);
+	if (s->joint)
+		s->country[c].m[(size_t)v * s->ncols + (size_t)t * s->nd + d]++;
+	else
+		count_slots(s, s->country[c].m + (size_t)v * s->ncols, t, d);
+	return VO_OK;
+}
+
+static int voucher_error(int rc, struct vo_error *err)
+{
+	return vo_error_set(err, rc,
+			    rc == VO_ELIMIT ? "more than %d distinct voucher amounts" : "out of memory",
+			    VO_VOUCHERS_MAX);
 }
 
 int vo_segmenter_add(struct vo_segmenter *s, const struct vo_clean_rows *rows, struct vo_error *err)
 {
-	uint32_t last_amount_id = VO_MAP_NONE;
-	int64_t last_amount = 0;
 	size_t i;
+	size_t j;
+	uint32_t v;
 	int rc;
 
-	for (i = 0; i < rows->nrows; i++) {
-		uint32_t c;
-		uint32_t v;
+	if (rows->kept && rows->vkey) {
+		/* The cleaner's rows: the kept ones listed, each amount under its key. */
+		for (j = 0; j < rows->nkept; j++) {
+			uint32_t key;
 
+			i = rows->kept[j];
+			key = rows->vkey[i];
+			if (key < s->nkeymap && s->keymap[key] != UINT32_MAX) {
+				v = s->keymap[key];
+			} else {
+				rc = learn_key(s, key, rows->voucher[i], &v);
+				if (rc)
+					return voucher_error(rc, err);
+			}
+			rc = count_row(s, rows, i, v, err);
+			if (rc)
+				return rc;
+		}
+		return VO_OK;
+	}
+	for (i = 0; i < rows->nrows; i++) {
 		if (rows->outcome[i] != VO_OUT_KEPT)
 			continue;
-		c = rows->country[i];
-		if (last_amount_id != VO_MAP_NONE && rows->voucher[i] == last_amount) {
-			v = last_amount_id;
-		} else {
-			rc = vo_intmap_put(&s->vouchers, rows->voucher[i], &v, NULL);
-			if (rc)
-				return vo_error_set(
-					err, rc,
-					rc == VO_ELIMIT ? "more than %d distinct voucher amounts"
-							: "out of memory",
-					VO_VOUCHERS_MAX);
-			last_amount = rows->voucher[i];
-			last_amount_id = v;
-		}
-		rc = reserve(s, c, v);
+		rc = vo_intmap_put(&s->vouchers, rows->voucher[i], &v, NULL);
 		if (rc)
-			return vo_error_set(err, rc, "%s", vo_strerror(rc));
-		count_row(s, s->country[c].m + (size_t)v * s->nslots, rows->total[i],
-			  rows->days[i]);
+			return voucher_error(rc, err);
+		rc = count_row(s, rows, i, v, err);
+		if (rc)
+			return rc;
 	}
 	return VO_OK;
+}
+
+/*
+ * The slot counts of voucher row v of country k into out (nslots entries,
+ * cleared first): the row itself, or its joint columns summed into slots.
+ */
+static void fold_row(const struct vo_segmenter *s, const struct counts *k, size_t v, uint64_t *out)
+{
+	const uint64_t *row = k->m + v * s->ncols;
+	size_t t;
+	size_t d;
+	size_t g;
+
+	if (!s->joint) {
+		memcpy(out, row, s->nslots * sizeof(*out));
+		return;
+	}
+	memset(out, 0, s->nslots * sizeof(*out));
+	for (t = 0; t < s->nt; t++) {
+		for (d = 0; d < s->nd; d++) {
+			uint64_t n = row[t * s->nd + d];
+
+			if (!n)
+				continue;
+			out[0] += n;
+			for (g = 0; g < s->cfg->nsegs; g++) {
+				size_t q = s->cfg->segs[g].field == VO_FIELD_TOTAL_ORDERS ? t : d;
+				uint32_t slot = s->seg_slot[g * s->seg_stride + q];
+
+				if (slot != NO_SLOT)
+					out[slot] += n;
+			}
+		}
+	}
+}
+
+/* Whether voucher row v of country k counts any row. */
+static bool row_used(const struct vo_segmenter *s, const struct counts *k, size_t v)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncols; i++)
+		if (k->m[v * s->ncols + i])
+			return true;
+	return false;
 }
 
 int vo_segmenter_merge(struct vo_segmenter *dst, const struct vo_segmenter *src,
@@ -152,20 +414,19 @@ int vo_segmenter_merge(struct vo_segmenter *dst, const struct vo_segmenter *src,
 
 	for (c = 0; c < src->ncountries; c++) {
 		for (v = 0; v < src->country[c].vcap && v < src->vouchers.count; v++) {
-			const uint64_t *from = src->country[c].m + v * src->nslots;
+			const uint64_t *from = src->country[c].m + v * src->ncols;
+			uint32_t dc = country_map ? country_map[c] : (uint32_t)c;
 			uint32_t id;
 
-			if (!from[0])
+			if (!row_used(src, &src->country[c], v))
 				continue;
-			uint32_t dc = country_map ? country_map[c] : (uint32_t)c;
-
 			rc = vo_intmap_put(&dst->vouchers, src->vouchers.keys[v], &id, NULL);
 			if (!rc)
 				rc = reserve(dst, dc, id);
 			if (rc)
 				return rc;
-			for (k = 0; k < dst->nslots; k++)
-				dst->country[dc].m[(size_t)id * dst->nslots + k] += from[k];
+			for (k = 0; k < dst->ncols; k++)
+				dst->country[dc].m[(size_t)id * dst->ncols + k] += from[k];
 		}
 	}
 	return VO_OK;
@@ -173,13 +434,29 @@ int vo_segmenter_merge(struct vo_segmenter *dst, const struct vo_segmenter *src,
 
 uint64_t vo_segmenter_outside(const struct vo_segmenter *s, size_t seg)
 {
+	uint32_t outside = (uint32_t)(1 + s->cfg->ncells + seg);
+	bool by_total = s->cfg->segs[seg].field == VO_FIELD_TOTAL_ORDERS;
+	const uint32_t *slot = s->seg_slot + seg * s->seg_stride;
 	uint64_t sum = 0;
 	size_t c;
 	size_t v;
+	size_t t;
+	size_t d;
 
-	for (c = 0; c < s->ncountries; c++)
-		for (v = 0; v < s->country[c].vcap; v++)
-			sum += s->country[c].m[v * s->nslots + 1 + s->cfg->ncells + seg];
+	for (c = 0; c < s->ncountries; c++) {
+		for (v = 0; v < s->country[c].vcap; v++) {
+			const uint64_t *row = s->country[c].m + v * s->ncols;
+
+			if (!s->joint) {
+				sum += row[outside];
+				continue;
+			}
+			for (t = 0; t < s->nt; t++)
+				for (d = 0; d < s->nd; d++)
+					if (slot[by_total ? t : d] == outside)
+						sum += row[t * s->nd + d];
+		}
+	}
 	return sum;
 }
 
@@ -191,17 +468,16 @@ static int cmp_vcount(const void *a, const void *b)
 	return (x->amount > y->amount) - (x->amount < y->amount);
 }
 
-/* Fills one cell from column slot of country c's matrix. */
-static int fill_cell(const struct vo_segmenter *s, const struct counts *k, size_t slot,
+/* Fills one cell from column slot of the folded matrix f (nv rows of nslots). */
+static int fill_cell(const struct vo_segmenter *s, const uint64_t *f, size_t nv, size_t slot,
 		     struct vo_cell *cell)
 {
-	size_t nv = k ? VO_MIN(k->vcap, s->vouchers.count) : 0;
 	size_t v;
 	size_t i;
 
 	memset(cell, 0, sizeof(*cell));
 	for (v = 0; v < nv; v++)
-		if (k->m[v * s->nslots + slot])
+		if (f[v * s->nslots + slot])
 			cell->ncounts++;
 	if (!cell->ncounts)
 		return VO_OK;
@@ -209,7 +485,7 @@ static int fill_cell(const struct vo_segmenter *s, const struct counts *k, size_
 	if (!cell->counts)
 		return VO_ENOMEM;
 	for (v = 0, i = 0; v < nv; v++) {
-		uint64_t n = k->m[v * s->nslots + slot];
+		uint64_t n = f[v * s->nslots + slot];
 
 		if (!n)
 			continue;
@@ -234,27 +510,34 @@ int vo_segmenter_table(const struct vo_segmenter *s, uint32_t country, const cha
 		       struct vo_country_table *out)
 {
 	const struct counts *k = country < s->ncountries ? &s->country[country] : NULL;
+	size_t nv = k ? VO_MIN(k->vcap, s->vouchers.count) : 0;
+	uint64_t *f = NULL;
 	size_t i;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->name = vo_strdup(name);
 	out->cells = vo_calloc(VO_MAX(s->cfg->ncells, 1), sizeof(*out->cells));
-	if (!out->name || !out->cells) {
+	f = vo_calloc(VO_MAX(nv, 1) * s->nslots, sizeof(*f));
+	if (!out->name || !out->cells || !f) {
 		rc = VO_ENOMEM;
 		goto fail;
 	}
-	rc = fill_cell(s, k, 0, &out->fallback);
+	for (i = 0; i < nv; i++)
+		fold_row(s, k, i, f + i * s->nslots);
+	rc = fill_cell(s, f, nv, 0, &out->fallback);
 	if (rc)
 		goto fail;
 	out->rows = out->fallback.rows;
 	for (i = 0; i < s->cfg->ncells; i++) {
-		rc = fill_cell(s, k, 1 + i, &out->cells[i]);
+		rc = fill_cell(s, f, nv, 1 + i, &out->cells[i]);
 		if (rc)
 			goto fail;
 	}
+	vo_free(f);
 	return VO_OK;
 fail:
+	vo_free(f);
 	vo_country_table_release(out, s->cfg->ncells);
 	return rc;
 }

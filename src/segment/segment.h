@@ -24,8 +24,13 @@ int vo_segmenter_create(struct vo_segmenter **out, const struct vo_segconfig *cf
 void vo_segmenter_destroy(struct vo_segmenter *s);
 
 /*
- * Counts the kept rows of one cleaned batch.  VO_ELIMIT (with a message)
- * past VO_VOUCHERS_MAX distinct amounts or VO_COUNTRIES_MAX countries.
+ * Counts the kept rows of one cleaned batch: those listed in rows->kept
+ * (or, when it is NULL, those whose outcome is kept), each through the
+ * voucher key rows->vkey of the cleaner that made the rows, so an amount
+ * already seen costs no hashing (when vkey is NULL, the amount is looked up
+ * per row).  Rows from one cleaner only: the keys are its own.  VO_ELIMIT
+ * (with a message) past VO_VOUCHERS_MAX distinct amounts or VO_COUNTRIES_MAX
+ * countries, VO_ENOMEM.
  */
 int vo_segmenter_add(struct vo_segmenter *s, const struct vo_clean_rows *rows,
 		     struct vo_error *err);

@@ -120,6 +120,10 @@ static void check_same(const char *p, size_t len)
 		assert_int_equal(us2, us);
 		assert_int_equal(day, vo_us_to_days(us));
 	}
+	day = INT64_MIN;
+	assert_int_equal(vo_ts_parse_day(vo_str_make(p, len), NULL, &day), ok);
+	if (ok)
+		assert_int_equal(day, vo_us_to_days(us));
 }
 
 static void test_ts_fixed_layout(void **state)
@@ -151,9 +155,9 @@ static void test_ts_fixed_layout(void **state)
 			}
 		}
 	}
-	/* the days of every month, around the ends and the leap years */
-	for (i = 0; i < 12 * 40; i++) {
-		unsigned y = 1896 + (unsigned)i / 12 * 3;
+	/* the days of every month, around the ends and the leap years, 1890 to 2126 */
+	for (i = 0; i < 12 * 80; i++) {
+		unsigned y = 1890 + (unsigned)i / 12 * 3;
 		unsigned m = 1 + (unsigned)i % 12;
 		unsigned d;
 
