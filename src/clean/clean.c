@@ -7,7 +7,7 @@
  *  1. the country of every row (through the memo of the dictionary entry,
  *     judged on first use), which selects the rows the other columns are
  *     read for (an unselected row is other_country, whatever else it holds);
- *  2. every other column resolved to what its values mean, a struct judged
+ *  2. every other column resolved to what its values mean, a struct vo_judged
  *     (a timestamp and its day, a number's class and value): a dictionary
  *     column through its memo, judged once per entry when the dictionary
  *     first appears, a plain column per selected row into a scratch array
@@ -27,41 +27,24 @@
 #include "model/value.h"
 
 #define NO_COUNTRY UINT32_MAX
-#define NO_KEY UINT32_MAX
+#define NO_KEY VO_CLEAN_NO_KEY
 
-/* struct judged's state: 0 not judged yet (countries); timestamps; numbers 1 + vo_num_class. */
+/* struct vo_judged's state: 0 not judged yet (countries); timestamps; numbers 1 + vo_num_class. */
 #define TS_BAD 1
 #define TS_OK 2
 #define NUM(cls) (1 + (cls))
 #define BIT(o) (1u << (o))
 
-/*
- * What one value means, memoized per dictionary entry: for timestamps
- * validity, microseconds and day, for numbers a vo_num_class and value (and
- * for a voucher amount its key), for countries a spelling id (selection
- * "all") or a country id.  16 bytes, so a memo lookup is one cache line.
- */
-struct judged {
-	int64_t value; /* timestamps: microseconds UTC; numbers: the whole number
-			* (total_orders: -1 when missing) */
-	union {
-		int32_t day; /* timestamps: the UTC day */
-		uint32_t id; /* countries: spelling or country id; vouchers: key, or NO_KEY */
-	};
-	uint8_t state; /* see above */
-	uint8_t fails; /* BIT() of each outcome this value alone gives the row */
-};
-
 struct memo {
 	uint64_t dict_id;     /* dictionary the entries belong to */
 	const void *dict_ptr; /* its values pointer, a second identity check */
 	size_t cap;	      /* entries allocated */
-	struct judged *entry; /* one per dictionary entry, and one for null at nvalues */
+	struct vo_judged *entry; /* one per dictionary entry, and one for null at nvalues */
 };
 
-/* A resolved column: row i means tab[ix[i]]. */
-struct colview {
-	struct judged *tab;
+/* A column resolved for a batch: selected row j means tab[ix[j]]. */
+struct vo_clean_col {
+	struct vo_judged *tab;
 	const uint32_t *ix;
 };
 
@@ -99,9 +82,18 @@ struct vo_cleaner {
 	int64_t *first_us;	  /* per row, handed out with times */
 	uint32_t *kept;		  /* the kept rows, handed out */
 	uint32_t *sel;		  /* the rows of a selected country */
+	uint8_t *s_fails;	  /* per selected row: its outcome bits, then its outcome */
+	int32_t *s_days;	  /* per selected row: days since the last order */
+	int32_t *s_last;	  /* per selected row: the last order's day (scratch) */
+	int64_t *s_total;	  /* per selected row: total_orders, -1 when missing */
+	struct vo_judged **s_voucher; /* per selected row: the voucher amount's judgement */
+	int64_t *s_order_us;	      /* per selected row, with times */
+	int64_t *s_last_us;	      /* per selected row, with times */
+	int64_t *s_first_us;	      /* per selected row, with times */
+	uint32_t *s_kept;	      /* the kept selected rows, by position in sel */
 	uint32_t *identity;	  /* 0, 1, 2, ...: the index of a plain column */
 	uint32_t *ix[VO_COL_COUNT];	   /* a nullable dictionary column's indices, nulls remapped */
-	struct judged *tmp[VO_COL_COUNT]; /* a plain column's values, judged */
+	struct vo_judged *tmp[VO_COL_COUNT]; /* a plain column's values, judged */
 	char *lower;			   /* scratch for lower-casing a country name */
 	size_t lower_cap;
 };
@@ -207,6 +199,15 @@ void vo_cleaner_destroy(struct vo_cleaner *c)
 	vo_free(c->first_us);
 	vo_free(c->kept);
 	vo_free(c->sel);
+	vo_free(c->s_fails);
+	vo_free(c->s_days);
+	vo_free(c->s_last);
+	vo_free(c->s_total);
+	vo_free(c->s_voucher);
+	vo_free(c->s_order_us);
+	vo_free(c->s_last_us);
+	vo_free(c->s_first_us);
+	vo_free(c->s_kept);
 	vo_free(c->identity);
 	for (i = 0; i < VO_COL_COUNT; i++) {
 		vo_free(c->ix[i]);
@@ -245,6 +246,15 @@ static int reserve(struct vo_cleaner *c, size_t n)
 	GROW(first_us);
 	GROW(kept);
 	GROW(sel);
+	GROW(s_fails);
+	GROW(s_days);
+	GROW(s_last);
+	GROW(s_total);
+	GROW(s_voucher);
+	GROW(s_order_us);
+	GROW(s_last_us);
+	GROW(s_first_us);
+	GROW(s_kept);
 	GROW(identity);
 	for (size_t k = 0; k < VO_COL_COUNT; k++) {
 		GROW(ix[k]);
@@ -332,7 +342,7 @@ static int judge_country(struct vo_cleaner *c, struct vo_str v, uint32_t *id)
 }
 
 /* Judges timestamp value slot of col. */
-static inline void judge_ts(const struct vo_column *col, size_t slot, struct judged *j)
+static inline void judge_ts(const struct vo_column *col, size_t slot, struct vo_judged *j)
 {
 	int64_t us = 0;
 	int64_t day = 0;
@@ -360,7 +370,7 @@ static inline void judge_ts(const struct vo_column *col, size_t slot, struct jud
 }
 
 /* Judges a number. */
-static inline void judge_num(const struct vo_column *col, size_t slot, struct judged *j)
+static inline void judge_num(const struct vo_column *col, size_t slot, struct vo_judged *j)
 {
 	enum vo_num_class cls;
 	int64_t v = 0;
@@ -386,7 +396,7 @@ static inline void judge_num(const struct vo_column *col, size_t slot, struct ju
 }
 
 /* The outcome bits a judged value of column k gives its row, and the total's "missing" -1. */
-static inline void set_fails(enum vo_col k, struct judged *j)
+static inline void set_fails(enum vo_col k, struct vo_judged *j)
 {
 	if (k == VO_COL_TOTAL_ORDERS) {
 		j->fails = (uint8_t)(BIT(VO_OUT_INVALID_TOTAL_ORDERS) *
@@ -405,9 +415,9 @@ static inline void set_fails(enum vo_col k, struct judged *j)
 }
 
 /* What a null value of column k means. */
-static struct judged null_judged(enum vo_col k)
+static struct vo_judged null_judged(enum vo_col k)
 {
-	struct judged j = { .value = 0 };
+	struct vo_judged j = { .value = 0 };
 
 	if (k == VO_COL_COUNTRY) {
 		j.id = NO_COUNTRY;
@@ -425,7 +435,7 @@ static struct judged null_judged(enum vo_col k)
 }
 
 static inline void judge_value(enum vo_col k, const struct vo_column *col, size_t slot,
-			       struct judged *j)
+			       struct vo_judged *j)
 {
 	if (k == VO_COL_TOTAL_ORDERS || k == VO_COL_VOUCHER_AMOUNT)
 		judge_num(col, slot, j);
@@ -485,7 +495,7 @@ static int memo_prepare(struct memo *m, enum vo_col k, const struct vo_column *c
 	if (!col->idx)
 		return VO_OK;
 	if (col->nvalues + 1 > m->cap) {
-		struct judged *ne = vo_reallocarray(m->entry, col->nvalues + 1, sizeof(*ne));
+		struct vo_judged *ne = vo_reallocarray(m->entry, col->nvalues + 1, sizeof(*ne));
 
 		if (!ne)
 			return VO_ENOMEM;
@@ -507,56 +517,61 @@ static int memo_prepare(struct memo *m, enum vo_col k, const struct vo_column *c
 }
 
 /*
- * Resolves column k (not the country) for the selected rows: a dictionary
- * column to its memo, with null rows pointed at the null slot; a plain one
- * judged row by row into a scratch array.
+ * Resolves column k (not the country) for the selected rows, by position j
+ * in the selection: a dictionary column to its memo, with null rows pointed
+ * at the null slot (its indices used as they are when every row is
+ * selected and none is null); a plain one judged row by row into a scratch
+ * array.
  */
 static void resolve(struct vo_cleaner *c, enum vo_col k, const struct vo_column *col, size_t n,
-		    size_t ns, struct colview *v)
+		    size_t ns, struct vo_clean_col *v)
 {
 	const uint8_t *valid = col->valid;
-	struct judged *t = c->tmp[k];
+	const uint32_t *sel = c->sel;
+	struct vo_judged *t = c->tmp[k];
 	size_t i;
 	size_t j;
 
 	if (col->idx) {
-		v->tab = c->memo[k].entry;
-		v->ix = col->idx;
-		if (valid) {
-			uint32_t *ix = c->ix[k];
-			uint32_t none = (uint32_t)col->nvalues;
+		uint32_t *ix = c->ix[k];
+		uint32_t none = (uint32_t)col->nvalues;
 
-			for (i = 0; i < n; i++)
-				ix[i] = valid[i] ? col->idx[i] : none;
-			v->ix = ix;
-		}
+		v->tab = c->memo[k].entry;
+		v->ix = ix;
+		if (!valid && ns == n)
+			v->ix = col->idx; /* every row selected: position j is row j */
+		else if (!valid)
+			for (j = 0; j < ns; j++)
+				ix[j] = col->idx[sel[j]];
+		else
+			for (j = 0; j < ns; j++)
+				ix[j] = valid[sel[j]] ? col->idx[sel[j]] : none;
 		return;
 	}
 	v->tab = t;
 	v->ix = c->identity;
 	if (col->type == VO_V_NULL) {
 		for (j = 0; j < ns; j++)
-			t[c->sel[j]] = null_judged(k);
+			t[j] = null_judged(k);
 		return;
 	}
 	if (valid) {
-		struct judged null = null_judged(k);
+		struct vo_judged null = null_judged(k);
 
 		for (j = 0; j < ns; j++) {
-			i = c->sel[j];
+			i = sel[j];
 			if (valid[i])
-				judge_value(k, col, i, &t[i]);
+				judge_value(k, col, i, &t[j]);
 			else
-				t[i] = null;
+				t[j] = null;
 		}
 		return;
 	}
 	/* The common hot loops, one per kind, so each inlines its judge. */
 	if (k == VO_COL_TOTAL_ORDERS || k == VO_COL_VOUCHER_AMOUNT) {
 		for (j = 0; j < ns; j++) {
-			i = c->sel[j];
-			judge_num(col, i, &t[i]);
-			set_fails(k, &t[i]);
+			judge_num(col, sel[j], &t[j]);
+			set_fails(k, &t[j]);
 		}
 	} else if (col->type == VO_V_STR) {
 		const struct vo_str *str = col->values.str;
@@ -567,28 +582,131 @@ static void resolve(struct vo_cleaner *c, enum vo_col k, const struct vo_column 
 			int64_t day = 0;
 			bool ok;
 
-			i = c->sel[j];
-			ok = c->times ? vo_ts_parse_day(str[i], &us, &day)
-				      : vo_ts_parse_day(str[i], NULL, &day);
-			t[i].value = us;
-			t[i].day = ok ? (int32_t)day : 0;
-			t[i].state = ok ? TS_OK : TS_BAD;
-			t[i].fails = (uint8_t)(ok ? 0 : BIT(VO_OUT_INVALID_TIMESTAMP));
+			ok = c->times ? vo_ts_parse_day(str[sel[j]], &us, &day)
+				      : vo_ts_parse_day(str[sel[j]], NULL, &day);
+			t[j].value = us;
+			t[j].day = ok ? (int32_t)day : 0;
+			t[j].state = ok ? TS_OK : TS_BAD;
+			t[j].fails = (uint8_t)(ok ? 0 : BIT(VO_OUT_INVALID_TIMESTAMP));
 		}
 	} else {
 		for (j = 0; j < ns; j++) {
-			i = c->sel[j];
-			judge_ts(col, i, &t[i]);
-			set_fails(k, &t[i]);
+			judge_ts(col, sel[j], &t[j]);
+			set_fails(k, &t[j]);
 		}
 	}
+}
+
+/*
+ * Pass 3: SPEC section 2's checks for the selected rows, a column at a time
+ * (each loop keeps its few arrays in registers).  Every value knows the
+ * checks it fails (its fails bits); the dates add theirs; the lowest bit set
+ * is the outcome, as enum vo_outcome follows the spec's order.  Fills the
+ * view's per-selected-row arrays and counts the outcomes.
+ */
+static void judge_rows(struct vo_cleaner *c, const struct vo_clean_col *col, size_t ns,
+		       struct vo_clean_view *view)
+{
+	const struct vo_judged *tab;
+	const uint32_t *ix;
+	uint8_t *fails = c->s_fails;
+	int32_t *days = c->s_days;
+	int32_t *last = c->s_last;
+	int64_t *total = c->s_total;
+	struct vo_judged **voucher = c->s_voucher;
+	uint32_t *kept = c->s_kept;
+	uint64_t count[VO_OUT_COUNT] = { 0 };
+	uint64_t missing = 0;
+	size_t nk = 0;
+	size_t j;
+
+	tab = col[VO_COL_TIMESTAMP].tab;
+	ix = col[VO_COL_TIMESTAMP].ix;
+	for (j = 0; j < ns; j++) {
+		const struct vo_judged *e = &tab[ix[j]];
+
+		fails[j] = (uint8_t)(e->fails | BIT(VO_OUT_KEPT));
+		days[j] = e->day;
+	}
+	tab = col[VO_COL_LAST_ORDER_TS].tab;
+	ix = col[VO_COL_LAST_ORDER_TS].ix;
+	for (j = 0; j < ns; j++) {
+		const struct vo_judged *e = &tab[ix[j]];
+		int32_t d = days[j] - e->day; /* both within +-2^27 */
+
+		fails[j] |= (uint8_t)(e->fails | BIT(VO_OUT_ORDER_BEFORE_LAST) * (d < 0));
+		days[j] = d;
+		last[j] = e->day;
+	}
+	tab = col[VO_COL_FIRST_ORDER_TS].tab;
+	ix = col[VO_COL_FIRST_ORDER_TS].ix;
+	for (j = 0; j < ns; j++) {
+		const struct vo_judged *e = &tab[ix[j]];
+
+		fails[j] |= (uint8_t)(e->fails | BIT(VO_OUT_FIRST_AFTER_LAST) * (e->day > last[j]));
+	}
+	tab = col[VO_COL_TOTAL_ORDERS].tab;
+	ix = col[VO_COL_TOTAL_ORDERS].ix;
+	for (j = 0; j < ns; j++) {
+		const struct vo_judged *e = &tab[ix[j]];
+
+		fails[j] |= e->fails;
+		total[j] = e->value;
+	}
+	{
+		struct vo_judged *vtab = col[VO_COL_VOUCHER_AMOUNT].tab;
+
+		ix = col[VO_COL_VOUCHER_AMOUNT].ix;
+		for (j = 0; j < ns; j++) {
+			struct vo_judged *e = &vtab[ix[j]];
+
+			fails[j] |= e->fails;
+			voucher[j] = e;
+		}
+	}
+	for (j = 0; j < ns; j++) {
+		unsigned o = (unsigned)__builtin_ctz(fails[j]);
+		bool is_kept = o == VO_OUT_KEPT;
+
+		fails[j] = (uint8_t)o;
+		count[o]++;
+		kept[nk] = (uint32_t)j;
+		nk += is_kept;
+		missing += is_kept & (total[j] < 0);
+	}
+	if (c->times) {
+		const struct vo_clean_col *t = &col[VO_COL_TIMESTAMP];
+		const struct vo_clean_col *l = &col[VO_COL_LAST_ORDER_TS];
+		const struct vo_clean_col *f = &col[VO_COL_FIRST_ORDER_TS];
+
+		for (j = 0; j < ns; j++) {
+			c->s_order_us[j] = t->tab[t->ix[j]].value;
+			c->s_last_us[j] = l->tab[l->ix[j]].value;
+			c->s_first_us[j] = f->tab[f->ix[j]].value;
+		}
+		view->order_us = c->s_order_us;
+		view->last_us = c->s_last_us;
+		view->first_us = c->s_first_us;
+	}
+	count[VO_OUT_OTHER_COUNTRY] = view->nrows - ns;
+	for (j = 0; j < VO_OUT_KEPT; j++)
+		c->quality.dropped[j] += count[j];
+	c->quality.rows_kept += count[VO_OUT_KEPT];
+	c->quality.missing_total_orders += missing;
+	c->quality.rows_read += view->nrows;
+	view->outcome = fails;
+	view->days = days;
+	view->total = total;
+	view->voucher = voucher;
+	view->kept = kept;
+	view->nkept = nk;
 }
 
 /*
  * Judges country value v into *e: id is the spelling id ("all") or the
  * country id, and value the country id (NO_COUNTRY when not selected).
  */
-static int judge_country_entry(struct vo_cleaner *c, struct vo_str v, struct judged *e)
+static int judge_country_entry(struct vo_cleaner *c, struct vo_str v, struct vo_judged *e)
 {
 	int rc = judge_country(c, v, &e->id);
 
@@ -608,23 +726,27 @@ static int judge_country_entry(struct vo_cleaner *c, struct vo_str v, struct jud
 static int countries(struct vo_cleaner *c, const struct vo_column *col, size_t n, size_t *ns,
 		     size_t *at)
 {
-	struct judged *memo = c->memo[VO_COL_COUNTRY].entry;
-	struct judged tmp;
+	struct vo_judged *memo = c->memo[VO_COL_COUNTRY].entry;
+	const uint32_t *idx = col->idx;
+	uint32_t *country = c->country;
+	uint8_t *outcome = c->outcome;
+	uint32_t *selected = c->sel;
+	struct vo_judged tmp;
 	size_t sel = 0;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		const struct judged *e = &tmp;
+		const struct vo_judged *e = &tmp;
 		uint32_t id;
 
 		if (vo_column_is_null(col, i)) {
 			tmp.value = NO_COUNTRY;
 			tmp.id = NO_COUNTRY;
-		} else if (col->idx) {
-			e = &memo[col->idx[i]];
+		} else if (idx) {
+			e = &memo[idx[i]];
 			if (__builtin_expect(!e->state, 0)) {
-				rc = judge_country_entry(c, col->values.str[col->idx[i]], &memo[col->idx[i]]);
+				rc = judge_country_entry(c, col->values.str[idx[i]], &memo[idx[i]]);
 				if (rc)
 					goto fail;
 			}
@@ -634,11 +756,12 @@ static int countries(struct vo_cleaner *c, const struct vo_column *col, size_t n
 				goto fail;
 		}
 		id = (uint32_t)e->value;
+		/* (c->spell may move only in judge_country_entry, so it is read here) */
 		if (c->all && e->id != NO_COUNTRY)
 			c->spell[e->id].rows++;
-		c->country[i] = id;
-		c->outcome[i] = VO_OUT_OTHER_COUNTRY;
-		c->sel[sel] = (uint32_t)i;
+		country[i] = id;
+		outcome[i] = VO_OUT_OTHER_COUNTRY;
+		selected[sel] = (uint32_t)i;
 		sel += id != NO_COUNTRY;
 	}
 	*ns = sel;
@@ -649,7 +772,7 @@ fail:
 }
 
 /* The key of a kept row's voucher amount: one per distinct amount, kept in its judgement. */
-static inline int voucher_key(struct vo_cleaner *c, struct judged *v, uint32_t *key)
+static inline int voucher_key(struct vo_cleaner *c, struct vo_judged *v, uint32_t *key)
 {
 	int rc;
 
@@ -670,22 +793,31 @@ static inline int voucher_key(struct vo_cleaner *c, struct judged *v, uint32_t *
 	return VO_OK;
 }
 
-int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const char *path,
-		   struct vo_clean_rows *rows, struct vo_error *err)
+/* The message of a failure of pass 1 or 3 at row i of column k. */
+static int run_error(int rc, const struct vo_batch *batch, const char *path, size_t i, int k,
+		     struct vo_error *err)
 {
+	if (rc == VO_ELIMIT && k == VO_COL_VOUCHER_AMOUNT)
+		return vo_error_at(err, rc, path, batch->first_row + i, vo_col_name((enum vo_col)k),
+				   "more than %d distinct voucher amounts", VO_VOUCHERS_MAX);
+	if (rc == VO_ELIMIT)
+		return vo_error_at(err, rc, path, batch->first_row + i, vo_col_name((enum vo_col)k),
+				   "more than %d distinct countries", VO_COUNTRIES_MAX);
+	return vo_error_nomem(err);
+}
+
+int vo_cleaner_view(struct vo_cleaner *c, const struct vo_batch *batch, const char *path,
+		    struct vo_clean_view *view, struct vo_error *err)
+{
+	struct vo_clean_col cols[VO_COL_COUNT];
 	const struct vo_column *col = batch->col;
-	struct colview v[VO_COL_COUNT];
-	uint64_t count[VO_OUT_COUNT] = { 0 };
-	uint64_t missing_total = 0;
 	size_t n = batch->nrows;
 	size_t ns = 0;
-	size_t nk = 0;
 	int rc = VO_OK;
-	size_t i;
-	size_t j;
+	size_t i = 0;
 	int k;
 
-	memset(rows, 0, sizeof(*rows));
+	memset(view, 0, sizeof(*view));
 	for (k = 0; k < VO_COL_COUNT; k++) {
 		if (!type_fits((enum vo_col)k, col[k].type))
 			return vo_error_at(err, VO_EFORMAT, path, 0, vo_col_name((enum vo_col)k),
@@ -703,63 +835,60 @@ int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const cha
 	k = VO_COL_COUNTRY;
 	rc = countries(c, &col[k], n, &ns, &i);
 	if (rc)
-		goto fail;
-	count[VO_OUT_OTHER_COUNTRY] = n - ns;
+		return run_error(rc, batch, path, i, k, err);
 
 	/* 2. The other columns, for the selected rows. */
 	for (k = 0; k < VO_COL_COUNT; k++)
 		if (k != VO_COL_COUNTRY)
-			resolve(c, (enum vo_col)k, &col[k], n, ns, &v[k]);
+			resolve(c, (enum vo_col)k, &col[k], n, ns, &cols[k]);
+	view->nrows = n;
+	view->nsel = ns;
+	view->sel = c->sel;
+	view->country = c->country;
 
-	/*
-	 * 3. SPEC section 2's checks, in order, as bits (each value knows the ones
-	 * it fails): the lowest bit set is the row's outcome.
-	 */
-	for (j = 0; j < ns; j++) {
-		const struct judged *ts;
-		const struct judged *last;
-		const struct judged *first;
-		const struct judged *total;
-		struct judged *vou;
-		unsigned fails;
-		unsigned o;
+	/* 3. The rules. */
+	judge_rows(c, cols, ns, view);
+	return VO_OK;
+}
 
-		i = c->sel[j];
-		ts = &v[VO_COL_TIMESTAMP].tab[v[VO_COL_TIMESTAMP].ix[i]];
-		last = &v[VO_COL_LAST_ORDER_TS].tab[v[VO_COL_LAST_ORDER_TS].ix[i]];
-		first = &v[VO_COL_FIRST_ORDER_TS].tab[v[VO_COL_FIRST_ORDER_TS].ix[i]];
-		total = &v[VO_COL_TOTAL_ORDERS].tab[v[VO_COL_TOTAL_ORDERS].ix[i]];
-		vou = &v[VO_COL_VOUCHER_AMOUNT].tab[v[VO_COL_VOUCHER_AMOUNT].ix[i]];
-		fails = BIT(VO_OUT_KEPT) | ts->fails | last->fails | first->fails | total->fails |
-			vou->fails | BIT(VO_OUT_FIRST_AFTER_LAST) * (first->day > last->day) |
-			BIT(VO_OUT_ORDER_BEFORE_LAST) * (ts->day < last->day);
-		o = (unsigned)__builtin_ctz(fails);
-		c->outcome[i] = (uint8_t)o;
-		count[o]++;
-		c->total[i] = total->value;
-		c->voucher[i] = vou->value;
-		c->days[i] = (int64_t)ts->day - last->day;
-		c->kept[nk] = (uint32_t)i;
-		nk += o == VO_OUT_KEPT;
-		if (o != VO_OUT_KEPT)
-			continue;
-		missing_total += total->value < 0;
-		k = VO_COL_VOUCHER_AMOUNT;
-		rc = voucher_key(c, vou, &c->vkey[i]);
+int vo_cleaner_voucher_key(struct vo_cleaner *c, struct vo_judged *v, uint32_t *key)
+{
+	return voucher_key(c, v, key);
+}
+
+int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const char *path,
+		   struct vo_clean_rows *rows, struct vo_error *err)
+{
+	struct vo_clean_view view;
+	size_t nk = 0;
+	size_t x;
+	int rc;
+
+	memset(rows, 0, sizeof(*rows));
+	rc = vo_cleaner_view(c, batch, path, &view, err);
+	if (rc)
+		return rc;
+	/* The view is by selected row; these arrays are by row (unselected: other_country). */
+	for (x = 0; x < view.nsel; x++)
+		c->outcome[view.sel[x]] = view.outcome[x];
+	for (x = 0; x < view.nkept; x++) {
+		size_t j = view.kept[x];
+		size_t i = view.sel[j];
+
+		rc = voucher_key(c, view.voucher[j], &c->vkey[i]);
 		if (rc)
-			goto fail;
+			return run_error(rc, batch, path, i, VO_COL_VOUCHER_AMOUNT, err);
+		c->kept[nk++] = (uint32_t)i;
+		c->total[i] = view.total[j];
+		c->voucher[i] = view.voucher[j]->value;
+		c->days[i] = view.days[j];
 		if (c->times) {
-			c->order_us[i] = ts->value;
-			c->last_us[i] = last->value;
-			c->first_us[i] = first->value;
+			c->order_us[i] = view.order_us[j];
+			c->last_us[i] = view.last_us[j];
+			c->first_us[i] = view.first_us[j];
 		}
 	}
-	for (i = 0; i < VO_OUT_KEPT; i++)
-		c->quality.dropped[i] += count[i];
-	c->quality.rows_kept += count[VO_OUT_KEPT];
-	c->quality.missing_total_orders += missing_total;
-	c->quality.rows_read += n;
-	rows->nrows = n;
+	rows->nrows = view.nrows;
 	rows->outcome = c->outcome;
 	rows->country = c->country;
 	rows->total = c->total;
@@ -774,14 +903,6 @@ int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const cha
 		rows->first_us = c->first_us;
 	}
 	return VO_OK;
-fail:
-	if (rc == VO_ELIMIT && k == VO_COL_VOUCHER_AMOUNT)
-		return vo_error_at(err, rc, path, batch->first_row + i, vo_col_name((enum vo_col)k),
-				   "more than %d distinct voucher amounts", VO_VOUCHERS_MAX);
-	if (rc == VO_ELIMIT)
-		return vo_error_at(err, rc, path, batch->first_row + i, vo_col_name((enum vo_col)k),
-				   "more than %d distinct countries", VO_COUNTRIES_MAX);
-	return vo_error_nomem(err);
 }
 
 size_t vo_cleaner_country_count(const struct vo_cleaner *c)

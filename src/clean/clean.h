@@ -48,6 +48,50 @@ struct vo_clean_rows {
 struct vo_cleaner;
 
 /*
+ * What one value means, as the cleaner judged it (memoized per dictionary
+ * entry): 16 bytes, so a lookup is one cache line.  fails holds one bit,
+ * 1 << outcome, for each outcome of SPEC section 2 this value alone gives
+ * its row (an invalid timestamp, a missing or invalid voucher amount, an
+ * invalid total_orders).
+ */
+struct vo_judged {
+	int64_t value; /* timestamps: microseconds UTC (only with times); numbers: the
+			* whole number (total_orders: -1 when missing) */
+	union {
+		int32_t day; /* timestamps: the UTC day */
+		uint32_t id; /* countries: spelling or country id; vouchers: the amount's
+			      * key, or VO_CLEAN_NO_KEY before the first kept row has it */
+	};
+	uint8_t state; /* the cleaner's own */
+	uint8_t fails; /* see above */
+};
+
+#define VO_CLEAN_NO_KEY UINT32_MAX
+
+/*
+ * A batch judged (vo_cleaner_view()), by position j among the rows whose
+ * country is selected (the others are other_country): each one's outcome
+ * and, for the kept ones, what the segmenter counts.  Owned by the cleaner,
+ * valid until its next call.
+ */
+struct vo_clean_view {
+	size_t nrows;		 /* rows in the batch */
+	size_t nsel;		 /* rows of a selected country */
+	const uint32_t *sel;	 /* their row indices, ascending */
+	const uint32_t *country; /* per row: country index (selected rows) */
+	const uint8_t *outcome;	 /* per selected row: enum vo_outcome */
+	const uint32_t *kept;	 /* positions j of the kept rows, ascending */
+	size_t nkept;		 /* entries in kept */
+	const int32_t *days;	 /* per selected row: days_since_last_order (kept rows) */
+	const int64_t *total;	 /* per selected row: total_orders, -1 missing (kept rows) */
+	struct vo_judged *const *voucher; /* per selected row: the voucher amount's
+					   * judgement, value and key (kept rows) */
+	const int64_t *order_us;	  /* per selected row, with times (else NULL) */
+	const int64_t *last_us;		  /* likewise */
+	const int64_t *first_us;	  /* likewise */
+};
+
+/*
  * Creates a cleaner.  countries holds ncountries names as given by the user
  * (the caller keeps ownership; they are copied); the single name "all"
  * (any case) selects every country.  Names are trimmed; duplicates (by
@@ -72,6 +116,23 @@ void vo_cleaner_keep_times(struct vo_cleaner *c);
  */
 int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const char *path,
 		   struct vo_clean_rows *rows, struct vo_error *err);
+
+/*
+ * vo_cleaner_run() without the per-row arrays, for a caller that counts as
+ * it goes (segment/'s vo_segmenter_count()): judges the batch into *view,
+ * by selected row, and counts its outcomes in the quality figures.  A kept
+ * row's voucher judgement may still lack its key: vo_cleaner_voucher_key().
+ * Errors as vo_cleaner_run().
+ */
+int vo_cleaner_view(struct vo_cleaner *c, const struct vo_batch *batch, const char *path,
+		    struct vo_clean_view *view, struct vo_error *err);
+
+/*
+ * The key of a kept row's voucher amount when v->id is still
+ * VO_CLEAN_NO_KEY; stored in v, so each dictionary entry asks once.
+ * VO_ELIMIT past VO_VOUCHERS_MAX amounts, VO_ENOMEM.
+ */
+int vo_cleaner_voucher_key(struct vo_cleaner *c, struct vo_judged *v, uint32_t *key);
 
 /* Countries known so far (selected ones first, in selection order). */
 size_t vo_cleaner_country_count(const struct vo_cleaner *c);

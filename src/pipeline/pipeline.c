@@ -52,15 +52,20 @@ static int read_all(struct worker *w)
 		rc = vo_reader_next(w->reader, &batch, &w->err);
 		if (rc || !batch.nrows)
 			break;
-		rc = vo_cleaner_run(w->cleaner, &batch, w->path, &rows, &w->err);
-		if (rc)
-			break;
-		rc = vo_segmenter_add(w->seg, &rows, &w->err);
-		if (rc) {
-			vo_error_prefix(&w->err, w->path);
-			break;
-		}
-		if (w->opt->on_batch) {
+		if (!w->opt->on_batch) {
+			/* Nobody wants the rows: judge and count in one pass. */
+			rc = vo_segmenter_count(w->seg, w->cleaner, &batch, w->path, &w->err);
+			if (rc)
+				break;
+		} else {
+			rc = vo_cleaner_run(w->cleaner, &batch, w->path, &rows, &w->err);
+			if (rc)
+				break;
+			rc = vo_segmenter_add(w->seg, &rows, &w->err);
+			if (rc) {
+				vo_error_prefix(&w->err, w->path);
+				break;
+			}
 			rc = w->opt->on_batch(w->opt->ctx, &batch, &rows, w->cleaner, &w->err);
 			if (rc)
 				break;

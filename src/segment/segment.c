@@ -359,6 +359,96 @@ int vo_segmenter_add(struct vo_segmenter *s, const struct vo_clean_rows *rows, s
 	return VO_OK;
 }
 
+int vo_segmenter_count(struct vo_segmenter *s, struct vo_cleaner *cleaner,
+		       const struct vo_batch *batch, const char *path, struct vo_error *err)
+{
+	struct vo_clean_view view;
+	size_t i = 0;
+	size_t x;
+	int rc;
+
+	rc = vo_cleaner_view(cleaner, batch, path, &view, err);
+	if (rc)
+		return rc;
+	{
+		/* Every array in a local: the increments (uint64_t) may alias any size_t. */
+		const uint32_t *kept = view.kept;
+		const uint32_t *sel = view.sel;
+		const uint32_t *country = view.country;
+		const int32_t *days = view.days;
+		const int64_t *total = view.total;
+		struct vo_judged *const *voucher = view.voucher;
+		const uint32_t *keymap = s->keymap;
+		size_t nkeymap = s->nkeymap;
+		struct counts *k = s->country;
+		size_t ncountries = s->ncountries;
+		const uint32_t *ttab = s->tc.tab;
+		const uint32_t *dtab = s->dc.tab;
+		uint64_t tn = s->tc.ntab;
+		uint64_t dn = s->dc.ntab;
+		size_t ncols = s->ncols;
+		size_t nd = s->nd;
+		bool fast = s->joint && ttab && dtab;
+
+		for (x = 0; x < view.nkept; x++) {
+			size_t j = kept[x];
+			struct vo_judged *vou = voucher[j];
+			uint32_t key = vou->id;
+			uint32_t c;
+			uint32_t v;
+			uint32_t t;
+			uint32_t d;
+
+			i = sel[j];
+			c = country[i];
+			if (__builtin_expect(key < nkeymap && keymap[key] != UINT32_MAX, 1)) {
+				v = keymap[key];
+			} else {
+				if (key == VO_CLEAN_NO_KEY) {
+					rc = vo_cleaner_voucher_key(cleaner, vou, &key);
+					if (rc)
+						goto fail;
+				}
+				rc = learn_key(s, key, vou->value, &v);
+				if (rc)
+					goto fail;
+				keymap = s->keymap;
+				nkeymap = s->nkeymap;
+			}
+			if (__builtin_expect(c >= ncountries || v >= k[c].vcap, 0)) {
+				rc = reserve(s, c, v);
+				if (rc)
+					return vo_error_at(err, rc, path, batch->first_row + i, NULL,
+							   "%s", vo_strerror(rc));
+				k = s->country;
+				ncountries = s->ncountries;
+			}
+			if (__builtin_expect(fast, 1)) {
+				/* A kept row has days >= 0; a missing total (-1) is class 0. */
+				uint64_t tv = (uint64_t)total[j];
+				uint64_t dv = (uint64_t)days[j];
+
+				t = (uint32_t)(total[j] >= 0) * (1 + ttab[tv < tn ? tv : tn - 1]);
+				d = dtab[dv < dn ? dv : dn - 1];
+				k[c].m[(size_t)v * ncols + (size_t)t * nd + d]++;
+				continue;
+			}
+			t = (uint32_t)(total[j] >= 0) * (1 + class_of(&s->tc, total[j]));
+			d = class_of(&s->dc, days[j]);
+			if (s->joint)
+				k[c].m[(size_t)v * ncols + (size_t)t * nd + d]++;
+			else
+				count_slots(s, k[c].m + (size_t)v * ncols, t, d);
+		}
+	}
+	return VO_OK;
+fail:
+	if (rc == VO_ELIMIT)
+		return vo_error_at(err, rc, path, batch->first_row + i, "voucher_amount",
+				   "more than %d distinct voucher amounts", VO_VOUCHERS_MAX);
+	return vo_error_nomem(err);
+}
+
 /*
  * The slot counts of voucher row v of country k into out (nslots entries,
  * cleared first): the row itself, or its joint columns summed into slots.

@@ -36,6 +36,17 @@ int vo_segmenter_add(struct vo_segmenter *s, const struct vo_clean_rows *rows,
 		     struct vo_error *err);
 
 /*
+ * Judges and counts one batch in one pass (the fast path of a run whose
+ * rows nobody else wants): the cleaner's view (vo_cleaner_view(), which
+ * also counts the outcomes in its quality figures), then for each kept row
+ * one increment through the dense index.  The same counts and figures as
+ * vo_cleaner_run() followed by vo_segmenter_add(), without the per-row
+ * arrays between them.  Errors as those two, naming path and the row.
+ */
+int vo_segmenter_count(struct vo_segmenter *s, struct vo_cleaner *cleaner,
+		       const struct vo_batch *batch, const char *path, struct vo_error *err);
+
+/*
  * Adds every count of src into dst (both for the same config).  For threads.
  * country_map[i] is dst's id of src's country i (vo_cleaner_merge() makes
  * it), or NULL when the ids are the same.

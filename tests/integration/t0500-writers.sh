@@ -159,6 +159,32 @@ same gzip-named-plain.csv
 same mixed
 same mixed/a.parquet mixed/b.csv mixed/c.csv.gz mixed/d.parquet
 
+# ---- pages larger than the reader's window (VO_PARQUET_WINDOW, 256 KiB) ------
+# One row group holds the whole file, every column PLAIN: each page is read
+# and inflated through the window (GZIP, v1 and v2, and stored uncompressed),
+# and must give the original tables.  Then pages of 300 kB strings: a batch
+# of them does not fit the window, which grows and keeps the views made.
+big="SELECT * FROM $src"
+for v in V1 V2; do
+	for codec in gzip uncompressed; do
+		duckdb_sql "COPY ($big) TO 'win-$codec-$v.parquet' (FORMAT parquet, COMPRESSION $codec,
+			ROW_GROUP_SIZE 1000000, DICTIONARY_SIZE_LIMIT 1, PARQUET_VERSION $v)"
+		shows win-$codec-$v.parquet "row groups: 1" "dictionary page: no"
+		same win-$codec-$v.parquet
+	done
+done
+for codec in gzip uncompressed; do
+	duckdb_sql "COPY (SELECT CASE WHEN i % 3 = 0 THEN repeat('x', 300000) || i
+			ELSE '2018-07-21 18:59:' || lpad(CAST(i % 60 AS VARCHAR), 2, '0') END AS timestamp,
+		'Peru' AS country_code, '2018-05-01' AS last_order_ts, TIMESTAMP '2017-01-01' AS first_order_ts,
+		'2' AS total_orders, 2640 AS voucher_amount FROM range(90) t(i) ORDER BY i)
+		TO 'long-$codec.parquet' (FORMAT parquet, COMPRESSION $codec, DICTIONARY_SIZE_LIMIT 1)"
+	expect_exit 0 "$VOUCH" process -q -i long-$codec.parquet -o long-$codec.json
+	expect_json '[a.quality.rows_read, a.quality.rows_kept, a.quality.dropped.invalid_timestamp]' \
+		long-$codec.json '[90,60,30]'
+	expect_exit 0 "$VOUCH" inspect --scan long-$codec.parquet
+done
+
 # ---- numbers no int64 holds, and booleans: judged per row --------------------
 # Five rows of Peru, valid but for the column under test.  A number past
 # int64 (a DECIMAL(20, 1) of 2^63, a DECIMAL(38, 0) of 10^30, a UBIGINT past

@@ -201,32 +201,47 @@ static int stream_finish(struct vo_parquet_reader *r, struct pq_col *c, struct v
 
 /*
  * Makes need bytes from the values cursor resident in the window (fewer only
- * when the page ends first): the unread bytes move to the window's start and
- * the rest is filled from the page.  Views into the window move too, so this
- * is called only before a batch's views are made.
+ * when the page ends first).  The bytes from keep (at most the cursor) on
+ * are kept: they move to the window's start, or into a larger window, and
+ * the nviews views into them at views move with them (a batch's strings
+ * made so far); the rest of the window is filled from the page.
  */
-static int stream_need(struct vo_parquet_reader *r, struct pq_col *c, size_t need,
-		       struct vo_error *err)
+static int stream_keep(struct vo_parquet_reader *r, struct pq_col *c, const uint8_t *keep,
+		       size_t need, struct vo_str *views, size_t nviews, struct vo_error *err)
 {
+	size_t before = (size_t)(c->vp - keep); /* kept bytes before the cursor */
 	size_t have = (size_t)(c->vend - c->vp);
 	size_t got = 0;
+	size_t j;
 	int rc;
 
 	if (have >= need)
 		return VO_OK;
-	if (c->vp != c->win) {
-		memmove(c->win, c->vp, have);
-		c->vp = c->win;
-		c->vend = c->win + have;
-	}
 	need = VO_MIN(need, have + c->out_left);
-	if (need > c->win_cap) {
-		if (pq_grow_u8(&c->win, &c->win_cap, need))
+	if (before + need > c->win_cap) {
+		/* A larger window: the kept bytes are copied, the views follow. */
+		size_t cap = VO_MAX(before + need, c->win_cap * 2);
+		uint8_t *nw = vo_malloc(cap);
+
+		if (!nw)
 			return pq_col_error(r, c, err, VO_ENOMEM,
-					    "out of memory for %zu bytes of a page", need);
-		c->vp = c->win;
-		c->vend = c->win + have;
+					    "out of memory for %zu bytes of a page", before + need);
+		if (before + have)
+			memcpy(nw, keep, before + have);
+		for (j = 0; j < nviews; j++)
+			views[j].ptr = (const char *)nw + ((const uint8_t *)views[j].ptr - keep);
+		vo_free(c->win);
+		c->win = nw;
+		c->win_cap = cap;
+	} else if (keep != c->win) {
+		size_t shift = (size_t)(keep - c->win);
+
+		memmove(c->win, keep, before + have);
+		for (j = 0; j < nviews; j++)
+			views[j].ptr -= shift;
 	}
+	c->vp = c->win + before;
+	c->vend = c->vp + have;
 	while ((size_t)(c->vend - c->vp) < need) {
 		size_t at = (size_t)(c->vend - c->win);
 
@@ -240,11 +255,60 @@ static int stream_need(struct vo_parquet_reader *r, struct pq_col *c, size_t nee
 	return stream_finish(r, c, err);
 }
 
+/* stream_keep() with nothing kept before the cursor. */
+static int stream_need(struct vo_parquet_reader *r, struct pq_col *c, size_t need,
+		       struct vo_error *err)
+{
+	return stream_keep(r, c, c->vp, need, NULL, 0, err);
+}
+
 /*
- * Makes the next k values of a streamed page resident.  Strings are walked
- * by their length prefixes first, so the window moves before any view into
- * it is made; the decoder then finds them all in place (or reports the page
- * short, as for a page read whole).
+ * The next k strings of a streamed page, as views into the window: one
+ * pass, refilling the window (and moving the views made so far) whenever a
+ * length or a value is not all in it yet.  VO_EFORMAT with *why when the
+ * page ends first; a failure of the stream itself has its own message in
+ * err (and *why stays NULL).
+ */
+static int stream_strings(struct vo_parquet_reader *r, struct pq_col *c, struct vo_str *out,
+			  size_t k, const char **why, struct vo_error *err)
+{
+	const uint8_t *start = c->vp;
+	const uint8_t *p = c->vp;
+	const uint8_t *end = c->vend;
+	size_t j;
+	int rc;
+
+	for (j = 0; j < k; j++) {
+		uint32_t len;
+
+		if (__builtin_expect((size_t)(end - p) < 4 || (size_t)(end - p) - 4 < pq_le32(p),
+				     0)) {
+			size_t done = (size_t)(p - start);
+			size_t need = (size_t)(end - p) < 4 ? 4 : 4 + (size_t)pq_le32(p);
+
+			c->vp = p;
+			rc = stream_keep(r, c, start, need, out, j, err);
+			if (rc)
+				return rc;
+			p = c->vp;
+			start = p - done;
+			end = c->vend;
+			if ((size_t)(end - p) < 4 || (size_t)(end - p) - 4 < pq_le32(p)) {
+				*why = "values run past the end of the page";
+				return VO_EFORMAT;
+			}
+		}
+		len = pq_le32(p);
+		out[j] = vo_str_make((const char *)p + 4, len);
+		p += 4 + (size_t)len;
+	}
+	c->vp = p;
+	return VO_OK;
+}
+
+/*
+ * Makes the next k values of a streamed page resident (fixed widths,
+ * booleans and byte-array DECIMALs; strings go through stream_strings()).
  */
 static int stream_values(struct vo_parquet_reader *r, struct pq_col *c, size_t k,
 			 struct vo_error *err)
@@ -261,6 +325,7 @@ static int stream_values(struct vo_parquet_reader *r, struct pq_col *c, size_t k
 			need = SIZE_MAX;
 		return stream_need(r, c, need, err);
 	}
+	/* DECIMALs: the lengths walked first, then decoded in place. */
 	for (j = 0; j < k; j++) {
 		if ((size_t)(c->vend - c->vp) - off < 4) {
 			rc = stream_need(r, c, off + 4, err);
@@ -385,12 +450,19 @@ int pq_decode_rows(struct vo_parquet_reader *r, struct pq_col *c, size_t n, stru
 			if (rc == VO_ENOMEM)
 				why = "out of memory";
 		} else {
-			if (c->streamed) {
-				rc = stream_values(r, c, k, err);
-				if (rc)
-					return rc;
+			if (c->streamed && c->vtype == VO_V_STR && c->ptype == PQ_BYTE_ARRAY) {
+				rc = stream_strings(r, c, c->vals, k, &why, err);
+				if (rc && !why)
+					return rc; /* a failure of the stream, with its message */
+			} else {
+				if (c->streamed) {
+					rc = stream_values(r, c, k, err);
+					if (rc)
+						return rc;
+				}
+				rc = pq_plain_values(c, &c->vp, c->vend, &c->bit, c->vals, k,
+						     &why);
 			}
-			rc = pq_plain_values(c, &c->vp, c->vend, &c->bit, c->vals, k, &why);
 		}
 		if (rc)
 			return pq_col_error(r, c, err, rc, "page at offset %" PRIu64 ": %s",
