@@ -12,6 +12,8 @@
 #include "model/value.h"
 #include "fuzz.h"
 
+static struct vo_ts_months months;
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vo_str s = vo_str_make((const char *)data, size);
@@ -29,6 +31,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (ok && (us2 != us || day != vo_us_to_days(us))))
 			__builtin_trap();
 		if (vo_ts_parse_day(s, NULL, &day) != ok || (ok && day != vo_us_to_days(us)))
+			__builtin_trap();
+		/* months seen by earlier inputs must not change the answer */
+		if (vo_ts_parse_day_cached(s, &months, NULL, &day) != ok ||
+		    (ok && day != vo_us_to_days(us)))
 			__builtin_trap();
 	}
 	if (vo_ts_parse(s, &us)) {

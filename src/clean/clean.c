@@ -36,16 +36,11 @@
 #define BIT(o) (1u << (o))
 
 struct memo {
-	uint64_t dict_id;     /* dictionary the entries belong to */
-	const void *dict_ptr; /* its values pointer, a second identity check */
-	size_t cap;	      /* entries allocated */
+	uint64_t dict_id;	 /* dictionary the entries belong to */
+	const void *dict_ptr;	 /* its values pointer, a second identity check */
+	uint64_t gen;		 /* changes whenever the entries are judged anew */
+	size_t cap;		 /* entries allocated */
 	struct vo_judged *entry; /* one per dictionary entry, and one for null at nvalues */
-};
-
-/* A column resolved for a batch: selected row j means tab[ix[j]]. */
-struct vo_clean_col {
-	struct vo_judged *tab;
-	const uint32_t *ix;
 };
 
 struct country {
@@ -67,6 +62,8 @@ struct vo_cleaner {
 	struct memo memo[VO_COL_COUNT];
 	struct vo_quality quality;
 	bool times;		  /* hand out order_us, last_us and first_us */
+	uint64_t gen;		  /* the last memo generation given out */
+	struct vo_ts_months months; /* the months of timestamp strings seen */
 	struct vo_intmap vkeys;	  /* voucher amount -> key */
 	int64_t last_amount;	  /* the last amount keyed, and its key (plain columns) */
 	uint32_t last_key;	  /* NO_KEY before the first */
@@ -420,6 +417,7 @@ static struct vo_judged null_judged(enum vo_col k)
 	struct vo_judged j = { .value = 0 };
 
 	if (k == VO_COL_COUNTRY) {
+		j.value = NO_COUNTRY;
 		j.id = NO_COUNTRY;
 		j.state = 1;
 		return j;
@@ -488,7 +486,8 @@ static const char *type_name(enum vo_vtype t)
  * dictionary is judged whole (countries are judged on first use instead,
  * since judging one may add a country), and its null slot set.
  */
-static int memo_prepare(struct memo *m, enum vo_col k, const struct vo_column *col)
+static int memo_prepare(struct vo_cleaner *c, struct memo *m, enum vo_col k,
+			const struct vo_column *col)
 {
 	size_t e;
 
@@ -512,6 +511,7 @@ static int memo_prepare(struct memo *m, enum vo_col k, const struct vo_column *c
 		m->entry[col->nvalues] = null_judged(k);
 		m->dict_id = col->dict_id;
 		m->dict_ptr = col->values.str;
+		m->gen = ++c->gen;
 	}
 	return VO_OK;
 }
@@ -534,22 +534,23 @@ static void resolve(struct vo_cleaner *c, enum vo_col k, const struct vo_column 
 
 	if (col->idx) {
 		uint32_t *ix = c->ix[k];
-		uint32_t none = (uint32_t)col->nvalues;
 
+		/* A null row's index is nvalues already (batch.h): the null slot. */
 		v->tab = c->memo[k].entry;
+		v->ntab = col->nvalues + 1;
+		v->gen = c->memo[k].gen;
 		v->ix = ix;
-		if (!valid && ns == n)
+		if (ns == n)
 			v->ix = col->idx; /* every row selected: position j is row j */
-		else if (!valid)
-			for (j = 0; j < ns; j++)
-				ix[j] = col->idx[sel[j]];
 		else
 			for (j = 0; j < ns; j++)
-				ix[j] = valid[sel[j]] ? col->idx[sel[j]] : none;
+				ix[j] = col->idx[sel[j]];
 		return;
 	}
 	v->tab = t;
 	v->ix = c->identity;
+	v->ntab = 0;
+	v->gen = 0;
 	if (col->type == VO_V_NULL) {
 		for (j = 0; j < ns; j++)
 			t[j] = null_judged(k);
@@ -573,18 +574,14 @@ static void resolve(struct vo_cleaner *c, enum vo_col k, const struct vo_column 
 			judge_num(col, sel[j], &t[j]);
 			set_fails(k, &t[j]);
 		}
-	} else if (col->type == VO_V_STR) {
+	} else if (col->type == VO_V_STR && !c->times) {
+		/* Strings without times: the day is all a row needs of them. */
 		const struct vo_str *str = col->values.str;
 
-		/* Without times, the day is all a row needs of its timestamps. */
 		for (j = 0; j < ns; j++) {
-			int64_t us = 0;
 			int64_t day = 0;
-			bool ok;
+			bool ok = vo_ts_parse_day_cached(str[sel[j]], &c->months, NULL, &day);
 
-			ok = c->times ? vo_ts_parse_day(str[sel[j]], &us, &day)
-				      : vo_ts_parse_day(str[sel[j]], NULL, &day);
-			t[j].value = us;
 			t[j].day = ok ? (int32_t)day : 0;
 			t[j].state = ok ? TS_OK : TS_BAD;
 			t[j].fails = (uint8_t)(ok ? 0 : BIT(VO_OUT_INVALID_TIMESTAMP));
@@ -597,6 +594,15 @@ static void resolve(struct vo_cleaner *c, enum vo_col k, const struct vo_column 
 	}
 }
 
+void vo_cleaner_account(struct vo_cleaner *c, const uint64_t count[VO_OUT_COUNT],
+			uint64_t missing_total, size_t nrows);
+
+/* A timestamp column of strings, not dictionary-coded, none null: judge_rows() parses it. */
+static bool plain_strings(const struct vo_column *col)
+{
+	return col->type == VO_V_STR && !col->idx && !col->valid;
+}
+
 /*
  * Pass 3: SPEC section 2's checks for the selected rows, a column at a time
  * (each loop keeps its few arrays in registers).  Every value knows the
@@ -604,11 +610,13 @@ static void resolve(struct vo_cleaner *c, enum vo_col k, const struct vo_column 
  * is the outcome, as enum vo_outcome follows the spec's order.  Fills the
  * view's per-selected-row arrays and counts the outcomes.
  */
-static void judge_rows(struct vo_cleaner *c, const struct vo_clean_col *col, size_t ns,
-		       struct vo_clean_view *view)
+static void judge_rows(struct vo_cleaner *c, const struct vo_column *ts_col,
+		       const struct vo_clean_col *col, size_t ns, struct vo_clean_view *view)
 {
 	const struct vo_judged *tab;
 	const uint32_t *ix;
+	const struct vo_judged *tab2;
+	const uint32_t *ix2;
 	uint8_t *fails = c->s_fails;
 	int32_t *days = c->s_days;
 	int32_t *last = c->s_last;
@@ -620,59 +628,80 @@ static void judge_rows(struct vo_cleaner *c, const struct vo_clean_col *col, siz
 	size_t nk = 0;
 	size_t j;
 
-	tab = col[VO_COL_TIMESTAMP].tab;
-	ix = col[VO_COL_TIMESTAMP].ix;
-	for (j = 0; j < ns; j++) {
-		const struct vo_judged *e = &tab[ix[j]];
+	/* The timestamp and the last order: their checks, and the days between them. */
+	tab2 = col[VO_COL_LAST_ORDER_TS].tab;
+	ix2 = col[VO_COL_LAST_ORDER_TS].ix;
+	if (ts_col && plain_strings(ts_col)) {
+		/* Parsed here, straight into the rows' arrays (the hot loop of a file
+		 * of distinct timestamps); the day is all a row needs without times. */
+		const struct vo_str *str = ts_col->values.str;
+		const uint32_t *sel = c->sel;
+		int64_t *order_us = c->s_order_us;
 
-		fails[j] = (uint8_t)(e->fails | BIT(VO_OUT_KEPT));
-		days[j] = e->day;
-	}
-	tab = col[VO_COL_LAST_ORDER_TS].tab;
-	ix = col[VO_COL_LAST_ORDER_TS].ix;
-	for (j = 0; j < ns; j++) {
-		const struct vo_judged *e = &tab[ix[j]];
-		int32_t d = days[j] - e->day; /* both within +-2^27 */
+#define TS_ROW(US)                                                                             \
+	do {                                                                                   \
+		const struct vo_judged *e = &tab2[ix2[j]];                                     \
+		int64_t day = 0;                                                               \
+		bool ok = vo_ts_parse_day_cached(str[sel[j]], &c->months, (US), &day);         \
+		int32_t d = (ok ? (int32_t)day : 0) - e->day;                                  \
+                                                                                               \
+		fails[j] = (uint8_t)(BIT(VO_OUT_KEPT) | e->fails |                             \
+				     BIT(VO_OUT_INVALID_TIMESTAMP) * !ok |                     \
+				     BIT(VO_OUT_ORDER_BEFORE_LAST) * (d < 0));                 \
+		days[j] = d;                                                                   \
+		last[j] = e->day;                                                              \
+	} while (0)
+		if (c->times)
+			for (j = 0; j < ns; j++)
+				TS_ROW(&order_us[j]);
+		else
+			for (j = 0; j < ns; j++)
+				TS_ROW(NULL);
+#undef TS_ROW
+	} else {
+		tab = col[VO_COL_TIMESTAMP].tab;
+		ix = col[VO_COL_TIMESTAMP].ix;
+		for (j = 0; j < ns; j++) {
+			const struct vo_judged *t = &tab[ix[j]];
+			const struct vo_judged *e = &tab2[ix2[j]];
+			int32_t d = t->day - e->day; /* both within +-2^27 */
 
-		fails[j] |= (uint8_t)(e->fails | BIT(VO_OUT_ORDER_BEFORE_LAST) * (d < 0));
-		days[j] = d;
-		last[j] = e->day;
+			fails[j] = (uint8_t)(BIT(VO_OUT_KEPT) | t->fails | e->fails |
+					     BIT(VO_OUT_ORDER_BEFORE_LAST) * (d < 0));
+			days[j] = d;
+			last[j] = e->day;
+		}
 	}
+	/* The first order, and total_orders. */
 	tab = col[VO_COL_FIRST_ORDER_TS].tab;
 	ix = col[VO_COL_FIRST_ORDER_TS].ix;
+	tab2 = col[VO_COL_TOTAL_ORDERS].tab;
+	ix2 = col[VO_COL_TOTAL_ORDERS].ix;
 	for (j = 0; j < ns; j++) {
-		const struct vo_judged *e = &tab[ix[j]];
+		const struct vo_judged *f = &tab[ix[j]];
+		const struct vo_judged *t = &tab2[ix2[j]];
 
-		fails[j] |= (uint8_t)(e->fails | BIT(VO_OUT_FIRST_AFTER_LAST) * (e->day > last[j]));
+		fails[j] |= (uint8_t)(f->fails | t->fails |
+				      BIT(VO_OUT_FIRST_AFTER_LAST) * (f->day > last[j]));
+		total[j] = t->value;
 	}
-	tab = col[VO_COL_TOTAL_ORDERS].tab;
-	ix = col[VO_COL_TOTAL_ORDERS].ix;
-	for (j = 0; j < ns; j++) {
-		const struct vo_judged *e = &tab[ix[j]];
-
-		fails[j] |= e->fails;
-		total[j] = e->value;
-	}
+	/* The voucher amount, and the outcome: the lowest bit set. */
 	{
 		struct vo_judged *vtab = col[VO_COL_VOUCHER_AMOUNT].tab;
 
 		ix = col[VO_COL_VOUCHER_AMOUNT].ix;
 		for (j = 0; j < ns; j++) {
 			struct vo_judged *e = &vtab[ix[j]];
+			unsigned o = (unsigned)__builtin_ctz(fails[j] | e->fails);
+			bool is_kept = o == VO_OUT_KEPT;
 
-			fails[j] |= e->fails;
 			voucher[j] = e;
+			fails[j] = (uint8_t)o;
+			count[o]++;
+			kept[nk] = (uint32_t)j;
+			nk += is_kept;
+			missing += is_kept & (total[j] < 0);
 		}
-	}
-	for (j = 0; j < ns; j++) {
-		unsigned o = (unsigned)__builtin_ctz(fails[j]);
-		bool is_kept = o == VO_OUT_KEPT;
-
-		fails[j] = (uint8_t)o;
-		count[o]++;
-		kept[nk] = (uint32_t)j;
-		nk += is_kept;
-		missing += is_kept & (total[j] < 0);
 	}
 	if (c->times) {
 		const struct vo_clean_col *t = &col[VO_COL_TIMESTAMP];
@@ -680,7 +709,8 @@ static void judge_rows(struct vo_cleaner *c, const struct vo_clean_col *col, siz
 		const struct vo_clean_col *f = &col[VO_COL_FIRST_ORDER_TS];
 
 		for (j = 0; j < ns; j++) {
-			c->s_order_us[j] = t->tab[t->ix[j]].value;
+			if (!ts_col || !plain_strings(ts_col))
+				c->s_order_us[j] = t->tab[t->ix[j]].value;
 			c->s_last_us[j] = l->tab[l->ix[j]].value;
 			c->s_first_us[j] = f->tab[f->ix[j]].value;
 		}
@@ -689,11 +719,7 @@ static void judge_rows(struct vo_cleaner *c, const struct vo_clean_col *col, siz
 		view->first_us = c->s_first_us;
 	}
 	count[VO_OUT_OTHER_COUNTRY] = view->nrows - ns;
-	for (j = 0; j < VO_OUT_KEPT; j++)
-		c->quality.dropped[j] += count[j];
-	c->quality.rows_kept += count[VO_OUT_KEPT];
-	c->quality.missing_total_orders += missing;
-	c->quality.rows_read += view->nrows;
+	vo_cleaner_account(c, count, missing, view->nrows);
 	view->outcome = fails;
 	view->days = days;
 	view->total = total;
@@ -736,6 +762,28 @@ static int countries(struct vo_cleaner *c, const struct vo_column *col, size_t n
 	size_t i;
 	int rc;
 
+	if (idx && !col->valid && col->type != VO_V_NULL) {
+		/* The usual case, in its own loop: a dictionary, no null. */
+		for (i = 0; i < n; i++) {
+			const struct vo_judged *e = &memo[idx[i]];
+			uint32_t id;
+
+			if (__builtin_expect(!e->state, 0)) {
+				rc = judge_country_entry(c, col->values.str[idx[i]], &memo[idx[i]]);
+				if (rc)
+					goto fail;
+			}
+			id = (uint32_t)e->value;
+			if (c->all && e->id != NO_COUNTRY)
+				c->spell[e->id].rows++;
+			country[i] = id;
+			outcome[i] = VO_OUT_OTHER_COUNTRY;
+			selected[sel] = (uint32_t)i;
+			sel += id != NO_COUNTRY;
+		}
+		*ns = sel;
+		return VO_OK;
+	}
 	for (i = 0; i < n; i++) {
 		const struct vo_judged *e = &tmp;
 		uint32_t id;
@@ -806,10 +854,14 @@ static int run_error(int rc, const struct vo_batch *batch, const char *path, siz
 	return vo_error_nomem(err);
 }
 
-int vo_cleaner_view(struct vo_cleaner *c, const struct vo_batch *batch, const char *path,
-		    struct vo_clean_view *view, struct vo_error *err)
+/*
+ * Passes 1 and 2 of a batch: its countries and selection, then every other
+ * column resolved into cols, except a timestamp column of plain strings
+ * when skip_ts (judge_rows() parses those itself).
+ */
+static int resolve_batch(struct vo_cleaner *c, const struct vo_batch *batch, const char *path,
+			 bool skip_ts, struct vo_clean_cols *cols, struct vo_error *err)
 {
-	struct vo_clean_col cols[VO_COL_COUNT];
 	const struct vo_column *col = batch->col;
 	size_t n = batch->nrows;
 	size_t ns = 0;
@@ -817,13 +869,13 @@ int vo_cleaner_view(struct vo_cleaner *c, const struct vo_batch *batch, const ch
 	size_t i = 0;
 	int k;
 
-	memset(view, 0, sizeof(*view));
+	memset(cols, 0, sizeof(*cols));
 	for (k = 0; k < VO_COL_COUNT; k++) {
 		if (!type_fits((enum vo_col)k, col[k].type))
 			return vo_error_at(err, VO_EFORMAT, path, 0, vo_col_name((enum vo_col)k),
 					   "cannot use %s values as %s", type_name(col[k].type),
 					   vo_col_name((enum vo_col)k));
-		rc = memo_prepare(&c->memo[k], (enum vo_col)k, &col[k]);
+		rc = memo_prepare(c, &c->memo[k], (enum vo_col)k, &col[k]);
 		if (rc)
 			return vo_error_nomem(err);
 	}
@@ -839,15 +891,63 @@ int vo_cleaner_view(struct vo_cleaner *c, const struct vo_batch *batch, const ch
 
 	/* 2. The other columns, for the selected rows. */
 	for (k = 0; k < VO_COL_COUNT; k++)
-		if (k != VO_COL_COUNTRY)
-			resolve(c, (enum vo_col)k, &col[k], n, ns, &cols[k]);
-	view->nrows = n;
-	view->nsel = ns;
-	view->sel = c->sel;
-	view->country = c->country;
+		if (k != VO_COL_COUNTRY &&
+		    !(skip_ts && k == VO_COL_TIMESTAMP && plain_strings(&col[VO_COL_TIMESTAMP])))
+			resolve(c, (enum vo_col)k, &col[k], n, ns, &cols->col[k]);
+	cols->nrows = n;
+	cols->nsel = ns;
+	cols->sel = c->sel;
+	cols->country = c->country;
+	return VO_OK;
+}
+
+int vo_cleaner_resolve(struct vo_cleaner *c, const struct vo_batch *batch, const char *path,
+		       struct vo_clean_cols *cols, struct vo_error *err)
+{
+	return resolve_batch(c, batch, path, false, cols, err);
+}
+
+void vo_cleaner_account(struct vo_cleaner *c, const uint64_t count[VO_OUT_COUNT],
+			uint64_t missing_total, size_t nrows)
+{
+	size_t i;
+
+	for (i = 0; i < VO_OUT_KEPT; i++)
+		c->quality.dropped[i] += count[i];
+	c->quality.rows_kept += count[VO_OUT_KEPT];
+	c->quality.missing_total_orders += missing_total;
+	c->quality.rows_read += nrows;
+}
+
+int vo_cleaner_judge(struct vo_cleaner *c, const struct vo_clean_cols *cols,
+		     struct vo_clean_view *view)
+{
+	memset(view, 0, sizeof(*view));
+	view->nrows = cols->nrows;
+	view->nsel = cols->nsel;
+	view->sel = cols->sel;
+	view->country = cols->country;
+	judge_rows(c, NULL, cols->col, cols->nsel, view);
+	return VO_OK;
+}
+
+int vo_cleaner_view(struct vo_cleaner *c, const struct vo_batch *batch, const char *path,
+		    struct vo_clean_view *view, struct vo_error *err)
+{
+	struct vo_clean_cols cols;
+	int rc;
+
+	memset(view, 0, sizeof(*view));
+	rc = resolve_batch(c, batch, path, true, &cols, err);
+	if (rc)
+		return rc;
+	view->nrows = cols.nrows;
+	view->nsel = cols.nsel;
+	view->sel = cols.sel;
+	view->country = cols.country;
 
 	/* 3. The rules. */
-	judge_rows(c, cols, ns, view);
+	judge_rows(c, &batch->col[VO_COL_TIMESTAMP], cols.col, cols.nsel, view);
 	return VO_OK;
 }
 

@@ -69,6 +69,29 @@ struct vo_judged {
 #define VO_CLEAN_NO_KEY UINT32_MAX
 
 /*
+ * A column resolved for a batch: selected row j (see below) means
+ * tab[ix[j]].  A dictionary column's tab is the memo of its entries, judged
+ * once each (ntab of them, the null slot last), and gen identifies those
+ * judgements (the same until the dictionary changes, never reused); a
+ * plain column's tab holds the selected rows' judgements (ntab and gen 0).
+ */
+struct vo_clean_col {
+	struct vo_judged *tab;
+	const uint32_t *ix;
+	size_t ntab;
+	uint64_t gen;
+};
+
+/* A batch's columns resolved by vo_cleaner_resolve(), before the rules. */
+struct vo_clean_cols {
+	size_t nrows;			       /* rows in the batch */
+	size_t nsel;			       /* rows of a selected country */
+	const uint32_t *sel;		       /* their row indices, ascending */
+	const uint32_t *country;	       /* per row: country index (selected rows) */
+	struct vo_clean_col col[VO_COL_COUNT]; /* every column but VO_COL_COUNTRY */
+};
+
+/*
  * A batch judged (vo_cleaner_view()), by position j among the rows whose
  * country is selected (the others are other_country): each one's outcome
  * and, for the kept ones, what the segmenter counts.  Owned by the cleaner,
@@ -116,6 +139,34 @@ void vo_cleaner_keep_times(struct vo_cleaner *c);
  */
 int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const char *path,
 		   struct vo_clean_rows *rows, struct vo_error *err);
+
+/*
+ * The first half of vo_cleaner_view(), for a caller that applies the rules
+ * itself on whole classes of rows (segment/'s vo_segmenter_count()): judges
+ * the batch's countries (and counts their spellings under "all"), then
+ * resolves its other columns into *cols.  Nothing is counted in the quality
+ * figures: the caller adds its outcomes with vo_cleaner_account().  A
+ * judgement's fails bits say which checks of SPEC section 2 its value fails
+ * alone; the dates' own checks (first order after the last, order before
+ * the last) are the caller's, on the days.  Errors as vo_cleaner_run().
+ */
+int vo_cleaner_resolve(struct vo_cleaner *c, const struct vo_batch *batch, const char *path,
+		       struct vo_clean_cols *cols, struct vo_error *err);
+
+/*
+ * The second half of vo_cleaner_view(), on columns vo_cleaner_resolve()
+ * gave: the rules per selected row, counted in the quality figures.
+ */
+int vo_cleaner_judge(struct vo_cleaner *c, const struct vo_clean_cols *cols,
+		     struct vo_clean_view *view);
+
+/*
+ * Adds outcomes to the quality figures: count[o] rows of each outcome
+ * (other_country included), missing_total kept rows without total_orders,
+ * nrows rows read.
+ */
+void vo_cleaner_account(struct vo_cleaner *c, const uint64_t count[VO_OUT_COUNT],
+			uint64_t missing_total, size_t nrows);
 
 /*
  * vo_cleaner_run() without the per-row arrays, for a caller that counts as

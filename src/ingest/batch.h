@@ -53,7 +53,8 @@ struct vo_column {
 	int scale;	      /* VO_V_I64 only: decimal scale (0 for integers) */
 	const uint8_t *valid; /* valid[i] != 0 when row i is not null; NULL: none null */
 	const uint32_t *idx;  /* NULL, or row i uses values[idx[i]] (dictionary); readers
-			       * guarantee idx[i] < nvalues for every row not null */
+			       * guarantee idx[i] < nvalues for every row not null, and
+			       * idx[i] == nvalues for a null one */
 	uint64_t dict_id;     /* with idx: changes whenever the dictionary does; 0: unknown */
 	size_t nvalues;	      /* entries in values (== rows when idx is NULL) */
 	union {

@@ -39,6 +39,25 @@ bool vo_ts_parse(struct vo_str s, int64_t *us);
 static inline __attribute__((always_inline)) bool vo_ts_parse_day(struct vo_str s, int64_t *us,
 								   int64_t *day);
 
+/*
+ * The days of the months seen, for vo_ts_parse_day_cached(): a caller's
+ * (not thread-safe) direct-mapped table of "YYYY-MM-" -> the month's first
+ * day and length, so a timestamp in a month already seen skips the
+ * calendar (about 40 months cover two years of orders).  Zero it to start.
+ */
+#define VO_TS_MONTHS 256
+struct vo_ts_months {
+	struct {
+		uint64_t key;  /* bytes "YYYY-MM-" as loaded, 0 when empty */
+		int32_t first; /* day of the 1st of that month */
+		uint32_t len;  /* its days */
+	} slot[VO_TS_MONTHS];
+};
+
+/* vo_ts_parse_day(), the months of the fixed-layout forms through *m. */
+static inline __attribute__((always_inline)) bool
+vo_ts_parse_day_cached(struct vo_str s, struct vo_ts_months *m, int64_t *us, int64_t *day);
+
 struct cJSON;
 struct vo_jread;
 
@@ -155,7 +174,8 @@ static inline int64_t vo__days(unsigned year, unsigned month, unsigned mday)
  * invalid; -1: another form.
  */
 static inline __attribute__((always_inline)) int vo__ts_fixed(const char *p, size_t len,
-							     int64_t *us, int64_t *day)
+							     struct vo_ts_months *m, int64_t *us,
+							     int64_t *day)
 {
 	static const unsigned char mdays[16] = { 0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	const struct vo__ts_layout *l = len == 26 ? &vo__ts26 : &vo__ts19;
@@ -178,6 +198,20 @@ static inline __attribute__((always_inline)) int vo__ts_fixed(const char *p, siz
 	if (_mm_movemask_epi8(_mm_cmpeq_epi8(bad, _mm_setzero_si128())) != 0xffff ||
 	    (p[10] != ' ' && p[10] != 'T'))
 		return -1;
+	if (m && !us) {
+		/* A month seen before: its first day and length, no calendar. */
+		uint64_t key = (uint64_t)_mm_cvtsi128_si64(a);
+		unsigned h = (unsigned)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 56);
+
+		if (m->slot[h].key == key) {
+			mday = (unsigned)(p[8] - '0') * 10 + (unsigned)(p[9] - '0');
+			hh = (unsigned)(p[11] - '0') * 10 + (unsigned)(p[12] - '0');
+			if (mday - 1 >= m->slot[h].len || hh > 23)
+				return 0;
+			*day = m->slot[h].first + (int64_t)mday - 1;
+			return 1;
+		}
+	}
 	a = vo__pairs(a);
 	pa = (uint64_t)_mm_cvtsi128_si64(a);		      /* pairs at 0..7 */
 	pa_hi = (uint64_t)_mm_cvtsi128_si64(_mm_srli_si128(a, 8)); /* pairs at 8..15 */
@@ -190,6 +224,15 @@ static inline __attribute__((always_inline)) int vo__ts_fixed(const char *p, siz
 	if (mday > mdays[month] && !(month == 2 && mday == 29 && vo_is_leap_year(year)))
 		return 0;
 	*day = vo__days(year, month, mday);
+	if (m) {
+		/* Remember the month (its days: 29 in a leap February). */
+		uint64_t key = (uint64_t)_mm_cvtsi128_si64(_mm_loadu_si128((const __m128i *)(const void *)p));
+		unsigned h = (unsigned)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 56);
+
+		m->slot[h].key = key;
+		m->slot[h].first = (int32_t)(*day - (int64_t)mday + 1);
+		m->slot[h].len = month == 2 && vo_is_leap_year(year) ? 29u : mdays[month];
+	}
 	if (!us)
 		return 1; /* the day is all the caller wants */
 	b = vo__pairs(b);
@@ -212,18 +255,20 @@ static inline __attribute__((always_inline)) int vo__ts_fixed(const char *p, siz
 #undef VO__BYTE
 #endif
 
-static inline __attribute__((always_inline)) bool vo_ts_parse_day(struct vo_str s, int64_t *us,
-								   int64_t *day)
+static inline __attribute__((always_inline)) bool
+vo_ts_parse_day_cached(struct vo_str s, struct vo_ts_months *m, int64_t *us, int64_t *day)
 {
 	int64_t t = 0;
 
 #if defined(__SSE2__)
 	if (s.len == 26 || s.len == 19) {
-		int r = vo__ts_fixed(s.ptr, s.len, us, day);
+		int r = vo__ts_fixed(s.ptr, s.len, m, us, day);
 
 		if (r >= 0)
 			return r;
 	}
+#else
+	(void)m;
 #endif
 	if (!vo_ts_parse(s, &t))
 		return false;
@@ -231,6 +276,12 @@ static inline __attribute__((always_inline)) bool vo_ts_parse_day(struct vo_str 
 	if (us)
 		*us = t;
 	return true;
+}
+
+static inline __attribute__((always_inline)) bool vo_ts_parse_day(struct vo_str s, int64_t *us,
+								   int64_t *day)
+{
+	return vo_ts_parse_day_cached(s, NULL, us, day);
 }
 
 #endif

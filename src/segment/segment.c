@@ -42,6 +42,13 @@ struct classes {
 	int64_t *rep;	  /* a value of each class (its start) */
 };
 
+/* Codes of a column's dictionary entries (or rows), see vo_segmenter_count(). */
+struct side {
+	uint32_t *code; /* one per entry */
+	size_t cap;	/* entries allocated */
+	uint64_t gen;	/* the judgements they were made from (0: none, or per row) */
+};
+
 struct counts {
 	uint64_t *m; /* vcap x ncols */
 	size_t vcap; /* voucher rows allocated */
@@ -63,6 +70,10 @@ struct vo_segmenter {
 	size_t nkeymap;		   /* entries of keymap */
 	struct counts *country;	   /* by country id */
 	size_t ncountries;
+	struct side tside;	   /* vo_segmenter_count(): total_orders codes */
+	struct side vside;	   /* vo_segmenter_count(): voucher codes */
+	uint32_t *hist;		   /* vo_segmenter_count(): a batch's rows per class */
+	size_t hcap;		   /* counters allocated at hist, all 0 between batches */
 };
 
 static int cmp_i64(const void *a, const void *b)
@@ -218,6 +229,9 @@ void vo_segmenter_destroy(struct vo_segmenter *s)
 	classes_release(&s->dc);
 	vo_free(s->seg_slot);
 	vo_free(s->keymap);
+	vo_free(s->tside.code);
+	vo_free(s->vside.code);
+	vo_free(s->hist);
 	vo_free(s);
 }
 
@@ -359,17 +373,19 @@ int vo_segmenter_add(struct vo_segmenter *s, const struct vo_clean_rows *rows, s
 	return VO_OK;
 }
 
-int vo_segmenter_count(struct vo_segmenter *s, struct vo_cleaner *cleaner,
-		       const struct vo_batch *batch, const char *path, struct vo_error *err)
+/*
+ * Counts a judged batch row by row (the kept ones): for configs or data
+ * whose classes would not fit the histogram of vo_segmenter_count().
+ */
+static int count_view(struct vo_segmenter *s, struct vo_cleaner *cleaner,
+		      const struct vo_clean_view *v_, const struct vo_batch *batch, const char *path,
+		      struct vo_error *err)
 {
-	struct vo_clean_view view;
+	const struct vo_clean_view view = *v_;
 	size_t i = 0;
 	size_t x;
 	int rc;
 
-	rc = vo_cleaner_view(cleaner, batch, path, &view, err);
-	if (rc)
-		return rc;
 	{
 		/* Every array in a local: the increments (uint64_t) may alias any size_t. */
 		const uint32_t *kept = view.kept;
@@ -445,6 +461,275 @@ int vo_segmenter_count(struct vo_segmenter *s, struct vo_cleaner *cleaner,
 fail:
 	if (rc == VO_ELIMIT)
 		return vo_error_at(err, rc, path, batch->first_row + i, "voucher_amount",
+				   "more than %d distinct voucher amounts", VO_VOUCHERS_MAX);
+	return vo_error_nomem(err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The fused count: a batch as a histogram of row classes                   */
+
+/*
+ * A selected row's class is (voucher code, country, total code, days code,
+ * flags); everything the rules of SPEC section 2 and the buckets of section
+ * 3 need of it:
+ *
+ *   voucher code  0 missing (null, empty, NaN), 1 invalid, 2 + voucher id
+ *   total code    0 missing, 1 invalid, 2 + class of the whole number
+ *   days code     0 order before the last order (days < 0), 1 + days class
+ *   flags         bit 0: a timestamp is invalid; bit 1: first order after
+ *                 the last
+ *
+ * The codes of a dictionary's entries are worked out once per dictionary
+ * (from the cleaner's judgements), pre-multiplied by their strides, so a
+ * row costs a handful of loads and adds and one increment of a small
+ * histogram (a few thousand counters: it stays in L1 or L2).  After the
+ * batch every class with rows gets its outcome once (the same bits and
+ * lowest-bit rule as the cleaner's), and its rows go to the quality figures
+ * and, when kept, to the country matrices.
+ */
+#define HIST_FLAGS 4
+/* Counters of the histogram at most (4 bytes each); wider: the plain path. */
+#define HIST_MAX (1u << 16)
+
+/* The codes of a dictionary column's entries (or of a plain column's rows). */
+static int side_grow(struct side *sd, size_t n)
+{
+	uint32_t *nc;
+
+	if (n <= sd->cap)
+		return VO_OK;
+	nc = vo_reallocarray(sd->code, n, sizeof(*nc));
+	if (!nc)
+		return VO_ENOMEM;
+	sd->code = nc;
+	sd->cap = n;
+	sd->gen = 0;
+	return VO_OK;
+}
+
+/* The total code of a judgement (before its stride). */
+static uint32_t total_code(const struct vo_segmenter *s, const struct vo_judged *e)
+{
+	if (e->fails & (1u << VO_OUT_INVALID_TOTAL_ORDERS))
+		return 1;
+	if (e->value < 0)
+		return 0;
+	return 2 + class_of(&s->tc, e->value);
+}
+
+/*
+ * The voucher code of a judgement (before its stride): a whole amount gets
+ * its key from the cleaner and its voucher id here, on first sight.
+ */
+static int voucher_code(struct vo_segmenter *s, struct vo_cleaner *cleaner, struct vo_judged *e,
+			uint32_t *code)
+{
+	uint32_t key = e->id;
+	uint32_t v;
+	int rc;
+
+	if (e->fails & (1u << VO_OUT_MISSING_VOUCHER_AMOUNT)) {
+		*code = 0;
+		return VO_OK;
+	}
+	if (e->fails & (1u << VO_OUT_INVALID_VOUCHER_AMOUNT)) {
+		*code = 1;
+		return VO_OK;
+	}
+	if (key == VO_CLEAN_NO_KEY) {
+		rc = vo_cleaner_voucher_key(cleaner, e, &key);
+		if (rc)
+			return rc;
+	}
+	if (key < s->nkeymap && s->keymap[key] != UINT32_MAX) {
+		v = s->keymap[key];
+	} else {
+		rc = learn_key(s, key, e->value, &v);
+		if (rc)
+			return rc;
+	}
+	*code = 2 + v;
+	return VO_OK;
+}
+
+/* Counts the rows of one class (n of them) into the quality counts and the matrices. */
+static int fold_class(struct vo_segmenter *s, uint32_t v, uint32_t c, uint32_t t, uint32_t r,
+		      uint32_t f, uint64_t n, uint64_t *count, uint64_t *missing)
+{
+	unsigned fails = 1u << VO_OUT_KEPT | (1u << VO_OUT_INVALID_TIMESTAMP) * (f & 1) |
+			 (1u << VO_OUT_FIRST_AFTER_LAST) * (f >> 1) |
+			 (1u << VO_OUT_INVALID_TOTAL_ORDERS) * (t == 1) |
+			 (1u << VO_OUT_MISSING_VOUCHER_AMOUNT) * (v == 0) |
+			 (1u << VO_OUT_INVALID_VOUCHER_AMOUNT) * (v == 1) |
+			 (1u << VO_OUT_ORDER_BEFORE_LAST) * (r == 0);
+	unsigned o = (unsigned)__builtin_ctz(fails);
+	uint32_t ts;
+	int rc;
+
+	count[o] += n;
+	if (o != VO_OUT_KEPT)
+		return VO_OK;
+	/* Kept: the voucher, total and days codes are whole, valid, >= 0. */
+	ts = t == 0 ? 0 : t - 1; /* the matrices' total class: 0 missing, 1 + class */
+	*missing += t == 0 ? n : 0;
+	rc = reserve(s, c, v - 2);
+	if (rc)
+		return rc;
+	if (s->joint) {
+		s->country[c].m[(size_t)(v - 2) * s->ncols + (size_t)ts * s->nd + (r - 1)] += n;
+	} else {
+		uint64_t *row = s->country[c].m + (size_t)(v - 2) * s->ncols;
+		size_t g;
+
+		row[0] += n;
+		for (g = 0; g < s->cfg->nsegs; g++) {
+			uint32_t q = s->cfg->segs[g].field == VO_FIELD_TOTAL_ORDERS ? ts : r - 1;
+			uint32_t slot = s->seg_slot[g * s->seg_stride + q];
+
+			if (slot != NO_SLOT)
+				row[slot] += n;
+		}
+	}
+	return VO_OK;
+}
+
+int vo_segmenter_count(struct vo_segmenter *s, struct vo_cleaner *cleaner,
+		       const struct vo_batch *batch, const char *path, struct vo_error *err)
+{
+	struct vo_clean_cols cols;
+	struct vo_clean_view view;
+	const struct vo_clean_col *tcol;
+	struct vo_clean_col *vcol;
+	uint64_t count[VO_OUT_COUNT] = { 0 };
+	uint64_t missing = 0;
+	size_t nc = vo_cleaner_country_count(cleaner);
+	size_t nt = 2 + s->tc.n;
+	size_t nr4 = (1 + s->dc.n) * HIST_FLAGS;
+	size_t nv;
+	size_t nhist;
+	size_t ncodes;
+	size_t j;
+	int rc;
+
+	if (!s->dc.tab) {
+		/* Bucket bounds too large for a table: row by row. */
+		rc = vo_cleaner_view(cleaner, batch, path, &view, err);
+		return rc ? rc : count_view(s, cleaner, &view, batch, path, err);
+	}
+	rc = vo_cleaner_resolve(cleaner, batch, path, &cols, err);
+	if (rc)
+		return rc;
+	nc = vo_cleaner_country_count(cleaner);
+	tcol = &cols.col[VO_COL_TOTAL_ORDERS];
+	vcol = &cols.col[VO_COL_VOUCHER_AMOUNT];
+
+	/* The voucher codes first: they may add voucher ids, which size the histogram. */
+	ncodes = vcol->ntab ? vcol->ntab : cols.nsel;
+	if (side_grow(&s->vside, ncodes) || side_grow(&s->tside, tcol->ntab ? tcol->ntab : cols.nsel))
+		return vo_error_nomem(err);
+	if (!vcol->ntab || vcol->gen != s->vside.gen) {
+		for (j = 0; j < ncodes; j++) {
+			rc = voucher_code(s, cleaner, &vcol->tab[j], &s->vside.code[j]);
+			if (rc)
+				goto fail;
+		}
+		s->vside.gen = vcol->ntab ? vcol->gen : 0;
+	}
+	nv = 2 + s->vouchers.count;
+	nhist = nv * nc * nt * nr4;
+	if (nhist > HIST_MAX || nc == 0) {
+		/* Too many classes (countries times vouchers): row by row. */
+		rc = vo_cleaner_judge(cleaner, &cols, &view);
+		return rc ? rc : count_view(s, cleaner, &view, batch, path, err);
+	}
+	if (nhist > s->hcap) {
+		uint32_t *nh = vo_calloc(nhist, sizeof(*nh));
+
+		if (!nh)
+			return vo_error_nomem(err);
+		vo_free(s->hist);
+		s->hist = nh;
+		s->hcap = nhist;
+	}
+	/* Strides: voucher outermost (its ids grow), then country, total, days, flags. */
+	if (!tcol->ntab || tcol->gen != s->tside.gen) {
+		size_t n = tcol->ntab ? tcol->ntab : cols.nsel;
+
+		for (j = 0; j < n; j++)
+			s->tside.code[j] = total_code(s, &tcol->tab[j]) * (uint32_t)nr4;
+		s->tside.gen = tcol->ntab ? tcol->gen : 0;
+	}
+	{
+		/* Every array in a local: the increments may alias anything of 4 bytes. */
+		const struct vo_judged *tts = cols.col[VO_COL_TIMESTAMP].tab;
+		const struct vo_judged *tla = cols.col[VO_COL_LAST_ORDER_TS].tab;
+		const struct vo_judged *tfi = cols.col[VO_COL_FIRST_ORDER_TS].tab;
+		const uint32_t *its = cols.col[VO_COL_TIMESTAMP].ix;
+		const uint32_t *ila = cols.col[VO_COL_LAST_ORDER_TS].ix;
+		const uint32_t *ifi = cols.col[VO_COL_FIRST_ORDER_TS].ix;
+		const uint32_t *ito = tcol->ix;
+		const uint32_t *ivo = vcol->ix;
+		const uint32_t *tcode = s->tside.code;
+		const uint32_t *vcode = s->vside.code;
+		const uint32_t *sel = cols.sel;
+		const uint32_t *country = cols.country;
+		const uint32_t *dtab = s->dc.tab;
+		uint64_t dn = s->dc.ntab;
+		uint32_t vstride = (uint32_t)(nc * nt * nr4);
+		uint32_t cstride = (uint32_t)(nt * nr4);
+		uint32_t *hist = s->hist;
+
+		for (j = 0; j < cols.nsel; j++) {
+			const struct vo_judged *ts = &tts[its[j]];
+			const struct vo_judged *la = &tla[ila[j]];
+			const struct vo_judged *fi = &tfi[ifi[j]];
+			int32_t d = ts->day - la->day; /* both within +-2^27 */
+			uint32_t bad = ((ts->fails | la->fails | fi->fails) >>
+					VO_OUT_INVALID_TIMESTAMP) & 1u;
+			uint32_t after = fi->day > la->day;
+			uint32_t keep = (uint32_t)-(d >= 0);
+			uint64_t dv = (uint64_t)(uint32_t)d & keep;
+			uint32_t r = (1 + dtab[dv < dn ? dv : dn - 1]) & keep;
+
+			hist[vcode[ivo[j]] * vstride + country[sel[j]] * cstride + tcode[ito[j]] +
+			     r * HIST_FLAGS + bad + 2 * after]++;
+		}
+	}
+	/* Each class with rows: its outcome, its counts (the rest skipped 4 at a time). */
+	{
+		uint32_t *h = s->hist;
+		size_t at;
+		size_t q;
+
+		for (at = 0; at < nhist; at += HIST_FLAGS) {
+			if (!(h[at] | h[at + 1] | h[at + 2] | h[at + 3]))
+				continue;
+			for (q = at; q < at + HIST_FLAGS; q++) {
+				size_t rest = q / HIST_FLAGS;
+				uint32_t f = (uint32_t)(q % HIST_FLAGS);
+				uint32_t r = (uint32_t)(rest % (nr4 / HIST_FLAGS));
+				uint32_t t = (uint32_t)(q / nr4 % nt);
+				uint32_t c = (uint32_t)(q / (nr4 * nt) % nc);
+				uint32_t v = (uint32_t)(q / (nr4 * nt * nc));
+
+				if (!h[q])
+					continue;
+				rc = fold_class(s, v, c, t, r, f, h[q], count, &missing);
+				h[q] = 0;
+				if (rc)
+					goto fail_fold;
+			}
+		}
+	}
+	count[VO_OUT_OTHER_COUNTRY] = cols.nrows - cols.nsel;
+	vo_cleaner_account(cleaner, count, missing, cols.nrows);
+	return VO_OK;
+fail_fold:
+	memset(s->hist, 0, s->hcap * sizeof(*s->hist));
+	return vo_error_set(err, rc, "%s: %s", path, vo_strerror(rc));
+fail:
+	if (rc == VO_ELIMIT)
+		return vo_error_at(err, rc, path, 0, "voucher_amount",
 				   "more than %d distinct voucher amounts", VO_VOUCHERS_MAX);
 	return vo_error_nomem(err);
 }

@@ -14,6 +14,10 @@
 #include "core/limits.h"
 #include "ingest/parquet/parquet_int.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* First read of a page header; real ones are 20 to 200 bytes. */
 #define PAGE_HEADER_PREFIX 256
 
@@ -33,18 +37,45 @@
 			v[i] = valid[i] ? v[--j] : (empty);                 \
 	}
 
-DEFINE_EXPAND(expand_u32, uint32_t, 0)
 DEFINE_EXPAND(expand_u64, uint64_t, 0)
 DEFINE_EXPAND(expand_str, struct vo_str, vo_str_make(NULL, 0))
 #undef DEFINE_EXPAND
 
-/* The largest of n indices, in four independent chains. */
+/* Dictionary indices: a null row's is the dictionary's size (batch.h). */
+static void expand_index(uint32_t *v, const uint8_t *valid, size_t n, size_t k, uint32_t null)
+{
+	size_t i = n;
+	size_t j = k;
+
+	while (i-- > 0)
+		v[i] = valid[i] ? v[--j] : null;
+}
+
+/* The largest of n indices (four at a time with SSE2, else in four chains). */
 static uint32_t max_index(const uint32_t *idx, size_t n)
 {
 	uint32_t m[4] = { 0, 0, 0, 0 };
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i + 4 <= n; i += 4) {
+#if defined(__SSE2__)
+	{
+		/* Signed compares: indices past 2^31 show in the OR of all of them. */
+		__m128i mx = _mm_setzero_si128();
+		__m128i any = _mm_setzero_si128();
+
+		for (; i + 4 <= n; i += 4) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(idx + i));
+			__m128i gt = _mm_cmpgt_epi32(v, mx);
+
+			mx = _mm_or_si128(_mm_and_si128(gt, v), _mm_andnot_si128(gt, mx));
+			any = _mm_or_si128(any, v);
+		}
+		_mm_storeu_si128((__m128i *)(void *)m, mx);
+		if (_mm_movemask_epi8(_mm_srai_epi32(any, 31)))
+			return UINT32_MAX;
+	}
+#endif
+	for (; i + 4 <= n; i += 4) {
 		m[0] = idx[i] > m[0] ? idx[i] : m[0];
 		m[1] = idx[i + 1] > m[1] ? idx[i + 1] : m[1];
 		m[2] = idx[i + 2] > m[2] ? idx[i + 2] : m[2];
@@ -272,12 +303,25 @@ static int stream_need(struct vo_parquet_reader *r, struct pq_col *c, size_t nee
 static int stream_strings(struct vo_parquet_reader *r, struct pq_col *c, struct vo_str *out,
 			  size_t k, const char **why, struct vo_error *err)
 {
-	const uint8_t *start = c->vp;
-	const uint8_t *p = c->vp;
-	const uint8_t *end = c->vend;
+	const uint8_t *start;
+	const uint8_t *p;
+	const uint8_t *end;
 	size_t j;
 	int rc;
 
+	/*
+	 * Less than half a window left: refill before the batch, moving only
+	 * the unread bytes, so that a refill in mid-batch (which moves the
+	 * batch's strings too) stays rare.
+	 */
+	if ((size_t)(c->vend - c->vp) < VO_PARQUET_WINDOW / 2 && c->out_left) {
+		rc = stream_need(r, c, VO_PARQUET_WINDOW, err);
+		if (rc)
+			return rc;
+	}
+	start = c->vp;
+	p = c->vp;
+	end = c->vend;
 	for (j = 0; j < k; j++) {
 		uint32_t len;
 
@@ -423,7 +467,7 @@ int pq_decode_rows(struct vo_parquet_reader *r, struct pq_col *c, size_t n, stru
 					    " out of range (the dictionary has %zu entries)",
 					    c->page_at, max, c->dict_n);
 		if (valid)
-			expand_u32(c->idx, valid, n, k);
+			expand_index(c->idx, valid, n, k, (uint32_t)c->dict_n);
 		out->idx = c->idx;
 		out->dict_id = c->dict_id;
 		out->nvalues = c->dict_n;

@@ -108,6 +108,8 @@ static void test_ts_not_nul_terminated(void **state)
  * turn by characters that break the layout, the digits, the separators or
  * the ranges (leap days included), and random strings of those lengths.
  */
+static struct vo_ts_months months;
+
 static void check_same(const char *p, size_t len)
 {
 	int64_t us = 0;
@@ -124,6 +126,14 @@ static void check_same(const char *p, size_t len)
 	assert_int_equal(vo_ts_parse_day(vo_str_make(p, len), NULL, &day), ok);
 	if (ok)
 		assert_int_equal(day, vo_us_to_days(us));
+	/* through a table of months, kept across calls: first sight and after */
+	for (int k = 0; k < 2; k++) {
+		day = INT64_MIN;
+		assert_int_equal(vo_ts_parse_day_cached(vo_str_make(p, len), &months, NULL, &day),
+				 ok);
+		if (ok)
+			assert_int_equal(day, vo_us_to_days(us));
+	}
 }
 
 static void test_ts_fixed_layout(void **state)
