@@ -582,8 +582,8 @@ static void resolve(struct vo_cleaner *c, enum vo_col k, const struct vo_column 
 			int64_t day = 0;
 			bool ok = vo_ts_parse_day_cached(str[sel[j]], &c->months, NULL, &day);
 
+			/* (no state: the rules read day and fails only) */
 			t[j].day = ok ? (int32_t)day : 0;
-			t[j].state = ok ? TS_OK : TS_BAD;
 			t[j].fails = (uint8_t)(ok ? 0 : BIT(VO_OUT_INVALID_TIMESTAMP));
 		}
 	} else {
@@ -755,7 +755,6 @@ static int countries(struct vo_cleaner *c, const struct vo_column *col, size_t n
 	struct vo_judged *memo = c->memo[VO_COL_COUNTRY].entry;
 	const uint32_t *idx = col->idx;
 	uint32_t *country = c->country;
-	uint8_t *outcome = c->outcome;
 	uint32_t *selected = c->sel;
 	struct vo_judged tmp;
 	size_t sel = 0;
@@ -764,6 +763,9 @@ static int countries(struct vo_cleaner *c, const struct vo_column *col, size_t n
 
 	if (idx && !col->valid && col->type != VO_V_NULL) {
 		/* The usual case, in its own loop: a dictionary, no null. */
+		bool all = c->all;
+		struct spelling *spell = c->spell;
+
 		for (i = 0; i < n; i++) {
 			const struct vo_judged *e = &memo[idx[i]];
 			uint32_t id;
@@ -772,12 +774,12 @@ static int countries(struct vo_cleaner *c, const struct vo_column *col, size_t n
 				rc = judge_country_entry(c, col->values.str[idx[i]], &memo[idx[i]]);
 				if (rc)
 					goto fail;
+				spell = c->spell; /* a new spelling may have moved it */
 			}
 			id = (uint32_t)e->value;
-			if (c->all && e->id != NO_COUNTRY)
-				c->spell[e->id].rows++;
+			if (all && e->id != NO_COUNTRY)
+				spell[e->id].rows++;
 			country[i] = id;
-			outcome[i] = VO_OUT_OTHER_COUNTRY;
 			selected[sel] = (uint32_t)i;
 			sel += id != NO_COUNTRY;
 		}
@@ -808,7 +810,6 @@ static int countries(struct vo_cleaner *c, const struct vo_column *col, size_t n
 		if (c->all && e->id != NO_COUNTRY)
 			c->spell[e->id].rows++;
 		country[i] = id;
-		outcome[i] = VO_OUT_OTHER_COUNTRY;
 		selected[sel] = (uint32_t)i;
 		sel += id != NO_COUNTRY;
 	}
@@ -969,6 +970,7 @@ int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const cha
 	if (rc)
 		return rc;
 	/* The view is by selected row; these arrays are by row (unselected: other_country). */
+	memset(c->outcome, VO_OUT_OTHER_COUNTRY, view.nrows);
 	for (x = 0; x < view.nsel; x++)
 		c->outcome[view.sel[x]] = view.outcome[x];
 	for (x = 0; x < view.nkept; x++) {

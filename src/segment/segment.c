@@ -32,6 +32,12 @@
 /* Values of a field looked up in a table (larger bounds: binary search). */
 #define TABLE_MAX 65536
 #define NO_SLOT UINT32_MAX
+/* vo_segmenter_count(): flag combinations of a row class (see there). */
+#define HIST_FLAGS 4
+/* vo_segmenter_count(): counters of the histogram at most (2 bytes each, as
+ * a batch has at most VO_BATCH_ROWS rows); more classes: row by row. */
+#define HIST_MAX (1u << 16)
+_Static_assert(VO_BATCH_ROWS <= UINT16_MAX, "a batch's rows fit a 16-bit counter");
 
 /* How the values (>= 0) of one field fall into classes. */
 struct classes {
@@ -70,9 +76,11 @@ struct vo_segmenter {
 	size_t nkeymap;		   /* entries of keymap */
 	struct counts *country;	   /* by country id */
 	size_t ncountries;
+	uint32_t *rtab;		   /* vo_segmenter_count(): days code * HIST_FLAGS of d + 1 */
+	size_t nrtab;		   /* entries of rtab (d + 1 past it: the last) */
 	struct side tside;	   /* vo_segmenter_count(): total_orders codes */
 	struct side vside;	   /* vo_segmenter_count(): voucher codes */
-	uint32_t *hist;		   /* vo_segmenter_count(): a batch's rows per class */
+	uint16_t *hist;		   /* vo_segmenter_count(): a batch's rows per class */
 	size_t hcap;		   /* counters allocated at hist, all 0 between batches */
 };
 
@@ -206,6 +214,15 @@ int vo_segmenter_create(struct vo_segmenter **out, const struct vo_segconfig *cf
 		for (q = 0; q < nq; q++)
 			s->seg_slot[g * s->seg_stride + q] = slot_for(s, g, q);
 	}
+	if (s->dc.tab) {
+		/* The histogram's days codes: 0 before the last order, then 1 + class. */
+		s->nrtab = s->dc.ntab + 1;
+		s->rtab = vo_calloc(s->nrtab, sizeof(*s->rtab));
+		if (!s->rtab)
+			goto nomem;
+		for (q = 1; q < s->nrtab; q++)
+			s->rtab[q] = (1 + s->dc.tab[q - 1]) * HIST_FLAGS;
+	}
 	s->joint = s->nt * s->nd <= JOINT_MAX;
 	s->ncols = s->joint ? s->nt * s->nd : s->nslots;
 	*out = s;
@@ -232,6 +249,7 @@ void vo_segmenter_destroy(struct vo_segmenter *s)
 	vo_free(s->tside.code);
 	vo_free(s->vside.code);
 	vo_free(s->hist);
+	vo_free(s->rtab);
 	vo_free(s);
 }
 
@@ -487,9 +505,6 @@ fail:
  * lowest-bit rule as the cleaner's), and its rows go to the quality figures
  * and, when kept, to the country matrices.
  */
-#define HIST_FLAGS 4
-/* Counters of the histogram at most (4 bytes each); wider: the plain path. */
-#define HIST_MAX (1u << 16)
 
 /* The codes of a dictionary column's entries (or of a plain column's rows). */
 static int side_grow(struct side *sd, size_t n)
@@ -611,7 +626,7 @@ int vo_segmenter_count(struct vo_segmenter *s, struct vo_cleaner *cleaner,
 	size_t j;
 	int rc;
 
-	if (!s->dc.tab) {
+	if (!s->rtab) {
 		/* Bucket bounds too large for a table: row by row. */
 		rc = vo_cleaner_view(cleaner, batch, path, &view, err);
 		return rc ? rc : count_view(s, cleaner, &view, batch, path, err);
@@ -643,7 +658,7 @@ int vo_segmenter_count(struct vo_segmenter *s, struct vo_cleaner *cleaner,
 		return rc ? rc : count_view(s, cleaner, &view, batch, path, err);
 	}
 	if (nhist > s->hcap) {
-		uint32_t *nh = vo_calloc(nhist, sizeof(*nh));
+		uint16_t *nh = vo_calloc(nhist, sizeof(*nh));
 
 		if (!nh)
 			return vo_error_nomem(err);
@@ -660,7 +675,7 @@ int vo_segmenter_count(struct vo_segmenter *s, struct vo_cleaner *cleaner,
 		s->tside.gen = tcol->ntab ? tcol->gen : 0;
 	}
 	{
-		/* Every array in a local: the increments may alias anything of 4 bytes. */
+		/* Every array in a local: the increments may alias anything of 2 bytes. */
 		const struct vo_judged *tts = cols.col[VO_COL_TIMESTAMP].tab;
 		const struct vo_judged *tla = cols.col[VO_COL_LAST_ORDER_TS].tab;
 		const struct vo_judged *tfi = cols.col[VO_COL_FIRST_ORDER_TS].tab;
@@ -673,36 +688,47 @@ int vo_segmenter_count(struct vo_segmenter *s, struct vo_cleaner *cleaner,
 		const uint32_t *vcode = s->vside.code;
 		const uint32_t *sel = cols.sel;
 		const uint32_t *country = cols.country;
-		const uint32_t *dtab = s->dc.tab;
-		uint64_t dn = s->dc.ntab;
+		const uint32_t *rtab = s->rtab;
+		int32_t rlast = (int32_t)s->nrtab - 1;
 		uint32_t vstride = (uint32_t)(nc * nt * nr4);
 		uint32_t cstride = (uint32_t)(nt * nr4);
-		uint32_t *hist = s->hist;
+		uint16_t *hist = s->hist;
 
-		for (j = 0; j < cols.nsel; j++) {
-			const struct vo_judged *ts = &tts[its[j]];
-			const struct vo_judged *la = &tla[ila[j]];
-			const struct vo_judged *fi = &tfi[ifi[j]];
-			int32_t d = ts->day - la->day; /* both within +-2^27 */
-			uint32_t bad = ((ts->fails | la->fails | fi->fails) >>
-					VO_OUT_INVALID_TIMESTAMP) & 1u;
-			uint32_t after = fi->day > la->day;
-			uint32_t keep = (uint32_t)-(d >= 0);
-			uint64_t dv = (uint64_t)(uint32_t)d & keep;
-			uint32_t r = (1 + dtab[dv < dn ? dv : dn - 1]) & keep;
-
-			hist[vcode[ivo[j]] * vstride + country[sel[j]] * cstride + tcode[ito[j]] +
-			     r * HIST_FLAGS + bad + 2 * after]++;
-		}
+#define CLASS_ROW(C)                                                                       \
+	do {                                                                               \
+		const struct vo_judged *ts = &tts[its[j]];                                 \
+		const struct vo_judged *la = &tla[ila[j]];                                 \
+		const struct vo_judged *fi = &tfi[ifi[j]];                                 \
+		int32_t d1 = ts->day - la->day + 1; /* both within +-2^27 */               \
+		uint32_t bad = ((ts->fails | la->fails | fi->fails) >>                      \
+				VO_OUT_INVALID_TIMESTAMP) & 1u;                             \
+		uint32_t after = fi->day > la->day;                                        \
+                                                                                           \
+		d1 = d1 < 0 ? 0 : d1; /* before the last order: code 0 */                  \
+		d1 = d1 > rlast ? rlast : d1;                                              \
+		hist[vcode[ivo[j]] * vstride + (C) * cstride + tcode[ito[j]] + rtab[d1] + \
+		     bad + 2 * after]++;                                                   \
+	} while (0)
+		/* Every row selected: position j is row j. */
+		if (cols.nsel == cols.nrows)
+			for (j = 0; j < cols.nsel; j++)
+				CLASS_ROW(country[j]);
+		else
+			for (j = 0; j < cols.nsel; j++)
+				CLASS_ROW(country[sel[j]]);
+#undef CLASS_ROW
 	}
 	/* Each class with rows: its outcome, its counts (the rest skipped 4 at a time). */
 	{
-		uint32_t *h = s->hist;
+		uint16_t *h = s->hist;
 		size_t at;
 		size_t q;
 
 		for (at = 0; at < nhist; at += HIST_FLAGS) {
-			if (!(h[at] | h[at + 1] | h[at + 2] | h[at + 3]))
+			uint64_t w;
+
+			memcpy(&w, h + at, sizeof(w));
+			if (!w)
 				continue;
 			for (q = at; q < at + HIST_FLAGS; q++) {
 				size_t rest = q / HIST_FLAGS;
@@ -712,9 +738,11 @@ int vo_segmenter_count(struct vo_segmenter *s, struct vo_cleaner *cleaner,
 				uint32_t c = (uint32_t)(q / (nr4 * nt) % nc);
 				uint32_t v = (uint32_t)(q / (nr4 * nt * nc));
 
-				if (!h[q])
+				uint64_t n = h[q];
+
+				if (!n)
 					continue;
-				rc = fold_class(s, v, c, t, r, f, h[q], count, &missing);
+				rc = fold_class(s, v, c, t, r, f, n, count, &missing);
 				h[q] = 0;
 				if (rc)
 					goto fail_fold;
