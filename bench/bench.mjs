@@ -5,6 +5,8 @@
 //             real file and on a 28.5M-row synthetic file (gen.mjs, cached
 //             outside the repository); wall time, CPU time, peak RSS; plus the
 //             floor (`vouch inspect --scan`: read and decompress every page).
+//             Then the scaling table: 1M, 10M and 28.5M rows at 1 and 2
+//             threads (rows/s, ns per row, against the floor).
 //   api       `vouch serve` vs nginx's canned answer vs the FastAPI app, wrk
 //             keep-alive at 64 and 256 connections, sharing both cores and
 //             pinned (server on core 0, wrk on core 1): requests/s, p99,
@@ -98,19 +100,22 @@ function machine() {
 		`- Kernel: ${os.release()}; date ${new Date().toISOString()}`,
 		`- vouch: ${ver(VOUCH, ['--version'])}; DuckDB (@duckdb/node-api) ${duck}; ${ver('nginx', ['-v'])}; ` +
 			`FastAPI ${ver('/usr/bin/python3', ['-c', 'import fastapi; print(fastapi.__version__)'])}; ${ver('wrk', ['-v'])}`,
-		`- Load: other processes may share the machine; each figure is the median of ${REPS} alternating runs.`,
+		`- Load: other processes may share the machine; each figure is the median of ${REPS} alternating runs. ` +
+			`Load average (1, 5, 15 min) at the start: ${os.loadavg().map((x) => x.toFixed(2)).join(', ')} ` +
+			'(on a loaded machine, wall times and their ratios are not the machine\'s own).',
 	];
 }
 
 // ---- pipeline --------------------------------------------------------------
 
-function bigFile() {
-	const f = path.join(CACHE, `big-${ROWS}.parquet`);
+// The synthetic file of `rows` rows (gen.mjs), generated once and cached.
+function bigFile(rows = ROWS) {
+	const f = path.join(CACHE, `big-${rows}.parquet`);
 	if (fs.existsSync(f)) return f;
 	fs.mkdirSync(CACHE, { recursive: true });
-	console.error(`bench: generating ${f} (${ROWS} rows, about a minute)`);
+	console.error(`bench: generating ${f} (${rows} rows, about ${Math.ceil(rows / 400000)} s)`);
 	const tmp = `${f}.tmp`;
-	execFileSync('node', [path.join(anchors(), 'gen.mjs'), tmp, String(ROWS)], { stdio: 'inherit' });
+	execFileSync('node', [path.join(anchors(), 'gen.mjs'), tmp, String(rows)], { stdio: 'inherit' });
 	fs.renameSync(tmp, f);
 	return f;
 }
@@ -126,17 +131,14 @@ function pipeline() {
 	say('in parentheses. The floor is `vouch inspect --scan`: read and decompress every page of the');
 	say('six columns, on the same threads, nothing else.');
 	say();
-	say('`vouch -j 1` is the same run on one thread (the least memory: one row group at a time).');
-	say();
-	say('| input | vouch wall s | vouch CPU s | vouch RSS MiB | vouch -j 1 wall s / RSS MiB | floor wall s | DuckDB wall s (query) | DuckDB CPU s | DuckDB RSS MiB | DuckDB / vouch wall | vouch / floor |');
+	say('| input | vouch wall s | vouch CPU s | vouch RSS MiB | floor wall s | floor RSS MiB | DuckDB wall s (query) | DuckDB CPU s | DuckDB RSS MiB | DuckDB / vouch wall | vouch / floor |');
 	say('|---|---|---|---|---|---|---|---|---|---|---|');
 	for (const [label, file] of inputs) {
-		const v = [], v1 = [], d = [], f = [];
+		const v = [], d = [], f = [];
 		const outFile = path.join(work, 'segments.json');
 		let ref = null;
 		for (let i = 0; i < REPS; i++) {
 			v.push(timed(VOUCH, ['process', '-q', '-c', 'all', '-i', file, '-o', outFile]));
-			v1.push(timed(VOUCH, ['process', '-q', '-j', '1', '-c', 'all', '-i', file, '-o', outFile]));
 			const r = timed('node', [path.join(anchors(), 'duckdb-run.mjs'), '--threads', '2', '--countries', 'all', file], { stdout: true });
 			r.query = Number((/query ms: ([\d.]+)/.exec(r.stderr) || [])[1]) / 1000;
 			d.push(r);
@@ -150,12 +152,48 @@ function pipeline() {
 		const same = cmp.status === 0 ? 'identical' : `DIFFERENT: ${cmp.stderr.trim()}`;
 		const m = (xs, k) => median(xs.map((x) => x[k]));
 		say(`| ${label} | ${fmt(m(v, 'wall'))} | ${fmt(m(v, 'cpu'))} | ${fmt(m(v, 'rss'), 0)} | ` +
-			`${fmt(m(v1, 'wall'))} / ${fmt(m(v1, 'rss'), 0)} | ${fmt(m(f, 'wall'))} | ` +
+			`${fmt(m(f, 'wall'))} | ${fmt(m(f, 'rss'), 0)} | ` +
 			`${fmt(m(d, 'wall'))} (${fmt(m(d, 'query'))}) | ${fmt(m(d, 'cpu'))} | ${fmt(m(d, 'rss'), 0)} | ` +
 			`**${fmt(m(d, 'wall') / m(v, 'wall'), 1)}x** | ${fmt(m(v, 'wall') / m(f, 'wall'), 2)}x |`);
 		console.error(`bench: ${label}: results ${same}`);
 		out.push(`<!-- ${label}: vouch vs DuckDB results ${same} -->`);
 		if (cmp.status !== 0) process.exitCode = 1;
+	}
+	say();
+	scaling();
+}
+
+// Cost per row as the input grows (1M, 10M and the big file's rows) and the
+// speed-up with threads: `vouch process -c all -j T`, and the floor at T.
+function scaling() {
+	const sizes = [...new Set([1000000, 10000000, ROWS])].filter((n) => n <= ROWS);
+	const cores = Math.min(os.cpus().length, 2) > 1 ? [1, 2] : [1];
+	say('### Scaling');
+	say();
+	say('`vouch process -c all -j THREADS` on gen.mjs files of each size (rows/s and ns per row');
+	say('from the wall time; CPU ns per row from user + system time), and the floor at the same');
+	say(`threads (\`vouch inspect --scan -j THREADS\`). Medians of ${REPS} runs.`);
+	say();
+	say('| rows | threads | wall s | CPU s | peak RSS MiB | rows/s | ns/row | CPU ns/row | floor wall s | vouch / floor | speed-up vs 1 thread |');
+	say('|---|---|---|---|---|---|---|---|---|---|---|');
+	for (const rows of sizes) {
+		const file = bigFile(rows);
+		const outFile = path.join(work, 'scale.json');
+		let one = null;
+		for (const t of cores) {
+			const v = [], f = [];
+			for (let i = 0; i < REPS; i++) {
+				v.push(timed(VOUCH, ['process', '-q', '-c', 'all', '-j', String(t), '-i', file, '-o', outFile]));
+				f.push(timed(VOUCH, ['inspect', '--scan', '-j', String(t), file]));
+			}
+			const m = (xs, k) => median(xs.map((x) => x[k]));
+			const wall = m(v, 'wall');
+			if (t === 1) one = wall;
+			say(`| ${rows.toLocaleString('en')} | ${t} | ${fmt(wall)} | ${fmt(m(v, 'cpu'))} | ${fmt(m(v, 'rss'), 0)} | ` +
+				`${Math.round(rows / wall).toLocaleString('en')} | ${fmt(wall / rows * 1e9, 1)} | ` +
+				`${fmt(m(v, 'cpu') / rows * 1e9, 1)} | ${fmt(m(f, 'wall'))} | ${fmt(wall / m(f, 'wall'), 2)}x | ` +
+				`${fmt(one / wall, 2)}x |`);
+		}
 	}
 	say();
 }
@@ -347,6 +385,7 @@ say();
 try {
 	if (want('pipeline')) pipeline();
 	if (want('api')) await api();
+	say(`Load average (1, 5, 15 min) at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(', ')}.`);
 } finally {
 	fs.rmSync(work, { recursive: true, force: true });
 }

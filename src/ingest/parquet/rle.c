@@ -177,6 +177,26 @@ static void unpack_u32(struct vo_rle *d, uint32_t *out, size_t m)
 	size_t fast = fast_count(d, bit, m);
 	size_t i;
 
+	/* Whole bytes (a dictionary of 129 to 256 entries, or of 2^16): a plain widening. */
+	if ((d->width == 8 || d->width == 16) && (bit & 7) == 0) {
+		size_t w = d->width / 8;
+		size_t n = VO_MIN(m, (d->pk_len - (size_t)(bit >> 3)) / w);
+		const uint8_t *p = d->pk + (bit >> 3);
+
+		if (w == 1)
+			for (i = 0; i < n; i++)
+				out[i] = p[i];
+		else
+			for (i = 0; i < n; i++)
+				out[i] = (uint32_t)p[2 * i] | (uint32_t)p[2 * i + 1] << 8;
+		bit += (uint64_t)n * d->width;
+		for (i = n; i < m; i++) {
+			out[i] = unpack_slow(d, bit, mask);
+			bit += d->width;
+		}
+		d->pk_bit = bit;
+		return;
+	}
 	switch (d->width) {
 		UNPACK_CASE(1);
 		UNPACK_CASE(2);
