@@ -1,10 +1,11 @@
 /*
  * rle.c - the RLE / bit-packed hybrid decoder, see rle.h.
  *
- * The hot loop is the bit-packed unpacking: while at least 8 bytes of the run
+ * The hot loop is the bit-packed unpacking: while at least 8 bytes of the input
  * remain past a value's first byte, the value is taken from one unaligned
  * 64-bit load (a value of up to 32 bits starting at any bit of a byte spans at
- * most 5 bytes); only the last few values of a run use the byte-wise path.
+ * most 5 bytes); only the last few values of the input use the byte-wise
+ * path.
  */
 #include "core/common.h"
 
@@ -114,16 +115,22 @@ static uint32_t unpack_slow(const struct vo_rle *d, uint64_t bit, uint64_t mask)
 
 /*
  * Number of values, from bit offset bit on, whose 8-byte load stays inside
- * the run: their first byte is at most pk_len - 8.
+ * the input: their first byte is at most 8 bytes before its end.
  */
 static size_t fast_count(const struct vo_rle *d, uint64_t bit, size_t want)
 {
+	/*
+	 * The load may read past the run into the rest of the input (the next
+	 * run's header and values): its bits are masked off, and the input
+	 * is the caller's, so only its end bounds the load.
+	 */
+	size_t avail = (size_t)(d->end - d->pk);
 	uint64_t last_bit;
 	uint64_t n;
 
-	if (d->pk_len < 8)
+	if (avail < 8)
 		return 0;
-	last_bit = (uint64_t)(d->pk_len - 8) * 8 + 7;
+	last_bit = (uint64_t)(avail - 8) * 8 + 7;
 	if (bit > last_bit)
 		return 0;
 	n = (last_bit - bit) / d->width + 1;
