@@ -178,6 +178,7 @@ static inline __attribute__((always_inline)) int vo__ts_fixed(const char *p, siz
 							     int64_t *day)
 {
 	static const unsigned char mdays[16] = { 0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	/* len is a constant where this is inlined (see below): so is the layout. */
 	const struct vo__ts_layout *l = len == 26 ? &vo__ts26 : &vo__ts19;
 	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
 	__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + len - 16));
@@ -261,12 +262,15 @@ vo_ts_parse_day_cached(struct vo_str s, struct vo_ts_months *m, int64_t *us, int
 	int64_t t = 0;
 
 #if defined(__SSE2__)
-	if (s.len == 26 || s.len == 19) {
-		int r = vo__ts_fixed(s.ptr, s.len, m, us, day);
+	int r = -1;
 
-		if (r >= 0)
-			return r;
-	}
+	/* One copy per form, each with its layout's constants kept in registers. */
+	if (s.len == 26)
+		r = vo__ts_fixed(s.ptr, 26, m, us, day);
+	else if (s.len == 19)
+		r = vo__ts_fixed(s.ptr, 19, m, us, day);
+	if (r >= 0)
+		return r;
 #else
 	(void)m;
 #endif

@@ -294,6 +294,37 @@ static int stream_need(struct vo_parquet_reader *r, struct pq_col *c, size_t nee
 }
 
 /*
+ * stream_strings()'s slow step: the string at p (j strings into the batch,
+ * which starts at start) is not all in the window.  Refills it, keeping the
+ * batch's strings and moving their views; *p, *start and *end follow.
+ */
+static __attribute__((noinline)) int strings_refill(struct vo_parquet_reader *r,
+						    struct pq_col *c, struct vo_str *out,
+						    size_t j, const uint8_t **start,
+						    const uint8_t **p, const uint8_t **end,
+						    const char **why, struct vo_error *err)
+{
+	size_t done = (size_t)(*p - *start);
+	size_t rem = (size_t)(*end - *p);
+	size_t need = rem < 4 ? 4 : 4 + (size_t)pq_le32(*p);
+	int rc;
+
+	c->vp = *p;
+	rc = stream_keep(r, c, *start, need, out, j, err);
+	if (rc)
+		return rc;
+	*p = c->vp;
+	*start = *p - done;
+	*end = c->vend;
+	rem = (size_t)(*end - *p);
+	if (rem < 4 || rem - 4 < pq_le32(*p)) {
+		*why = "values run past the end of the page";
+		return VO_EFORMAT;
+	}
+	return VO_OK;
+}
+
+/*
  * The next k strings of a streamed page, as views into the window: one
  * pass, refilling the window (and moving the views made so far) whenever a
  * length or a value is not all in it yet.  VO_EFORMAT with *why when the
@@ -323,26 +354,16 @@ static int stream_strings(struct vo_parquet_reader *r, struct pq_col *c, struct 
 	p = c->vp;
 	end = c->vend;
 	for (j = 0; j < k; j++) {
+		size_t rem = (size_t)(end - p);
 		uint32_t len;
 
-		if (__builtin_expect((size_t)(end - p) < 4 || (size_t)(end - p) - 4 < pq_le32(p),
-				     0)) {
-			size_t done = (size_t)(p - start);
-			size_t need = (size_t)(end - p) < 4 ? 4 : 4 + (size_t)pq_le32(p);
-
-			c->vp = p;
-			rc = stream_keep(r, c, start, need, out, j, err);
+		if (__builtin_expect(rem < 4, 0) ||
+		    __builtin_expect(rem - 4 < (size_t)(len = pq_le32(p)), 0)) {
+			rc = strings_refill(r, c, out, j, &start, &p, &end, why, err);
 			if (rc)
 				return rc;
-			p = c->vp;
-			start = p - done;
-			end = c->vend;
-			if ((size_t)(end - p) < 4 || (size_t)(end - p) - 4 < pq_le32(p)) {
-				*why = "values run past the end of the page";
-				return VO_EFORMAT;
-			}
+			len = pq_le32(p);
 		}
-		len = pq_le32(p);
 		out[j] = vo_str_make((const char *)p + 4, len);
 		p += 4 + (size_t)len;
 	}
