@@ -1121,3 +1121,55 @@ int pq_load_page(struct vo_parquet_reader *r, struct pq_col *c, struct vo_error 
 	}
 	return VO_OK;
 }
+
+int pq_each_page(struct vo_parquet_reader *r, struct pq_col *c, vo_parquet_page_fn fn, void *ctx,
+		 struct vo_error *err)
+{
+	struct pq_page_header ph = { 0 };
+	size_t hlen = 0;
+	uint64_t body;
+	int rc;
+
+	while (c->pos < c->end) {
+		size_t csize;
+		size_t skip = 0;
+
+		rc = read_page_header(r, c, &ph, &hlen, err);
+		if (rc)
+			return rc;
+		c->page_at = c->pos;
+		body = c->pos + hlen;
+		if ((uint64_t)ph.compressed_size > c->end - body ||
+		    (uint64_t)ph.compressed_size > VO_PARQUET_PAGE_MAX ||
+		    (uint64_t)ph.uncompressed_size > VO_PARQUET_PAGE_MAX)
+			return pq_col_error(r, c, err, VO_EFORMAT,
+					    "page at offset %" PRIu64 " has impossible sizes",
+					    c->page_at);
+		c->pos = body + (uint64_t)ph.compressed_size;
+		if (ph.type != PQ_PAGE_DICTIONARY && ph.type != PQ_PAGE_DATA &&
+		    ph.type != PQ_PAGE_DATA_V2)
+			continue;
+		csize = (size_t)ph.compressed_size;
+		if (ph.type == PQ_PAGE_DATA_V2 && ph.has_v2) {
+			/* The levels are stored as they are; the codec sees the values. */
+			skip = (size_t)ph.v2.def_len + (size_t)ph.v2.rep_len;
+			if (ph.v2.def_len < 0 || ph.v2.rep_len < 0 || skip > csize ||
+			    skip > (size_t)ph.uncompressed_size)
+				return pq_col_error(r, c, err, VO_EFORMAT,
+						    "page at offset %" PRIu64
+						    ": level lengths exceed the page size",
+						    c->page_at);
+			if (!ph.v2.is_compressed)
+				continue;
+		}
+		rc = read_body(r, c, body, csize, err);
+		if (rc)
+			return rc;
+		rc = fn(ctx, c->codec, c->raw + skip, csize - skip,
+			(size_t)ph.uncompressed_size - skip);
+		if (rc)
+			return vo_error_set(err, rc, "%s: stopped at the page at offset %" PRIu64,
+					    r->path, c->page_at);
+	}
+	return VO_OK;
+}

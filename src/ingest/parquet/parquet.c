@@ -579,6 +579,28 @@ int vo_parquet_reader_scan(struct vo_parquet_reader *r, uint64_t *pages, struct 
 	return rc;
 }
 
+int vo_parquet_reader_pages(struct vo_parquet_reader *r, vo_parquet_page_fn fn, void *ctx,
+			    struct vo_error *err)
+{
+	int rc = VO_OK;
+
+	for (;;) {
+		bool none;
+
+		rc = start_row_group(r, &none, err);
+		if (rc || none)
+			break;
+		for (int k = 0; k < VO_COL_COUNT && !rc; k++)
+			rc = pq_each_page(r, &r->cols[k], fn, ctx, err);
+		r->rg_done = r->rg_rows;
+		if (rc)
+			break;
+	}
+	if (rc)
+		r->failed = rc;
+	return rc;
+}
+
 void vo_parquet_reader_share(struct vo_parquet_reader *r, atomic_size_t *next)
 {
 	r->shared = next;

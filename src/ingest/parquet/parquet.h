@@ -116,6 +116,24 @@ void vo_parquet_reader_share(struct vo_parquet_reader *r, atomic_size_t *next);
  */
 int vo_parquet_reader_scan(struct vo_parquet_reader *r, uint64_t *pages, struct vo_error *err);
 
+/*
+ * Called for each page by vo_parquet_reader_pages() with exactly what the
+ * reader would give the codec: codec (enum vo_codec_id), the srclen
+ * compressed bytes at src (valid during the call; a data page v2's values
+ * section only) and the dstlen bytes they must give.  Non-zero stops.
+ */
+typedef int (*vo_parquet_page_fn)(void *ctx, int codec, const uint8_t *src, size_t srclen,
+				  size_t dstlen);
+
+/*
+ * Reads every dictionary and data page of the six columns in the row
+ * groups left, decompressing nothing, and hands each to fn: for the codec
+ * benchmark (bench/codec_bench.c), which times each library on a file's
+ * own pages.  Errors as vo_parquet_reader_next(), or fn's return value.
+ */
+int vo_parquet_reader_pages(struct vo_parquet_reader *r, vo_parquet_page_fn fn, void *ctx,
+			    struct vo_error *err);
+
 /* Closes the file and frees the reader; NULL is a no-op. */
 void vo_parquet_reader_destroy(struct vo_parquet_reader *r);
 

@@ -494,6 +494,13 @@ int pq_col_error(struct vo_parquet_reader *r, const struct pq_col *c, struct vo_
  */
 int pq_load_page(struct vo_parquet_reader *r, struct pq_col *c, struct vo_error *err);
 
+/*
+ * Hands every page of c's current column chunk, as stored, to fn (page.c,
+ * for vo_parquet_reader_pages()).
+ */
+int pq_each_page(struct vo_parquet_reader *r, struct pq_col *c, vo_parquet_page_fn fn, void *ctx,
+		 struct vo_error *err);
+
 /* Decodes the next n rows of c's current page into the batch column out (page.c). */
 int pq_decode_rows(struct vo_parquet_reader *r, struct pq_col *c, size_t n, struct vo_column *out,
 		   struct vo_error *err);
