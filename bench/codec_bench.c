@@ -125,8 +125,8 @@ static bool run_libdeflate(const struct page *p)
 	size_t in = 0;
 	size_t got = 0;
 
-	return libdeflate_gzip_decompress_ex(ldd, p->src, p->srclen, dst, p->dstlen, &in,
-					     &got) == LIBDEFLATE_SUCCESS &&
+	return libdeflate_gzip_decompress_ex(ldd, p->src, p->srclen, dst, p->dstlen, &in, &got) ==
+		       LIBDEFLATE_SUCCESS &&
 	       got == p->dstlen;
 }
 
@@ -281,7 +281,8 @@ int main(int argc, char **argv)
 			memcpy(want, dst, pages[i].dstlen);
 			checking = true;
 			if (!k->run(&pages[i]) || memcmp(want, dst, pages[i].dstlen)) {
-				fprintf(stderr, "bench_codec: %s differs on page %zu\n", k->name, i);
+				fprintf(stderr, "bench_codec: %s differs on page %zu\n", k->name,
+					i);
 				return 1;
 			}
 			checking = false;

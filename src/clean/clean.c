@@ -61,37 +61,37 @@ struct vo_cleaner {
 	struct spelling *spell;	       /* by spelling id */
 	struct memo memo[VO_COL_COUNT];
 	struct vo_quality quality;
-	bool times;		  /* hand out order_us, last_us and first_us */
-	uint64_t gen;		  /* the last memo generation given out */
-	struct vo_ts_months months; /* the months of timestamp strings seen */
-	struct vo_intmap vkeys;	  /* voucher amount -> key */
-	int64_t last_amount;	  /* the last amount keyed, and its key (plain columns) */
-	uint32_t last_key;	  /* NO_KEY before the first */
-	size_t cap;		  /* rows allocated in the arrays below */
-	uint8_t *outcome;	  /* per row, handed out */
-	uint32_t *country;	  /* per row, handed out */
-	int64_t *total;		  /* per row, handed out */
-	int64_t *voucher;	  /* per row, handed out */
-	uint32_t *vkey;		  /* per row, handed out */
-	int64_t *days;		  /* per row, handed out */
-	int64_t *order_us;	  /* per row, handed out with times */
-	int64_t *last_us;	  /* per row, handed out with times */
-	int64_t *first_us;	  /* per row, handed out with times */
-	uint32_t *kept;		  /* the kept rows, handed out */
-	uint32_t *sel;		  /* the rows of a selected country */
-	uint8_t *s_fails;	  /* per selected row: its outcome bits, then its outcome */
-	int32_t *s_days;	  /* per selected row: days since the last order */
-	int32_t *s_last;	  /* per selected row: the last order's day (scratch) */
-	int64_t *s_total;	  /* per selected row: total_orders, -1 when missing */
+	bool times;		      /* hand out order_us, last_us and first_us */
+	uint64_t gen;		      /* the last memo generation given out */
+	struct vo_ts_months months;   /* the months of timestamp strings seen */
+	struct vo_intmap vkeys;	      /* voucher amount -> key */
+	int64_t last_amount;	      /* the last amount keyed, and its key (plain columns) */
+	uint32_t last_key;	      /* NO_KEY before the first */
+	size_t cap;		      /* rows allocated in the arrays below */
+	uint8_t *outcome;	      /* per row, handed out */
+	uint32_t *country;	      /* per row, handed out */
+	int64_t *total;		      /* per row, handed out */
+	int64_t *voucher;	      /* per row, handed out */
+	uint32_t *vkey;		      /* per row, handed out */
+	int64_t *days;		      /* per row, handed out */
+	int64_t *order_us;	      /* per row, handed out with times */
+	int64_t *last_us;	      /* per row, handed out with times */
+	int64_t *first_us;	      /* per row, handed out with times */
+	uint32_t *kept;		      /* the kept rows, handed out */
+	uint32_t *sel;		      /* the rows of a selected country */
+	uint8_t *s_fails;	      /* per selected row: its outcome bits, then its outcome */
+	int32_t *s_days;	      /* per selected row: days since the last order */
+	int32_t *s_last;	      /* per selected row: the last order's day (scratch) */
+	int64_t *s_total;	      /* per selected row: total_orders, -1 when missing */
 	struct vo_judged **s_voucher; /* per selected row: the voucher amount's judgement */
 	int64_t *s_order_us;	      /* per selected row, with times */
 	int64_t *s_last_us;	      /* per selected row, with times */
 	int64_t *s_first_us;	      /* per selected row, with times */
 	uint32_t *s_kept;	      /* the kept selected rows, by position in sel */
-	uint32_t *identity;	  /* 0, 1, 2, ...: the index of a plain column */
-	uint32_t *ix[VO_COL_COUNT];	   /* a nullable dictionary column's indices, nulls remapped */
+	uint32_t *identity;	      /* 0, 1, 2, ...: the index of a plain column */
+	uint32_t *ix[VO_COL_COUNT];   /* a nullable dictionary column's indices, nulls remapped */
 	struct vo_judged *tmp[VO_COL_COUNT]; /* a plain column's values, judged */
-	char *lower;			   /* scratch for lower-casing a country name */
+	char *lower;			     /* scratch for lower-casing a country name */
 	size_t lower_cap;
 };
 
@@ -638,18 +638,18 @@ static void judge_rows(struct vo_cleaner *c, const struct vo_column *ts_col,
 		const uint32_t *sel = c->sel;
 		int64_t *order_us = c->s_order_us;
 
-#define TS_ROW(US)                                                                             \
-	do {                                                                                   \
-		const struct vo_judged *e = &tab2[ix2[j]];                                     \
-		int64_t day = 0;                                                               \
-		bool ok = vo_ts_parse_day_cached(str[sel[j]], &c->months, (US), &day);         \
-		int32_t d = (ok ? (int32_t)day : 0) - e->day;                                  \
-                                                                                               \
-		fails[j] = (uint8_t)(BIT(VO_OUT_KEPT) | e->fails |                             \
-				     BIT(VO_OUT_INVALID_TIMESTAMP) * !ok |                     \
-				     BIT(VO_OUT_ORDER_BEFORE_LAST) * (d < 0));                 \
-		days[j] = d;                                                                   \
-		last[j] = e->day;                                                              \
+#define TS_ROW(US)                                                                     \
+	do {                                                                           \
+		const struct vo_judged *e = &tab2[ix2[j]];                             \
+		int64_t day = 0;                                                       \
+		bool ok = vo_ts_parse_day_cached(str[sel[j]], &c->months, (US), &day); \
+		int32_t d = (ok ? (int32_t)day : 0) - e->day;                          \
+                                                                                       \
+		fails[j] = (uint8_t)(BIT(VO_OUT_KEPT) | e->fails |                     \
+				     BIT(VO_OUT_INVALID_TIMESTAMP) * !ok |             \
+				     BIT(VO_OUT_ORDER_BEFORE_LAST) * (d < 0));         \
+		days[j] = d;                                                           \
+		last[j] = e->day;                                                      \
 	} while (0)
 		if (c->times)
 			for (j = 0; j < ns; j++)

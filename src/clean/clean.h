@@ -134,8 +134,8 @@ void vo_cleaner_keep_times(struct vo_cleaner *c);
  * messages, for a column whose type cannot hold its field (a country given
  * as a number, a timestamp as a double).  *rows is valid until the next
  * call.  Counts go to the cleaner's quality figures.  VO_EFORMAT for a
- * column type that cannot hold its field, VO_ELIMIT past VO_COUNTRIES_MAX countries or VO_VOUCHERS_MAX
- * voucher amounts, VO_ENOMEM; each message names the file, row and column.
+ * column type that cannot hold its field, VO_ELIMIT past VO_COUNTRIES_MAX countries or
+ * VO_VOUCHERS_MAX voucher amounts, VO_ENOMEM; each message names the file, row and column.
  */
 int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const char *path,
 		   struct vo_clean_rows *rows, struct vo_error *err);

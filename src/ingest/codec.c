@@ -163,8 +163,7 @@ static void start_member(struct vo_codec_stream *s)
 	s->member_done = false;
 }
 
-int vo_codec_stream_start(struct vo_codec_stream *s, int codec, size_t dstlen,
-			  struct vo_error *err)
+int vo_codec_stream_start(struct vo_codec_stream *s, int codec, size_t dstlen, struct vo_error *err)
 {
 	if (codec != VO_CODEC_GZIP)
 		return vo_error_set(err, VO_EUNSUPPORTED, "codec %s cannot be streamed",
@@ -258,19 +257,22 @@ int vo_codec_stream_next(struct vo_codec_stream *s, const uint8_t *in, size_t in
 		s->st.avail_in = (uint32_t)(inlen - *used);
 		/* Past the declared size, a probe buffer catches any further output. */
 		s->st.next_out = at_end ? probe : out + *got;
-		s->st.avail_out = out_room = at_end ? (uint32_t)sizeof(probe) : (uint32_t)(outlen - *got);
+		s->st.avail_out = out_room =
+			at_end ? (uint32_t)sizeof(probe) : (uint32_t)(outlen - *got);
 		in_before = s->st.avail_in;
 		r = isal_inflate(&s->st);
 		if (r < 0 || r == ISAL_NEED_DICT)
-			return vo_error_set(err, VO_EFORMAT,
-					    "GZIP data does not decompress to the declared %zu bytes: %s",
-					    s->dstlen, isal_result_name(r));
+			return vo_error_set(
+				err, VO_EFORMAT,
+				"GZIP data does not decompress to the declared %zu bytes: %s",
+				s->dstlen, isal_result_name(r));
 		*used += in_before - s->st.avail_in;
 		if (at_end && s->st.avail_out != out_room)
-			return vo_error_set(err, VO_EFORMAT,
-					    "GZIP data does not decompress to the declared %zu bytes: "
-					    "output longer than declared",
-					    s->dstlen);
+			return vo_error_set(
+				err, VO_EFORMAT,
+				"GZIP data does not decompress to the declared %zu bytes: "
+				"output longer than declared",
+				s->dstlen);
 		if (!at_end)
 			*got += out_room - s->st.avail_out;
 		if (s->st.block_state == ISAL_BLOCK_FINISH) {
@@ -313,7 +315,8 @@ static int gzip_decompress(struct vo_codec *c, const uint8_t *src, size_t srclen
 	}
 	rc = vo_codec_stream_start(c->gzip, VO_CODEC_GZIP, dstlen, err);
 	if (!rc)
-		rc = vo_codec_stream_next(c->gzip, src, srclen, true, &used, dst, dstlen, &got, err);
+		rc = vo_codec_stream_next(c->gzip, src, srclen, true, &used, dst, dstlen, &got,
+					  err);
 	/* All output is out: check the end (trailer, nothing more) with the rest. */
 	if (!rc && !c->gzip->done)
 		rc = vo_codec_stream_next(c->gzip, src + used, srclen - used, true, &used, dst, 0,

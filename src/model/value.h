@@ -33,11 +33,11 @@ bool vo_ts_parse(struct vo_str s, int64_t *us);
  * "YYYY-MM-DD HH:MM:SS" and "YYYY-MM-DD HH:MM:SS.ffffff" (or with 'T'), are
  * checked in a branch-light fixed-layout path on x86-64 (SSE2): two 16-byte
  * loads, every byte tested against its range at once, the fields read in
- * pairs; anything else goes through vo_ts_parse() (also on other machines).  Inline, because the cleaner runs it once
- * per row of a timestamp column that is not dictionary-coded.
+ * pairs; anything else goes through vo_ts_parse() (also on other machines).  Inline, because the
+ * cleaner runs it once per row of a timestamp column that is not dictionary-coded.
  */
 static inline __attribute__((always_inline)) bool vo_ts_parse_day(struct vo_str s, int64_t *us,
-								   int64_t *day);
+								  int64_t *day);
 
 /*
  * The days of the months seen, for vo_ts_parse_day_cached(): a caller's
@@ -159,7 +159,7 @@ static inline __m128i vo__pairs(__m128i x)
 static inline int64_t vo__days(unsigned year, unsigned month, unsigned mday)
 {
 	/* Days from March 1 to the first of each month. */
-	static const unsigned short from_march[13] = { 0,   306, 337, 0,   31,  61, 92,
+	static const unsigned short from_march[13] = { 0,   306, 337, 0,   31,	61, 92,
 						       122, 153, 184, 214, 245, 275 };
 	unsigned yy = year - (month <= 2) - 1900;
 
@@ -173,11 +173,12 @@ static inline int64_t vo__days(unsigned year, unsigned month, unsigned mday)
  * 1: the form, valid (day set, and us unless it is NULL); 0: the form,
  * invalid; -1: another form.
  */
-static inline __attribute__((always_inline)) int vo__ts_fixed(const char *p, size_t len,
-							     struct vo_ts_months *m, int64_t *us,
-							     int64_t *day)
+static inline __attribute__((always_inline)) int
+vo__ts_fixed(const char *p, size_t len, struct vo_ts_months *m, int64_t *us, int64_t *day)
 {
-	static const unsigned char mdays[16] = { 0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const unsigned char mdays[16] = {
+		0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
 	/* len is a constant where this is inlined (see below): so is the layout. */
 	const struct vo__ts_layout *l = len == 26 ? &vo__ts26 : &vo__ts19;
 	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
@@ -214,7 +215,7 @@ static inline __attribute__((always_inline)) int vo__ts_fixed(const char *p, siz
 		}
 	}
 	a = vo__pairs(a);
-	pa = (uint64_t)_mm_cvtsi128_si64(a);		      /* pairs at 0..7 */
+	pa = (uint64_t)_mm_cvtsi128_si64(a);			   /* pairs at 0..7 */
 	pa_hi = (uint64_t)_mm_cvtsi128_si64(_mm_srli_si128(a, 8)); /* pairs at 8..15 */
 	year = VO__BYTE(pa, 0) * 100 + VO__BYTE(pa, 2);
 	month = VO__BYTE(pa, 5);
@@ -227,7 +228,8 @@ static inline __attribute__((always_inline)) int vo__ts_fixed(const char *p, siz
 	*day = vo__days(year, month, mday);
 	if (m) {
 		/* Remember the month (its days: 29 in a leap February). */
-		uint64_t key = (uint64_t)_mm_cvtsi128_si64(_mm_loadu_si128((const __m128i *)(const void *)p));
+		uint64_t key = (uint64_t)_mm_cvtsi128_si64(
+			_mm_loadu_si128((const __m128i *)(const void *)p));
 		unsigned h = (unsigned)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 56);
 
 		m->slot[h].key = key;
@@ -283,7 +285,7 @@ vo_ts_parse_day_cached(struct vo_str s, struct vo_ts_months *m, int64_t *us, int
 }
 
 static inline __attribute__((always_inline)) bool vo_ts_parse_day(struct vo_str s, int64_t *us,
-								   int64_t *day)
+								  int64_t *day)
 {
 	return vo_ts_parse_day_cached(s, NULL, us, day);
 }

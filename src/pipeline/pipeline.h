@@ -29,8 +29,8 @@
 
 /*
  * Called for every cleaned batch (for `vouch clean`, which writes kept rows
- * out), with rows carrying the kept rows' timestamps (order_us and co.).  Returning non-zero stops the run with that code; err is set by the
- * callback.
+ * out), with rows carrying the kept rows' timestamps (order_us and co.).  Returning non-zero stops
+ * the run with that code; err is set by the callback.
  */
 typedef int (*vo_pipeline_batch_fn)(void *ctx, const struct vo_batch *batch,
 				    const struct vo_clean_rows *rows,

@@ -41,11 +41,11 @@ _Static_assert(VO_BATCH_ROWS <= UINT16_MAX, "a batch's rows fit a 16-bit counter
 
 /* How the values (>= 0) of one field fall into classes. */
 struct classes {
-	int64_t *start;	  /* class q holds [start[q], start[q + 1]); start[0] = 0 */
-	size_t n;	  /* classes */
-	uint32_t *tab;	  /* class of x for x < ntab, when the bounds are small */
-	size_t ntab;	  /* entries of tab; 0: binary search */
-	int64_t *rep;	  /* a value of each class (its start) */
+	int64_t *start; /* class q holds [start[q], start[q + 1]); start[0] = 0 */
+	size_t n;	/* classes */
+	uint32_t *tab;	/* class of x for x < ntab, when the bounds are small */
+	size_t ntab;	/* entries of tab; 0: binary search */
+	int64_t *rep;	/* a value of each class (its start) */
 };
 
 /* Codes of a column's dictionary entries (or rows), see vo_segmenter_count(). */
@@ -76,12 +76,12 @@ struct vo_segmenter {
 	size_t nkeymap;		   /* entries of keymap */
 	struct counts *country;	   /* by country id */
 	size_t ncountries;
-	uint32_t *rtab;		   /* vo_segmenter_count(): days code * HIST_FLAGS of d + 1 */
-	size_t nrtab;		   /* entries of rtab (d + 1 past it: the last) */
-	struct side tside;	   /* vo_segmenter_count(): total_orders codes */
-	struct side vside;	   /* vo_segmenter_count(): voucher codes */
-	uint16_t *hist;		   /* vo_segmenter_count(): a batch's rows per class */
-	size_t hcap;		   /* counters allocated at hist, all 0 between batches */
+	uint32_t *rtab;	   /* vo_segmenter_count(): days code * HIST_FLAGS of d + 1 */
+	size_t nrtab;	   /* entries of rtab (d + 1 past it: the last) */
+	struct side tside; /* vo_segmenter_count(): total_orders codes */
+	struct side vside; /* vo_segmenter_count(): voucher codes */
+	uint16_t *hist;	   /* vo_segmenter_count(): a batch's rows per class */
+	size_t hcap;	   /* counters allocated at hist, all 0 between batches */
 };
 
 static int cmp_i64(const void *a, const void *b)
@@ -347,7 +347,8 @@ static inline int count_row(struct vo_segmenter *s, const struct vo_clean_rows *
 static int voucher_error(int rc, struct vo_error *err)
 {
 	return vo_error_set(err, rc,
-			    rc == VO_ELIMIT ? "more than %d distinct voucher amounts" : "out of memory",
+			    rc == VO_ELIMIT ? "more than %d distinct voucher amounts"
+					    : "out of memory",
 			    VO_VOUCHERS_MAX);
 }
 
@@ -396,8 +397,8 @@ int vo_segmenter_add(struct vo_segmenter *s, const struct vo_clean_rows *rows, s
  * whose classes would not fit the histogram of vo_segmenter_count().
  */
 static int count_view(struct vo_segmenter *s, struct vo_cleaner *cleaner,
-		      const struct vo_clean_view *v_, const struct vo_batch *batch, const char *path,
-		      struct vo_error *err)
+		      const struct vo_clean_view *v_, const struct vo_batch *batch,
+		      const char *path, struct vo_error *err)
 {
 	const struct vo_clean_view view = *v_;
 	size_t i = 0;
@@ -452,8 +453,8 @@ static int count_view(struct vo_segmenter *s, struct vo_cleaner *cleaner,
 			if (__builtin_expect(c >= ncountries || v >= k[c].vcap, 0)) {
 				rc = reserve(s, c, v);
 				if (rc)
-					return vo_error_at(err, rc, path, batch->first_row + i, NULL,
-							   "%s", vo_strerror(rc));
+					return vo_error_at(err, rc, path, batch->first_row + i,
+							   NULL, "%s", vo_strerror(rc));
 				k = s->country;
 				ncountries = s->ncountries;
 			}
@@ -640,7 +641,8 @@ int vo_segmenter_count(struct vo_segmenter *s, struct vo_cleaner *cleaner,
 
 	/* The voucher codes first: they may add voucher ids, which size the histogram. */
 	ncodes = vcol->ntab ? vcol->ntab : cols.nsel;
-	if (side_grow(&s->vside, ncodes) || side_grow(&s->tside, tcol->ntab ? tcol->ntab : cols.nsel))
+	if (side_grow(&s->vside, ncodes) ||
+	    side_grow(&s->tside, tcol->ntab ? tcol->ntab : cols.nsel))
 		return vo_error_nomem(err);
 	if (!vcol->ntab || vcol->gen != s->vside.gen) {
 		for (j = 0; j < ncodes; j++) {
@@ -694,20 +696,20 @@ int vo_segmenter_count(struct vo_segmenter *s, struct vo_cleaner *cleaner,
 		uint32_t cstride = (uint32_t)(nt * nr4);
 		uint16_t *hist = s->hist;
 
-#define CLASS_ROW(C)                                                                       \
-	do {                                                                               \
-		const struct vo_judged *ts = &tts[its[j]];                                 \
-		const struct vo_judged *la = &tla[ila[j]];                                 \
-		const struct vo_judged *fi = &tfi[ifi[j]];                                 \
-		int32_t d1 = ts->day - la->day + 1; /* both within +-2^27 */               \
-		uint32_t bad = ((ts->fails | la->fails | fi->fails) >>                      \
-				VO_OUT_INVALID_TIMESTAMP) & 1u;                             \
-		uint32_t after = fi->day > la->day;                                        \
-                                                                                           \
-		d1 = d1 < 0 ? 0 : d1; /* before the last order: code 0 */                  \
-		d1 = d1 > rlast ? rlast : d1;                                              \
-		hist[vcode[ivo[j]] * vstride + (C) * cstride + tcode[ito[j]] + rtab[d1] + \
-		     bad + 2 * after]++;                                                   \
+#define CLASS_ROW(C)                                                                            \
+	do {                                                                                    \
+		const struct vo_judged *ts = &tts[its[j]];                                      \
+		const struct vo_judged *la = &tla[ila[j]];                                      \
+		const struct vo_judged *fi = &tfi[ifi[j]];                                      \
+		int32_t d1 = ts->day - la->day + 1; /* both within +-2^27 */                    \
+		uint32_t bad =                                                                  \
+			((ts->fails | la->fails | fi->fails) >> VO_OUT_INVALID_TIMESTAMP) & 1u; \
+		uint32_t after = fi->day > la->day;                                             \
+                                                                                                \
+		d1 = d1 < 0 ? 0 : d1; /* before the last order: code 0 */                       \
+		d1 = d1 > rlast ? rlast : d1;                                                   \
+		hist[vcode[ivo[j]] * vstride + (C)*cstride + tcode[ito[j]] + rtab[d1] + bad +   \
+		     2 * after]++;                                                              \
 	} while (0)
 		/* Every row selected: position j is row j. */
 		if (cols.nsel == cols.nrows)

@@ -153,8 +153,8 @@ static int stream_begin(struct vo_parquet_reader *r, struct pq_col *c, uint64_t 
 	    (compressed && !c->zs && vo_codec_stream_create(&c->zs, &e)))
 		return pq_col_error(r, c, err, VO_ENOMEM, "out of memory streaming a page");
 	if (compressed && vo_codec_stream_start(c->zs, c->codec, usize, &e))
-		return pq_col_error(r, c, err, e.code, "page at offset %" PRIu64 ": %s",
-				    c->page_at, e.msg);
+		return pq_col_error(r, c, err, e.code, "page at offset %" PRIu64 ": %s", c->page_at,
+				    e.msg);
 	c->streamed = true;
 	c->inflating = compressed;
 	c->src_at = body;
@@ -213,7 +213,8 @@ static int stream_pull(struct vo_parquet_reader *r, struct pq_col *c, uint8_t *o
 			break;
 		if (!used && c->zin_pos < c->zin_len)
 			return pq_col_error(r, c, err, VO_EFORMAT,
-					    "page at offset %" PRIu64 ": GZIP data does not progress",
+					    "page at offset %" PRIu64
+					    ": GZIP data does not progress",
 					    c->page_at);
 	}
 	c->out_left -= *got;
@@ -298,11 +299,11 @@ static int stream_need(struct vo_parquet_reader *r, struct pq_col *c, size_t nee
  * which starts at start) is not all in the window.  Refills it, keeping the
  * batch's strings and moving their views; *p, *start and *end follow.
  */
-static __attribute__((noinline)) int strings_refill(struct vo_parquet_reader *r,
-						    struct pq_col *c, struct vo_str *out,
-						    size_t j, const uint8_t **start,
-						    const uint8_t **p, const uint8_t **end,
-						    const char **why, struct vo_error *err)
+static __attribute__((noinline)) int strings_refill(struct vo_parquet_reader *r, struct pq_col *c,
+						    struct vo_str *out, size_t j,
+						    const uint8_t **start, const uint8_t **p,
+						    const uint8_t **end, const char **why,
+						    struct vo_error *err)
 {
 	size_t done = (size_t)(*p - *start);
 	size_t rem = (size_t)(*end - *p);
@@ -422,7 +423,8 @@ static int stream_levels(struct vo_parquet_reader *r, struct pq_col *c, size_t l
 		return rc;
 	if ((size_t)(c->vend - c->vp) < len)
 		return pq_col_error(r, c, err, VO_EFORMAT,
-				    "page at offset %" PRIu64 ": definition levels run past the page",
+				    "page at offset %" PRIu64
+				    ": definition levels run past the page",
 				    c->page_at);
 	if (pq_grow_u8(&c->levels, &c->levels_cap, len))
 		return pq_col_error(r, c, err, VO_ENOMEM, "out of memory for definition levels");
@@ -525,8 +527,7 @@ int pq_decode_rows(struct vo_parquet_reader *r, struct pq_col *c, size_t n, stru
 					if (rc)
 						return rc;
 				}
-				rc = pq_plain_values(c, &c->vp, c->vend, &c->bit, c->vals, k,
-						     &why);
+				rc = pq_plain_values(c, &c->vp, c->vend, &c->bit, c->vals, k, &why);
 			}
 		}
 		if (rc)

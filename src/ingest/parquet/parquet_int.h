@@ -429,20 +429,20 @@ struct pq_col {
 	size_t dict_page_cap;
 
 	/* a large PLAIN data page streamed through a window (VO_PARQUET_WINDOW) */
-	bool streamed;		     /* the current page is; vp and vend are in win */
-	bool inflating;		     /* its stored bytes are GZIP (else stored as they are) */
-	struct vo_codec_stream *zs;  /* its GZIP state, created on first use */
-	uint64_t src_at;	     /* file offset of its next stored byte not yet read */
-	uint64_t src_left;	     /* its stored bytes not yet read */
-	uint8_t *zin;		     /* stored bytes read and not yet inflated */
-	size_t zin_cap;		     /* bytes allocated at zin */
-	size_t zin_pos;		     /* the next one to inflate */
-	size_t zin_len;		     /* bytes read into zin */
-	size_t out_left;	     /* its decompressed bytes not yet in the window */
-	uint8_t *win;		     /* the window */
-	size_t win_cap;		     /* bytes allocated at win */
-	uint8_t *levels;	     /* its definition levels, copied out of the stream */
-	size_t levels_cap;	     /* bytes allocated at levels */
+	bool streamed;		    /* the current page is; vp and vend are in win */
+	bool inflating;		    /* its stored bytes are GZIP (else stored as they are) */
+	struct vo_codec_stream *zs; /* its GZIP state, created on first use */
+	uint64_t src_at;	    /* file offset of its next stored byte not yet read */
+	uint64_t src_left;	    /* its stored bytes not yet read */
+	uint8_t *zin;		    /* stored bytes read and not yet inflated */
+	size_t zin_cap;		    /* bytes allocated at zin */
+	size_t zin_pos;		    /* the next one to inflate */
+	size_t zin_len;		    /* bytes read into zin */
+	size_t out_left;	    /* its decompressed bytes not yet in the window */
+	uint8_t *win;		    /* the window */
+	size_t win_cap;		    /* bytes allocated at win */
+	uint8_t *levels;	    /* its definition levels, copied out of the stream */
+	size_t levels_cap;	    /* bytes allocated at levels */
 
 	/* page buffers, grown and never shrunk */
 	uint8_t *raw; /* a page as stored */

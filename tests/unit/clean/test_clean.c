@@ -259,7 +259,8 @@ static void test_numbers_per_row(void **state)
 	static const uint8_t tvalid[] = { 1, 1, 1, 0, 0 };
 	static const int64_t vouchers[] = { 26400, 26400, 26400, VO_I64_NOT_WHOLE, 26405 };
 	static const uint8_t outcome[] = { VO_OUT_INVALID_TOTAL_ORDERS, VO_OUT_INVALID_TOTAL_ORDERS,
-					   VO_OUT_INVALID_TOTAL_ORDERS, VO_OUT_INVALID_VOUCHER_AMOUNT,
+					   VO_OUT_INVALID_TOTAL_ORDERS,
+					   VO_OUT_INVALID_VOUCHER_AMOUNT,
 					   VO_OUT_INVALID_VOUCHER_AMOUNT };
 	int64_t day[5];
 	struct vo_cleaner *c = cleaner_for("Peru");

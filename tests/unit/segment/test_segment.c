@@ -146,13 +146,14 @@ struct rbatch {
 };
 
 static const struct vo_str countries_dict[] = {
-	VO_STR_LIT("Peru"), VO_STR_LIT(" peru"), VO_STR_LIT("China"), VO_STR_LIT(""),
-	VO_STR_LIT("Latvia"), VO_STR_LIT("CHINA "),
+	VO_STR_LIT("Peru"), VO_STR_LIT(" peru"),  VO_STR_LIT("China"),
+	VO_STR_LIT(""),	    VO_STR_LIT("Latvia"), VO_STR_LIT("CHINA "),
 };
 static const struct vo_str totals_dict[] = {
-	VO_STR_LIT("2.0"), VO_STR_LIT(""),   VO_STR_LIT("abc"), VO_STR_LIT("-1"), VO_STR_LIT("15"),
-	VO_STR_LIT("nan"), VO_STR_LIT("40"), VO_STR_LIT("4"),	VO_STR_LIT("5"),  VO_STR_LIT("0"),
-	VO_STR_LIT("13"),  VO_STR_LIT("38"), VO_STR_LIT("2.5"), VO_STR_LIT("1e400"),
+	VO_STR_LIT("2.0"), VO_STR_LIT(""),	VO_STR_LIT("abc"), VO_STR_LIT("-1"),
+	VO_STR_LIT("15"),  VO_STR_LIT("nan"),	VO_STR_LIT("40"),  VO_STR_LIT("4"),
+	VO_STR_LIT("5"),   VO_STR_LIT("0"),	VO_STR_LIT("13"),  VO_STR_LIT("38"),
+	VO_STR_LIT("2.5"), VO_STR_LIT("1e400"),
 };
 
 static uint64_t rb_seed = 0x9e3779b97f4a7c15ull;
@@ -194,13 +195,15 @@ static void make_rbatch(struct rbatch *t, size_t n, unsigned kind, uint64_t dict
 
 		vo_civil_from_days(day, &y, &m, &d);
 		if (form == 0)
-			snprintf(t->ts_text[i], sizeof(t->ts_text[i]), "%04d-%02u-%02uT%02u:%02u:%02u",
-				 (int)y, m, d, rb(24), rb(60), rb(60));
+			snprintf(t->ts_text[i], sizeof(t->ts_text[i]),
+				 "%04d-%02u-%02uT%02u:%02u:%02u", (int)y, m, d, rb(24), rb(60),
+				 rb(60));
 		else if (form == 1)
-			snprintf(t->ts_text[i], sizeof(t->ts_text[i]), "%04d-%02u-%02u", (int)y, m, d);
+			snprintf(t->ts_text[i], sizeof(t->ts_text[i]), "%04d-%02u-%02u", (int)y, m,
+				 d);
 		else if (form == 2)
-			snprintf(t->ts_text[i], sizeof(t->ts_text[i]), "%04d-%02u-%02u 24:00:00", (int)y,
-				 m, d);
+			snprintf(t->ts_text[i], sizeof(t->ts_text[i]), "%04d-%02u-%02u 24:00:00",
+				 (int)y, m, d);
 		else if (form == 3)
 			snprintf(t->ts_text[i], sizeof(t->ts_text[i]), "%04d-%02u-%02u 10:00+05:00",
 				 (int)y, m, d);
@@ -217,35 +220,37 @@ static void make_rbatch(struct rbatch *t, size_t n, unsigned kind, uint64_t dict
 		t->first[i] = (base + (int64_t)rb(300) - 250) * VO_US_PER_DAY;
 		t->first_valid[i] = (uint8_t)(rb(40) != 0);
 		t->total_valid[i] = (uint8_t)(rb(15) != 0);
-		t->total_idx[i] = t->total_valid[i] ? rb(VO_ARRAY_SIZE(totals_dict)) :
-						      (uint32_t)VO_ARRAY_SIZE(totals_dict);
+		t->total_idx[i] = t->total_valid[i] ? rb(VO_ARRAY_SIZE(totals_dict))
+						    : (uint32_t)VO_ARRAY_SIZE(totals_dict);
 		t->voucher_valid[i] = (uint8_t)(rb(40) != 0);
-		t->voucher[i] = rb(25) == 0 ? VO_I64_NOT_WHOLE :
-			       rb(25) == 0 ? -10 :
-			       rb(25) == 0 ? 26405 :
-					     (int64_t)(1 + rb(kind & 4 ? 60 : 7)) * 4400;
+		t->voucher[i] = rb(25) == 0   ? VO_I64_NOT_WHOLE
+				: rb(25) == 0 ? -10
+				: rb(25) == 0 ? 26405
+					      : (int64_t)(1 + rb(kind & 4 ? 60 : 7)) * 4400;
 	}
 	if (kind & 8)
-		t->b.col[VO_COL_TIMESTAMP] = (struct vo_column){ .type = VO_V_STR,
-								 .valid = kind & 1 ? t->ts_valid : NULL,
-								 .nvalues = n,
-								 .values.str = t->ts };
+		t->b.col[VO_COL_TIMESTAMP] =
+			(struct vo_column){ .type = VO_V_STR,
+					    .valid = kind & 1 ? t->ts_valid : NULL,
+					    .nvalues = n,
+					    .values.str = t->ts };
 	else
 		t->b.col[VO_COL_TIMESTAMP] =
 			(struct vo_column){ .type = VO_V_TS, .nvalues = n, .values.i64 = t->ts_us };
-	t->b.col[VO_COL_COUNTRY] = (struct vo_column){
-		.type = VO_V_STR, .valid = kind & 1 ? t->country_valid : NULL, .idx = t->country_idx,
-		.dict_id = dict_id, .nvalues = 6, .values.str = countries_dict
-	};
+	t->b.col[VO_COL_COUNTRY] = (struct vo_column){ .type = VO_V_STR,
+						       .valid = kind & 1 ? t->country_valid : NULL,
+						       .idx = t->country_idx,
+						       .dict_id = dict_id,
+						       .nvalues = 6,
+						       .values.str = countries_dict };
 	t->b.col[VO_COL_LAST_ORDER_TS] = (struct vo_column){ .type = VO_V_STR,
 							     .idx = t->last_idx,
 							     .dict_id = dict_id,
 							     .nvalues = 64,
 							     .values.str = t->last_dict };
-	t->b.col[VO_COL_FIRST_ORDER_TS] = (struct vo_column){ .type = VO_V_TS,
-							      .valid = t->first_valid,
-							      .nvalues = n,
-							      .values.i64 = t->first };
+	t->b.col[VO_COL_FIRST_ORDER_TS] = (struct vo_column){
+		.type = VO_V_TS, .valid = t->first_valid, .nvalues = n, .values.i64 = t->first
+	};
 	t->b.col[VO_COL_TOTAL_ORDERS] = (struct vo_column){ .type = VO_V_STR,
 							    .valid = t->total_valid,
 							    .idx = t->total_idx,
@@ -359,8 +364,9 @@ static void test_count_paths(void **state)
 	check_paths(&cfg, "china");
 	vo_segconfig_release(&cfg);
 
-	at = (size_t)snprintf(wide, sizeof(wide),
-			      "{\"segments\": {\"a\": {\"field\": \"total_orders\", \"buckets\": [");
+	at = (size_t)snprintf(
+		wide, sizeof(wide),
+		"{\"segments\": {\"a\": {\"field\": \"total_orders\", \"buckets\": [");
 	for (b = 0; b < 100; b++)
 		at += (size_t)snprintf(wide + at, sizeof(wide) - at, "%s{\"min\": %d, \"max\": %d}",
 				       b ? ", " : "", 2 * b, 2 * b);

@@ -436,8 +436,8 @@ static void test_legacy_types(void **state)
 static const struct gcol streamed_cols[] = {
 	{ "timestamp", P_BYTE_ARRAY, CT_UTF8, LT_STRING, 0, 0, 0, true, 11, 50000, ENCS1(E_PLAIN),
 	  false, 2, 100000, false, false },
-	{ "country_code", P_BYTE_ARRAY, CT_UTF8, LT_STRING, 0, 0, 0, true, 7, 40000,
-	  ENCS1(E_PLAIN), true, 0, 5000, false, false },
+	{ "country_code", P_BYTE_ARRAY, CT_UTF8, LT_STRING, 0, 0, 0, true, 7, 40000, ENCS1(E_PLAIN),
+	  true, 0, 5000, false, false },
 	{ "last_order_ts", P_INT64, CT_TS_MILLIS, LT_NONE, 0, 0, 0, true, 5, 60000, ENCS1(E_PLAIN),
 	  false, 2, 3000, false, true },
 	{ "first_order_ts", P_INT96, CT_NONE, LT_NONE, 0, 0, 0, false, 0, 30000, ENCS1(E_PLAIN),
