@@ -60,10 +60,13 @@ static int keep_page(void *ctx, int c, const uint8_t *src, size_t srclen, size_t
 
 	(void)ctx;
 	if (npages == cap) {
-		cap = cap ? cap * 2 : 256;
-		pages = realloc(pages, cap * sizeof(*pages));
-		if (!pages)
+		size_t ncap = cap ? cap * 2 : 256;
+		struct page *np = realloc(pages, ncap * sizeof(*np));
+
+		if (!np)
 			return VO_ENOMEM;
+		pages = np;
+		cap = ncap;
 	}
 	p = &pages[npages++];
 	p->codec = c;
@@ -280,7 +283,7 @@ int main(int argc, char **argv)
 				break;
 			memcpy(want, dst, pages[i].dstlen);
 			checking = true;
-			if (!k->run(&pages[i]) || memcmp(want, dst, pages[i].dstlen)) {
+			if (!k->run(&pages[i]) || memcmp(want, dst, pages[i].dstlen) != 0) {
 				fprintf(stderr, "bench_codec: %s differs on page %zu\n", k->name,
 					i);
 				return 1;

@@ -61,35 +61,34 @@ struct vo_cleaner {
 	struct spelling *spell;	       /* by spelling id */
 	struct memo memo[VO_COL_COUNT];
 	struct vo_quality quality;
-	bool times;		      /* hand out order_us, last_us and first_us */
-	uint64_t gen;		      /* the last memo generation given out */
-	struct vo_ts_months months;   /* the months of timestamp strings seen */
-	struct vo_intmap vkeys;	      /* voucher amount -> key */
-	int64_t last_amount;	      /* the last amount keyed, and its key (plain columns) */
-	uint32_t last_key;	      /* NO_KEY before the first */
-	size_t cap;		      /* rows allocated in the arrays below */
-	uint8_t *outcome;	      /* per row, handed out */
-	uint32_t *country;	      /* per row, handed out */
-	int64_t *total;		      /* per row, handed out */
-	int64_t *voucher;	      /* per row, handed out */
-	uint32_t *vkey;		      /* per row, handed out */
-	int64_t *days;		      /* per row, handed out */
-	int64_t *order_us;	      /* per row, handed out with times */
-	int64_t *last_us;	      /* per row, handed out with times */
-	int64_t *first_us;	      /* per row, handed out with times */
-	uint32_t *kept;		      /* the kept rows, handed out */
-	uint32_t *sel;		      /* the rows of a selected country */
-	uint8_t *s_fails;	      /* per selected row: its outcome bits, then its outcome */
-	int32_t *s_days;	      /* per selected row: days since the last order */
-	int32_t *s_last;	      /* per selected row: the last order's day (scratch) */
-	int64_t *s_total;	      /* per selected row: total_orders, -1 when missing */
-	struct vo_judged **s_voucher; /* per selected row: the voucher amount's judgement */
-	int64_t *s_order_us;	      /* per selected row, with times */
-	int64_t *s_last_us;	      /* per selected row, with times */
-	int64_t *s_first_us;	      /* per selected row, with times */
-	uint32_t *s_kept;	      /* the kept selected rows, by position in sel */
-	uint32_t *identity;	      /* 0, 1, 2, ...: the index of a plain column */
-	uint32_t *ix[VO_COL_COUNT];   /* a nullable dictionary column's indices, nulls remapped */
+	bool times;		    /* hand out order_us, last_us and first_us */
+	uint64_t gen;		    /* the last memo generation given out */
+	struct vo_ts_months months; /* the months of timestamp strings seen */
+	struct vo_intmap vkeys;	    /* voucher amount -> key */
+	int64_t last_amount;	    /* the last amount keyed, and its key (plain columns) */
+	uint32_t last_key;	    /* NO_KEY before the first */
+	size_t cap;		    /* rows allocated in the arrays below */
+	uint8_t *outcome;	    /* per row, handed out */
+	uint32_t *country;	    /* per row, handed out */
+	int64_t *total;		    /* per row, handed out */
+	int64_t *voucher;	    /* per row, handed out */
+	uint32_t *vkey;		    /* per row, handed out */
+	int64_t *days;		    /* per row, handed out */
+	int64_t *order_us;	    /* per row, handed out with times */
+	int64_t *last_us;	    /* per row, handed out with times */
+	int64_t *first_us;	    /* per row, handed out with times */
+	uint32_t *kept;		    /* the kept rows, handed out */
+	uint32_t *sel;		    /* the rows of a selected country */
+	uint8_t *s_fails;	    /* per selected row: its outcome bits, then its outcome */
+	int32_t *s_days;	    /* per selected row: days since the last order */
+	int32_t *s_last;	    /* per selected row: the last order's day (scratch) */
+	int64_t *s_total;	    /* per selected row: total_orders, -1 when missing */
+	int64_t *s_order_us;	    /* per selected row, with times */
+	int64_t *s_last_us;	    /* per selected row, with times */
+	int64_t *s_first_us;	    /* per selected row, with times */
+	uint32_t *s_kept;	    /* the kept selected rows, by position in sel */
+	uint32_t *identity;	    /* 0, 1, 2, ...: the index of a plain column */
+	uint32_t *ix[VO_COL_COUNT]; /* a nullable dictionary column's indices, nulls remapped */
 	struct vo_judged *tmp[VO_COL_COUNT]; /* a plain column's values, judged */
 	char *lower;			     /* scratch for lower-casing a country name */
 	size_t lower_cap;
@@ -200,7 +199,6 @@ void vo_cleaner_destroy(struct vo_cleaner *c)
 	vo_free(c->s_days);
 	vo_free(c->s_last);
 	vo_free(c->s_total);
-	vo_free(c->s_voucher);
 	vo_free(c->s_order_us);
 	vo_free(c->s_last_us);
 	vo_free(c->s_first_us);
@@ -247,7 +245,6 @@ static int reserve(struct vo_cleaner *c, size_t n)
 	GROW(s_days);
 	GROW(s_last);
 	GROW(s_total);
-	GROW(s_voucher);
 	GROW(s_order_us);
 	GROW(s_last_us);
 	GROW(s_first_us);
@@ -621,7 +618,6 @@ static void judge_rows(struct vo_cleaner *c, const struct vo_column *ts_col,
 	int32_t *days = c->s_days;
 	int32_t *last = c->s_last;
 	int64_t *total = c->s_total;
-	struct vo_judged **voucher = c->s_voucher;
 	uint32_t *kept = c->s_kept;
 	uint64_t count[VO_OUT_COUNT] = { 0 };
 	uint64_t missing = 0;
@@ -695,7 +691,6 @@ static void judge_rows(struct vo_cleaner *c, const struct vo_column *ts_col,
 			unsigned o = (unsigned)__builtin_ctz(fails[j] | e->fails);
 			bool is_kept = o == VO_OUT_KEPT;
 
-			voucher[j] = e;
 			fails[j] = (uint8_t)o;
 			count[o]++;
 			kept[nk] = (uint32_t)j;
@@ -723,7 +718,8 @@ static void judge_rows(struct vo_cleaner *c, const struct vo_column *ts_col,
 	view->outcome = fails;
 	view->days = days;
 	view->total = total;
-	view->voucher = voucher;
+	view->voucher_tab = col[VO_COL_VOUCHER_AMOUNT].tab;
+	view->voucher_ix = col[VO_COL_VOUCHER_AMOUNT].ix;
 	view->kept = kept;
 	view->nkept = nk;
 }
@@ -977,12 +973,14 @@ int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const cha
 		size_t j = view.kept[x];
 		size_t i = view.sel[j];
 
-		rc = voucher_key(c, view.voucher[j], &c->vkey[i]);
+		struct vo_judged *vou = &view.voucher_tab[view.voucher_ix[j]];
+
+		rc = voucher_key(c, vou, &c->vkey[i]);
 		if (rc)
 			return run_error(rc, batch, path, i, VO_COL_VOUCHER_AMOUNT, err);
 		c->kept[nk++] = (uint32_t)i;
 		c->total[i] = view.total[j];
-		c->voucher[i] = view.voucher[j]->value;
+		c->voucher[i] = vou->value;
 		c->days[i] = view.days[j];
 		if (c->times) {
 			c->order_us[i] = view.order_us[j];

@@ -98,20 +98,20 @@ struct vo_clean_cols {
  * valid until its next call.
  */
 struct vo_clean_view {
-	size_t nrows;		 /* rows in the batch */
-	size_t nsel;		 /* rows of a selected country */
-	const uint32_t *sel;	 /* their row indices, ascending */
-	const uint32_t *country; /* per row: country index (selected rows) */
-	const uint8_t *outcome;	 /* per selected row: enum vo_outcome */
-	const uint32_t *kept;	 /* positions j of the kept rows, ascending */
-	size_t nkept;		 /* entries in kept */
-	const int32_t *days;	 /* per selected row: days_since_last_order (kept rows) */
-	const int64_t *total;	 /* per selected row: total_orders, -1 missing (kept rows) */
-	struct vo_judged *const *voucher; /* per selected row: the voucher amount's
-					   * judgement, value and key (kept rows) */
-	const int64_t *order_us;	  /* per selected row, with times (else NULL) */
-	const int64_t *last_us;		  /* likewise */
-	const int64_t *first_us;	  /* likewise */
+	size_t nrows;		       /* rows in the batch */
+	size_t nsel;		       /* rows of a selected country */
+	const uint32_t *sel;	       /* their row indices, ascending */
+	const uint32_t *country;       /* per row: country index (selected rows) */
+	const uint8_t *outcome;	       /* per selected row: enum vo_outcome */
+	const uint32_t *kept;	       /* positions j of the kept rows, ascending */
+	size_t nkept;		       /* entries in kept */
+	const int32_t *days;	       /* per selected row: days_since_last_order (kept rows) */
+	const int64_t *total;	       /* per selected row: total_orders, -1 missing (kept rows) */
+	struct vo_judged *voucher_tab; /* selected row j's voucher amount judgement, value */
+	const uint32_t *voucher_ix;    /* and key: voucher_tab[voucher_ix[j]] (kept rows) */
+	const int64_t *order_us;       /* per selected row, with times (else NULL) */
+	const int64_t *last_us;	       /* likewise */
+	const int64_t *first_us;       /* likewise */
 };
 
 /*

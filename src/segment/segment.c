@@ -412,7 +412,8 @@ static int count_view(struct vo_segmenter *s, struct vo_cleaner *cleaner,
 		const uint32_t *country = view.country;
 		const int32_t *days = view.days;
 		const int64_t *total = view.total;
-		struct vo_judged *const *voucher = view.voucher;
+		struct vo_judged *vtab = view.voucher_tab;
+		const uint32_t *vix = view.voucher_ix;
 		const uint32_t *keymap = s->keymap;
 		size_t nkeymap = s->nkeymap;
 		struct counts *k = s->country;
@@ -427,7 +428,7 @@ static int count_view(struct vo_segmenter *s, struct vo_cleaner *cleaner,
 
 		for (x = 0; x < view.nkept; x++) {
 			size_t j = kept[x];
-			struct vo_judged *vou = voucher[j];
+			struct vo_judged *vou = &vtab[vix[j]];
 			uint32_t key = vou->id;
 			uint32_t c;
 			uint32_t v;
@@ -618,7 +619,7 @@ int vo_segmenter_count(struct vo_segmenter *s, struct vo_cleaner *cleaner,
 	struct vo_clean_col *vcol;
 	uint64_t count[VO_OUT_COUNT] = { 0 };
 	uint64_t missing = 0;
-	size_t nc = vo_cleaner_country_count(cleaner);
+	size_t nc;
 	size_t nt = 2 + s->tc.n;
 	size_t nr4 = (1 + s->dc.n) * HIST_FLAGS;
 	size_t nv;

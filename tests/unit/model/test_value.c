@@ -168,7 +168,7 @@ static void test_ts_fixed_layout(void **state)
 		}
 	}
 	/* the days of every month, around the ends and the leap years, 1890 to 2126 */
-	for (i = 0; i < 12 * 80; i++) {
+	for (i = 0; i < (size_t)12 * 80; i++) {
 		unsigned y = 1890 + (unsigned)i / 12 * 3;
 		unsigned m = 1 + (unsigned)i % 12;
 		unsigned d;
