@@ -35,6 +35,10 @@
  * cores only adds memory. */
 #define VO_THREADS_MAX 256
 
+/* Outputs: symbolic links followed from -o to the file replaced (the kernel's own
+ * limit, so a loop is refused the same way). */
+#define VO_SYMLINK_HOPS_MAX 40
+
 /* Inputs: files per run, after expanding folders. */
 #define VO_INPUT_FILES_MAX 100000
 

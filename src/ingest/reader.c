@@ -119,7 +119,7 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-static bool is_data_file_name(const char *name)
+bool vo_is_data_file_name(const char *name)
 {
 	static const char *const suffixes[] = { ".parquet", ".parq", ".parquet.gzip",
 						".pq",	    ".csv",  ".csv.gz" };
@@ -174,7 +174,7 @@ static int expand_dir(const char *dir, char ***paths, size_t *n, size_t *cap, st
 		size_t len;
 		char *p;
 
-		if (!is_data_file_name(de->d_name))
+		if (!vo_is_data_file_name(de->d_name))
 			continue;
 		len = strlen(dir) + strlen(de->d_name) + 2;
 		p = vo_malloc(len);
