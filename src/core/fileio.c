@@ -34,21 +34,44 @@ int vo_read_some(int fd, const char *path, void *buf, size_t len, size_t *got, s
 	return VO_OK;
 }
 
+/* What a file that is not a regular one is, for a message. */
+static const char *kind_name(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a folder";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
 int vo_read_file(const char *path, size_t max, struct vo_buf *out, struct vo_error *err)
 {
 	struct stat st;
 	int rc = VO_OK;
 	int fd;
 
-	rc = vo_open_read(path, &fd, err);
-	if (rc)
-		return rc;
+	/*
+	 * O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+	 * writer, forever (a FIFO renamed over the artifact of `vouch serve`).
+	 * It changes nothing for the regular file that is read after the check.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return vo_error_set(err, errno == ENOENT ? VO_ENOTFOUND : VO_EIO, "%s: %s", path,
+				    strerror(errno));
 	if (fstat(fd, &st) < 0) {
 		rc = vo_error_set(err, VO_EIO, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		rc = vo_error_set(err, VO_EIO, "%s: not a regular file", path);
+		rc = vo_error_set(err, VO_EIO, "%s: it is %s, not a regular file", path,
+				  kind_name(st.st_mode));
 		goto out;
 	}
 	if ((uint64_t)st.st_size > max) {
@@ -78,22 +101,6 @@ int vo_read_file(const char *path, size_t max, struct vo_buf *out, struct vo_err
 out:
 	close(fd);
 	return rc;
-}
-
-/* What a file that is not a regular one is, for a message. */
-static const char *kind_name(mode_t mode)
-{
-	if (S_ISDIR(mode))
-		return "a folder";
-	if (S_ISCHR(mode))
-		return "a character device";
-	if (S_ISBLK(mode))
-		return "a block device";
-	if (S_ISFIFO(mode))
-		return "a FIFO";
-	if (S_ISSOCK(mode))
-		return "a socket";
-	return "not a regular file";
 }
 
 /* The path a relative symlink target names: next to the link, in its folder. */

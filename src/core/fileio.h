@@ -25,8 +25,10 @@ int vo_read_some(int fd, const char *path, void *buf, size_t len, size_t *got,
 
 /*
  * Appends the content of the file at path to out.  A file larger than max
- * bytes is VO_ELIMIT; a missing file VO_ENOTFOUND; other failures VO_EIO.
- * Messages name the path.
+ * bytes is VO_ELIMIT; a missing file VO_ENOTFOUND; anything but a regular
+ * file (a FIFO, a device, a folder) VO_EIO, found without blocking (the open
+ * is non-blocking, so a FIFO without a writer does not hang the caller);
+ * other failures VO_EIO.  Messages name the path.
  */
 int vo_read_file(const char *path, size_t max, struct vo_buf *out, struct vo_error *err);
 

@@ -124,6 +124,12 @@
 #define VO_API_PER_IP_MAX 1000000
 /* --max-stale at most: a week (0 turns it off). */
 #define VO_API_MAX_STALE_MAX 604800u
+/* The file source of `vouch serve`: folders watched along the artifact's
+ * symbolic links (each link's folder, and the file's), and the milliseconds
+ * between checks of the file's identity in case inotify missed a change (or
+ * the file system sends no events). */
+#define VO_FILE_WATCH_MAX (VO_SYMLINK_HOPS_MAX + 2)
+#define VO_FILE_POLL_MS 2000
 /* Seconds SIGTERM waits for requests in flight before closing anyway. */
 #define VO_API_DRAIN_SECONDS 10
 
