@@ -89,7 +89,9 @@ int vo_cmd_report(int argc, char **argv)
 		rc = vo_dashboard_render(&a, &opt, &html);
 		if (rc)
 			vo_error_set(&err, rc, "%s: cannot render the report: %s", output,
-				     vo_strerror(rc));
+				     rc == VO_ELIMIT ? "the page would be larger than "
+						       "VO_API_RESPONSE_MAX (64 MiB)"
+						     : vo_strerror(rc));
 		vo_artifact_release(&a);
 	}
 	if (!rc)

@@ -10,6 +10,7 @@
 
 #include "core/alloc.h"
 #include "core/fileio.h"
+#include "core/limits.h"
 #include "ingest/reader.h"
 #include "pipeline/pipeline.h"
 #include "segment/segment.h"
@@ -138,13 +139,20 @@ static int worker_setup(struct worker *w, const struct vo_pipeline_options *opt,
 }
 
 /* Adds worker w's counts into the run's cleaner and segmenter. */
-static int worker_merge(struct worker *w, struct vo_cleaner *cleaner, struct vo_segmenter *seg)
+static int worker_merge(struct worker *w, struct vo_cleaner *cleaner, struct vo_segmenter *seg,
+			struct vo_error *err)
 {
 	uint32_t *map = NULL;
-	int rc = vo_cleaner_merge(cleaner, w->cleaner, &map);
+	int rc = vo_cleaner_merge(cleaner, w->cleaner, &map, err);
 
-	if (!rc)
+	if (!rc) {
 		rc = vo_segmenter_merge(seg, w->seg, map);
+		if (rc == VO_ELIMIT)
+			vo_error_set(err, rc, "more than %d distinct voucher amounts",
+				     VO_VOUCHERS_MAX);
+		else if (rc)
+			vo_error_nomem(err);
+	}
 	vo_free(map);
 	return rc;
 }
@@ -238,9 +246,9 @@ static int run_file(const struct vo_pipeline_options *opt, const char *path,
 		atomic_fetch_add(&opt->progress->done_bytes,
 				 atomic_load(&opt->progress->file_bytes));
 	for (i = 1; i < n && !rc; i++) {
-		rc = worker_merge(&ws[i], cleaner, seg);
+		rc = worker_merge(&ws[i], cleaner, seg, err);
 		if (rc)
-			vo_error_set(err, rc, "%s: %s", path, vo_strerror(rc));
+			vo_error_prefix(err, path);
 	}
 out:
 	for (i = 0; i < nthreads; i++) {
@@ -433,9 +441,17 @@ int vo_pipeline_run(const struct vo_pipeline_options *opt, struct vo_artifact *o
 	for (i = 0; i < out->config.nsegs; i++)
 		out->outside[i] = vo_segmenter_outside(seg, i);
 	rc = build_tables(cleaner, seg, out);
-	if (!rc)
-		rc = vo_artifact_seal(out);
-	if (rc)
+	if (rc) {
+		vo_error_nomem(err);
+		goto out;
+	}
+	rc = vo_artifact_seal(out);
+	if (rc == VO_ELIMIT)
+		vo_error_set(err, rc,
+			     "cannot build the artifact: it would be larger than %u MiB, the most "
+			     "a server loads (VO_ARTIFACT_MAX)",
+			     VO_ARTIFACT_MAX >> 20);
+	else if (rc)
 		vo_error_set(err, rc, "cannot build the artifact: %s", vo_strerror(rc));
 out:
 	vo_segmenter_destroy(seg);
