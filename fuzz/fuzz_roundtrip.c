@@ -86,10 +86,10 @@ static void check_round_trip(const struct vo_artifact *a)
 	if (rc)
 		trap("the server refuses what the pipeline wrote", &err);
 	back = vo_table_artifact(t);
-	if (strcmp(back->version, a->version) || back->ncountries != a->ncountries)
+	if (strcmp(back->version, a->version) != 0 || back->ncountries != a->ncountries)
 		trap("the artifact read back differs", NULL);
 	for (i = 0; i < a->ncountries; i++) {
-		if (strcmp(back->countries[i].name, a->countries[i].name))
+		if (strcmp(back->countries[i].name, a->countries[i].name) != 0)
 			trap("a country's name changed", NULL);
 		if (vo_table_country(t, vo_str_cstr(a->countries[i].name)) != (ptrdiff_t)i)
 			trap("a country is not found by its own name", NULL);

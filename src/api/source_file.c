@@ -242,7 +242,7 @@ static void rewatch(struct file_source *f)
 {
 	const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE |
 			      IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
-	int wds[VO_FILE_WATCH_MAX];
+	int wds[VO_FILE_WATCH_MAX] = { 0 };
 	size_t n = 0;
 	size_t i;
 	size_t j;
@@ -430,8 +430,11 @@ int vo__source_file_start(const char *path, bool watch, struct vo_live *live,
 	atomic_init(&f->refresh, false);
 	atomic_init(&f->loaded_us, 0);
 	f->path = vo_strdup(path);
-	if (!f->path)
-		rc = vo_error_nomem(err);
+	if (!f->path) {
+		vo_free(f);
+		vo_error_nomem(err);
+		return VO_ENOMEM;
+	}
 	if (!rc && watch) {
 		f->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 		if (f->watch_fd < 0)

@@ -130,14 +130,18 @@ int vo_output_resolve(const char *path, char **out, struct vo_error *err)
 
 	*out = NULL;
 	/* What the name reaches, through every link: anything but a regular file is refused. */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return vo_error_set(err, VO_EINVAL,
-				    "refusing to write '%s': it is %s, not a regular file (the "
-				    "output is replaced by renaming a new file over it)",
-				    path, kind_name(st.st_mode));
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		vo_error_set(err, VO_EINVAL,
+			     "refusing to write '%s': it is %s, not a regular file (the output is "
+			     "replaced by renaming a new file over it)",
+			     path, kind_name(st.st_mode));
+		return VO_EINVAL;
+	}
 	cur = vo_strdup(path);
-	if (!cur)
-		return vo_error_nomem(err);
+	if (!cur) {
+		vo_error_nomem(err);
+		return VO_ENOMEM;
+	}
 	/* Follow the links by hand: the rename must replace the target, not the link. */
 	while (lstat(cur, &st) == 0 && S_ISLNK(st.st_mode)) {
 		char target[PATH_MAX];
@@ -158,7 +162,8 @@ int vo_output_resolve(const char *path, char **out, struct vo_error *err)
 		target[n] = '\0';
 		next = join_link(cur, target);
 		if (!next) {
-			rc = vo_error_nomem(err);
+			vo_error_nomem(err);
+			rc = VO_ENOMEM;
 			goto out;
 		}
 		vo_free(cur);

@@ -64,27 +64,10 @@ static void test_table(void **state)
 static void test_compare(void **state)
 {
 	static const char *const names[] = {
-		"peru",
-		"PERU",
-		"Perú",
-		"PERÚ",
-		"perú",
-		"Per\xfa",
-		"Per\xf9",
-		"Pe",
-		"Peruvia",
-		"\xe2\x84\xaa"
-		"iev",
-		"Kiev",
-		"KIEV",
-		"Straße",
-		"STRASSE",
-		"Σίσυφος",
-		"ΣΊΣΥΦΟΣ",
-		"",
-		"\xff",
-		"a\xc3",
-		"中国",
+		"peru",	   "PERU",    "Perú",	"PERÚ",	   "perú",
+		"Per\xfa", "Per\xf9", "Pe",	"Peruvia", "\xe2\x84\xaa\x69\x65\x76",
+		"Kiev",	   "KIEV",    "Straße", "STRASSE", "Σίσυφος",
+		"ΣΊΣΥΦΟΣ", "",	      "\xff",	"a\xc3",   "中国",
 	};
 	size_t n = VO_ARRAY_SIZE(names);
 	size_t i;
@@ -97,9 +80,7 @@ static void test_compare(void **state)
 	assert_false(vo_fold_eq(VO_STR_LIT("Perú"), VO_STR_LIT("Peru")));
 	assert_false(vo_fold_eq(VO_STR_LIT("Per\xfa"), VO_STR_LIT("Per\xf9")));
 	assert_false(vo_fold_eq(VO_STR_LIT("Per\xfa"), VO_STR_LIT("Perú")));
-	assert_true(vo_fold_eq(VO_STR_LIT("\xe2\x84\xaa"
-					  "iev"),
-			       VO_STR_LIT("kiev")));
+	assert_true(vo_fold_eq(VO_STR_LIT("\xe2\x84\xaa\x69\x65\x76"), VO_STR_LIT("kiev")));
 	assert_true(vo_fold_eq(VO_STR_LIT("ΣΊΣΥΦΟΣ"), VO_STR_LIT("σίσυφοσ")));
 	assert_true(vo_fold_eq(VO_STR_LIT("σίσυφος"), VO_STR_LIT("ΣΊΣΥΦΟΣ")));
 	assert_false(vo_fold_eq(VO_STR_LIT("Straße"), VO_STR_LIT("STRASSE")));
