@@ -287,6 +287,29 @@ int vo_segconfig_read(struct vo_jread *r, const cJSON *v, enum vo_segdef_form fo
 	return rc;
 }
 
+/*
+ * The offset of the first \u0000 escape inside a JSON string of text, or
+ * SIZE_MAX.  The JSON reader (cJSON) ends a string there, so "b\u0000x" and
+ * "b\u0000y" would both be read as "b": a config holding one is refused
+ * rather than read with names cut short (model/name.h).
+ */
+static size_t find_nul_escape(const char *text, size_t len)
+{
+	bool in_str = false;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (text[i] == '"') {
+			in_str = !in_str;
+		} else if (in_str && text[i] == '\\' && i + 1 < len) {
+			if (text[i + 1] == 'u' && i + 6 <= len && !memcmp(text + i + 2, "0000", 4))
+				return i;
+			i++; /* the escaped character cannot end the string */
+		}
+	}
+	return SIZE_MAX;
+}
+
 int vo_segconfig_parse(struct vo_segconfig *cfg, const char *json, size_t len, const char *origin,
 		       struct vo_error *err)
 {
@@ -301,6 +324,13 @@ int vo_segconfig_parse(struct vo_segconfig *cfg, const char *json, size_t len, c
 	rc = vo_jread_parse(&r, json, len, 0, &root);
 	if (rc)
 		return rc;
+	if (find_nul_escape(json, len) != SIZE_MAX) {
+		cJSON_Delete(root);
+		return vo_error_set(
+			err, VO_EFORMAT,
+			"%s: a string holds \\u0000 (at byte %zu): names cannot hold a NUL", origin,
+			find_nul_escape(json, len));
+	}
 	segs = cJSON_GetObjectItemCaseSensitive(root, "segments");
 	if (!cJSON_IsObject(segs) && !cJSON_IsArray(segs)) {
 		rc = vo_jread_fail(&r, "expected an object with a 'segments' object or array");

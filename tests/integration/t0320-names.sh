@@ -46,7 +46,14 @@ cat >cfg-nul.json <<'JSON'
 {"segments": [{"name": "s", "field": "total_orders", "buckets": [{"name": "b\u0000x", "min": 0, "max": 3}, {"name": "b\u0000y", "min": 4}]}]}
 JSON
 expect_exit 1 "$VOUCH" process -q -i peru.csv --segments-config cfg-nul.json -o x.json
+expect_stderr 'cfg-nul.json: a string holds \u0000 (at byte 76): names cannot hold a NUL'
 [ ! -e x.json ] || fail "an artifact was written for a refused config"
+# An escaped backslash before u0000 is text, not a NUL.
+cat >cfg-bs.json <<'JSON'
+{"segments": [{"name": "s\\u0000", "field": "total_orders", "buckets": [{"min": 0}]}]}
+JSON
+expect_exit 0 "$VOUCH" process -q -i peru.csv --segments-config cfg-bs.json -o bs.json
+expect_json 'Object.keys(a.segments)[0]' bs.json 's\u0000'
 ok
 
 # 3. Odd but valid names go through and load in serve: every artifact process writes loads.

@@ -118,12 +118,15 @@ static void test_config_errors(void **state)
 			"\"buckets\": [{\"min\": 0}]}]}",
 			"{\"segments\": {\"s\xf9\": {\"field\": \"total_orders\", \"buckets\": "
 			"[{\"min\": 0}]}}}",
+			"{\"segments\": {\"s\\u0000x\": {\"field\": \"total_orders\", \"buckets\": "
+			"[{\"min\": 0}]}}}",
 		};
 		static const char *const want[] = {
 			"cfg.json: segments[0].buckets[0].name: the bucket name is not valid UTF-8 "
 			"(byte 0xfa at offset 1)",
 			"cfg.json: segments[0].name: the segment name is not valid UTF-8",
 			"cfg.json: segments: the segment name is not valid UTF-8",
+			"cfg.json: a string holds \\u0000 (at byte 16): names cannot hold a NUL",
 		};
 
 		for (i = 0; i < VO_ARRAY_SIZE(names); i++) {
