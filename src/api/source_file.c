@@ -275,13 +275,33 @@ static void rewatch(struct file_source *f)
 }
 
 /*
+ * Whether the entry the chain ends at is a regular file: one created in
+ * place is loaded at its IN_CLOSE_WRITE, not at its IN_CREATE, while a
+ * symbolic link or folder created under that name (ln -sf, a missing
+ * folder on the path appearing) has no IN_CLOSE_WRITE to wait for.
+ */
+static bool own_entry_is_file(const struct file_source *f)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	if (f->chain.file_dir == SIZE_MAX || !f->chain.file_name)
+		return false;
+	if (snprintf(p, sizeof(p), "%s/%s", f->chain.dirs[f->chain.file_dir], f->chain.file_name) >=
+	    (int)sizeof(p))
+		return false;
+	return lstat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/*
  * Reads the pending inotify events; returns whether any may concern the
- * artifact: anything in a watched folder except the file's own IN_CREATE
- * (a file created in place is loaded at its IN_CLOSE_WRITE).
+ * artifact: anything in a watched folder except the IN_CREATE of a regular
+ * file under the artifact's own name (loaded at its IN_CLOSE_WRITE).
  */
 static bool drain_inotify(struct file_source *f)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool created = false;
 	bool hit = false;
 	ssize_t n;
 
@@ -291,12 +311,14 @@ static bool drain_inotify(struct file_source *f)
 			bool own = ev->wd == f->file_wd && ev->len && f->chain.file_name &&
 				   !strcmp(ev->name, f->chain.file_name);
 
-			if (!(own && (ev->mask & IN_CREATE)))
+			if (own && (ev->mask & IN_CREATE))
+				created = true;
+			else
 				hit = true;
 			p += sizeof(*ev) + ev->len;
 		}
 	}
-	return hit;
+	return hit || (created && !own_entry_is_file(f));
 }
 
 /*

@@ -4,8 +4,9 @@
 # line without blocking: the old table keeps serving, a later artifact is
 # loaded, SIGTERM stops the server.  An artifact reached through a swapped
 # symbolic link, in the Kubernetes ConfigMap layout (..data renamed) and in
-# the current -> release layout (ln -sfn, then mv -T; or ln -sfn alone), is
-# loaded on the swap's inotify event, without a signal.
+# the current -> release layout (ln -sfn, then mv -T; or ln -sfn alone), or
+# the artifact itself a link re-pointed by ln -sf, is loaded on the swap's
+# inotify event, without a signal.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/serve.sh"
 
@@ -116,6 +117,27 @@ wait_ready "$v2"
 if grep -q "version=$v1 .*(file" rel.log; then
 	fail "a change in a release no longer current was served"
 fi
+ok
+stop_server
+
+# 4. The artifact itself a link, re-pointed with ln -sf (a rename over it), and
+#    by rm + ln -s (no IN_CLOSE_WRITE follows the IN_CREATE of its name).
+mkdir -p self
+cp 1.json self/v1.json
+cp 2.json self/v2.json
+cp 3.json self/v3.json
+ln -s v1.json self/segments.json
+start_server self.log --segments self/segments.json --log-level notice
+wait_ready "$v1"
+ln -sf v2.json self/segments.json
+wait_ready "$v2"
+rm self/segments.json
+ln -s v3.json self/segments.json
+wait_ready "$v3"
+for v in "$v2" "$v3"; do
+	grep -q "version=$v .*(file replaced)" self.log ||
+		{ cat self.log >&2; fail "the re-pointed link was not loaded on its event"; }
+done
 ok
 stop_server
 finish
