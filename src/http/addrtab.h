@@ -21,8 +21,9 @@
 #include <pthread.h>
 #include <sys/socket.h>
 
+#include "http/http.h"
+
 #define VO_HTTP_ADDR_LEN 16
-#define VO_HTTP_ADDR_KEY_LEN 16
 
 struct vo_http_addr_slot {
 	uint8_t addr[VO_HTTP_ADDR_LEN]; /* the client address */

@@ -44,6 +44,9 @@
 
 struct vo_http_server;
 
+/* Bytes of the key of the per-address table (vo_http_config.addr_key). */
+#define VO_HTTP_ADDR_KEY_LEN 16
+
 /* The engine's settings (every duration in milliseconds, each > 0). */
 struct vo_http_config {
 	const int *listen_fds;	  /* bound, listening sockets; the server owns them after create */
@@ -54,11 +57,10 @@ struct vo_http_config {
 	unsigned header_ms;	  /* a whole request head, from its first byte */
 	unsigned body_ms;	  /* a whole body, from the end of its head */
 	unsigned write_ms;	  /* an answer the client does not read */
-	unsigned drain_ms;	  /* vo_http_server_stop(): requests in flight, at most */
 	unsigned max_connections; /* open at once, over all workers */
 	unsigned max_per_ip;	  /* open at once from one client address; 0: no limit */
 	size_t max_body_memory;	  /* body bytes buffered over all connections */
-	const uint8_t *addr_key;  /* 16 bytes keying the per-address table; NULL: random */
+	const uint8_t *addr_key;  /* VO_HTTP_ADDR_KEY_LEN bytes keying the per-address table; NULL: random */
 };
 
 /* One request and its answer, as the handler sees them. */
@@ -179,12 +181,12 @@ int vo_http_server_start(struct vo_http_server *s, struct vo_error *err);
 /*
  * Drains and stops: closes the listening sockets (new connections are
  * refused), closes idle connections, lets requests in flight finish and be
- * answered with Connection: close, and closes what is left after
- * cfg->drain_ms.  Returns when every worker has stopped.
+ * answered with Connection: close, and closes what is left after drain_ms.
+ * Returns when every worker has stopped.  Only the first call drains.
  */
-void vo_http_server_stop(struct vo_http_server *s);
+void vo_http_server_stop(struct vo_http_server *s, unsigned drain_ms);
 
-/* Stops the server if it runs and frees it.  NULL is a no-op. */
+/* Stops the server at once if it runs (no drain) and frees it.  NULL is a no-op. */
 void vo_http_server_destroy(struct vo_http_server *s);
 
 /* The connection limit in force (see vo_http_connection_limit()). */

@@ -641,7 +641,7 @@ int vo_http_server_start(struct vo_http_server *s, struct vo_error *err)
 		if (pthread_create(&w->thread, NULL, worker_start, &sa)) {
 			pthread_mutex_destroy(&sa.lock);
 			pthread_cond_destroy(&sa.cond);
-			vo_http_server_stop(s);
+			vo_http_server_stop(s, 0);
 			return vo_error_set(err, VO_EIO, "cannot start a worker thread");
 		}
 		pthread_mutex_lock(&sa.lock);
@@ -653,7 +653,7 @@ int vo_http_server_start(struct vo_http_server *s, struct vo_error *err)
 		pthread_cond_destroy(&sa.cond);
 		if (state < 0) {
 			pthread_join(w->thread, NULL);
-			vo_http_server_stop(s);
+			vo_http_server_stop(s, 0);
 			return vo_error_set(err, VO_ENOMEM,
 					    "a worker thread cannot start: no memory");
 		}
@@ -662,14 +662,14 @@ int vo_http_server_start(struct vo_http_server *s, struct vo_error *err)
 	return VO_OK;
 }
 
-void vo_http_server_stop(struct vo_http_server *s)
+void vo_http_server_stop(struct vo_http_server *s, unsigned drain_ms)
 {
 	uint64_t one = 1;
 
 	if (!s || s->stopped)
 		return;
 	s->stopped = true;
-	atomic_store(&s->drain_deadline, vo_mono_us() + (int64_t)s->cfg.drain_ms * 1000);
+	atomic_store(&s->drain_deadline, vo_mono_us() + (int64_t)drain_ms * 1000);
 	atomic_store_explicit(&s->draining, true, memory_order_release);
 	/* No new connection from now on, in every worker's listener. */
 	for (size_t i = 0; i < s->nfds; i++)
@@ -694,7 +694,7 @@ void vo_http_server_destroy(struct vo_http_server *s)
 {
 	if (!s)
 		return;
-	vo_http_server_stop(s);
+	vo_http_server_stop(s, 0);
 	if (s->workers) {
 		for (size_t i = 0; i < s->nworkers; i++)
 			worker_release(&s->workers[i]);
