@@ -157,7 +157,8 @@ static void date_refresh(struct vo__http_worker *w)
 	w->date_sec = sec;
 }
 
-static int add_u64(struct vo_buf *b, uint64_t v)
+/* Writes the decimal form of v at p; returns the end. */
+static char *put_u64(char *p, uint64_t v)
 {
 	char tmp[24];
 	size_t n = sizeof(tmp);
@@ -166,7 +167,14 @@ static int add_u64(struct vo_buf *b, uint64_t v)
 		tmp[--n] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	return vo_buf_add(b, tmp + n, sizeof(tmp) - n);
+	memcpy(p, tmp + n, sizeof(tmp) - n);
+	return p + (sizeof(tmp) - n);
+}
+
+static inline char *put(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
 }
 
 static bool is_head_method(const struct vo_http_exchange *x)
@@ -183,8 +191,13 @@ static void respond(struct vo__http_worker *w, struct vo__http_conn *c)
 	struct vo_http_answer *a = &x->answer;
 	struct vo_buf *b = &w->wbuf;
 	size_t start = b->len;
+	const char *reason;
+	size_t ct_len;
+	size_t hdr_len;
+	size_t body_len;
+	size_t need;
 	bool bodiless;
-	int rc = 0;
+	int rc;
 
 	if (a->status < 200 || a->status > 999) {
 		memset(a, 0, sizeof(*a));
@@ -195,31 +208,45 @@ static void respond(struct vo__http_worker *w, struct vo__http_conn *c)
 	    atomic_load_explicit(&w->srv->draining, memory_order_relaxed))
 		c->closing = true;
 	date_refresh(w);
-	rc |= vo_buf_add(b, "HTTP/1.1 ", 9);
-	rc |= add_u64(b, (uint64_t)a->status);
-	rc |= vo_buf_addch(b, ' ');
-	rc |= vo_buf_addstr(b, vo_http_reason(a->status));
-	rc |= vo_buf_add(b, "\r\n", 2);
-	rc |= vo_buf_add(b, w->date, w->date_len);
-	if (a->content_type) {
-		rc |= vo_buf_add(b, "Content-Type: ", 14);
-		rc |= vo_buf_addstr(b, a->content_type);
-		rc |= vo_buf_add(b, "\r\n", 2);
+	reason = vo_http_reason(a->status);
+	ct_len = a->content_type ? strlen(a->content_type) : 0;
+	hdr_len = a->headers ? strlen(a->headers) : 0;
+	body_len = bodiless ? 0 : a->body.len;
+	/* One reservation, then plain copies: the head is about 150 bytes. */
+	need = 9 + 4 + strlen(reason) + 2 + w->date_len + 14 + ct_len + 2 + 16 + 20 + 2 + hdr_len +
+	       24 + 2 + body_len;
+	rc = vo_buf_grow(b, need);
+	if (!rc) {
+		char *p = b->ptr + b->len;
+
+		p = put(p, "HTTP/1.1 ", 9);
+		p = put_u64(p, (uint64_t)a->status);
+		*p++ = ' ';
+		p = put(p, reason, strlen(reason));
+		p = put(p, "\r\n", 2);
+		p = put(p, w->date, w->date_len);
+		if (a->content_type) {
+			p = put(p, "Content-Type: ", 14);
+			p = put(p, a->content_type, ct_len);
+			p = put(p, "\r\n", 2);
+		}
+		if (a->status != 204 && a->status != 304) {
+			p = put(p, "Content-Length: ", 16);
+			p = put_u64(p, a->body.len);
+			p = put(p, "\r\n", 2);
+		}
+		if (hdr_len)
+			p = put(p, a->headers, hdr_len);
+		if (c->closing)
+			p = put(p, "Connection: close\r\n", 19);
+		else if (x->minor == 0)
+			p = put(p, "Connection: keep-alive\r\n", 24);
+		p = put(p, "\r\n", 2);
+		if (body_len)
+			p = put(p, a->body.ptr, body_len);
+		b->len = (size_t)(p - b->ptr);
+		b->ptr[b->len] = '\0';
 	}
-	if (a->status != 204 && a->status != 304) {
-		rc |= vo_buf_add(b, "Content-Length: ", 16);
-		rc |= add_u64(b, a->body.len);
-		rc |= vo_buf_add(b, "\r\n", 2);
-	}
-	if (a->headers)
-		rc |= vo_buf_addstr(b, a->headers);
-	if (c->closing)
-		rc |= vo_buf_add(b, "Connection: close\r\n", 19);
-	else if (x->minor == 0)
-		rc |= vo_buf_add(b, "Connection: keep-alive\r\n", 24);
-	rc |= vo_buf_add(b, "\r\n", 2);
-	if (!bodiless && a->body.len)
-		rc |= vo_buf_add(b, a->body.ptr, a->body.len);
 	memset(a, 0, sizeof(*a));
 	if (rc) {
 		/* No memory for the answer: the client sees the connection close. */
@@ -732,7 +759,10 @@ static int body_step(struct vo__http_worker *w, struct vo__http_conn *c)
 		c->next = c->head_len + c->body_len;
 		return VO_HTTP_DONE;
 	case SINK_BIG:
-		return c->body_len == c->body_left ? VO_HTTP_DONE : VO_HTTP_MORE;
+		if (c->body_len < c->body_left)
+			return VO_HTTP_MORE;
+		c->next = c->head_len; /* the body was read past the input buffer */
+		return VO_HTTP_DONE;
 	default:
 		have = c->in_len - c->raw_off;
 		take = (size_t)VO_MIN((uint64_t)have, c->body_left);

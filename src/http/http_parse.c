@@ -196,12 +196,11 @@ static int check_partial_request_line(const char *s, size_t n, struct vo_http_he
 
 /* ---- field lines ------------------------------------------------------- */
 
-static bool name_is(struct vo_str name, const char *lower)
-{
-	return vo_str_eq_nocase(name, vo_str_cstr(lower));
-}
+/* Whether name is lower (a lower-case literal) ignoring case; lengths first. */
+#define NAME_IS(name, lower) \
+	((name).len == sizeof(lower) - 1 && vo_str_eq_nocase((name), VO_STR_LIT(lower)))
 
-/* Calls fn for each non-empty element of a comma-separated list (RFC 9110 5.6.1). */
+/* The next non-empty element of a comma-separated list (RFC 9110 5.6.1). */
 static struct vo_str list_next(struct vo_str *rest)
 {
 	while (rest->len) {
@@ -276,7 +275,7 @@ static int known_field(struct vo_http_head *h, struct vo_str name, struct vo_str
 {
 	switch (vo_to_lower((unsigned char)name.ptr[0])) {
 	case 'h':
-		if (name_is(name, "host")) {
+		if (NAME_IS(name, "host")) {
 			if (h->host.ptr)
 				return bad(&h->err, "two Host fields");
 			for (size_t i = 0; i < value.len; i++)
@@ -286,13 +285,13 @@ static int known_field(struct vo_http_head *h, struct vo_str name, struct vo_str
 		}
 		break;
 	case 'c':
-		if (name_is(name, "content-length"))
+		if (NAME_IS(name, "content-length"))
 			return parse_content_length(value, h);
-		if (name_is(name, "content-type")) {
+		if (NAME_IS(name, "content-type")) {
 			if (h->content_type.ptr)
 				return bad(&h->err, "two Content-Type fields");
 			h->content_type = value;
-		} else if (name_is(name, "connection")) {
+		} else if (NAME_IS(name, "connection")) {
 			struct vo_str rest = value;
 			struct vo_str item;
 
@@ -305,11 +304,11 @@ static int known_field(struct vo_http_head *h, struct vo_str name, struct vo_str
 		}
 		break;
 	case 't':
-		if (name_is(name, "transfer-encoding"))
+		if (NAME_IS(name, "transfer-encoding"))
 			return parse_transfer_encoding(value, h, te_seen);
 		break;
 	case 'e':
-		if (name_is(name, "expect")) {
+		if (NAME_IS(name, "expect")) {
 			if (!vo_str_eq_nocase(value, VO_STR_LIT("100-continue")))
 				return refuse(&h->err, 417, "expectation_failed",
 					      "only Expect: 100-continue is supported");

@@ -436,8 +436,11 @@ int vo_http_listen(const char *host, unsigned port, size_t n, int *fds, unsigned
 		return vo_error_set(err, VO_EIO, "%s: %s", host, gai_strerror(gai));
 	rc = open_listener(ai, false, &probe, err);
 	if (rc) {
+		char why[VO_ERROR_MSG_MAX];
+
 		freeaddrinfo(ai);
-		return vo_error_set(err, rc, "%s:%u: %s", host, port, err->msg);
+		snprintf(why, sizeof(why), "%s", err->msg);
+		return vo_error_set(err, rc, "%s:%u: %s", host, port, why);
 	}
 	*port_out = bound_port(probe);
 	close(probe);
@@ -450,12 +453,15 @@ int vo_http_listen(const char *host, unsigned port, size_t n, int *fds, unsigned
 		rc = open_listener(ai, true, &fds[i], err);
 	freeaddrinfo(ai);
 	if (rc) {
+		char why[VO_ERROR_MSG_MAX];
+
 		for (i = 0; i < n; i++) {
 			if (fds[i] >= 0)
 				close(fds[i]);
 			fds[i] = -1;
 		}
-		return vo_error_set(err, rc, "%s:%u: %s", host, *port_out, err->msg);
+		snprintf(why, sizeof(why), "%s", err->msg);
+		return vo_error_set(err, rc, "%s:%u: %s", host, *port_out, why);
 	}
 	return VO_OK;
 }

@@ -65,6 +65,18 @@ grep -q '^vouch_http_body_memory_bytes 0$' resp || fail "body memory is not give
 ok
 stop_server
 
+# A client that does not read its answers is closed at the write deadline.
+start_server reader.log --segments segments.json --write-timeout 1 --threads 2
+hostile slow-reader || { tail -n 30 reader.log >&2; fail "slow reader"; }
+ok
+expect_req 200 GET /metrics
+grep -q '^vouch_http_deadline_closes_total{kind="write"} 1$' resp || fail "no write deadline counted"
+answered=$(grep -c 'path=/openapi.json status=200' reader.log || true)
+[ "$answered" -lt 4000 ] || fail "all 4000 requests of a client that reads nothing were answered"
+echo "answered $answered of 4000 pipelined requests before the write deadline"
+ok
+stop_server
+
 # Item 3: a fixed key (test hook) so the test can find a colliding pair.
 key=000102030405060708090a0b0c0d0e0f
 VOUCH_TEST_ADDR_KEY=$key start_server collide.log --segments segments.json --max-per-ip 2 \

@@ -16,6 +16,10 @@
 //                 not judged, as under ASan), the bodies past the budget get
 //                 503, a legitimate client gets 200 meanwhile, and the
 //                 half-sent ones are closed by the body deadline.
+//   slow-reader   (--write-timeout 1)  a client pipelines 4000 requests and
+//                 reads none of the answers; others are served meanwhile
+//                 (the caller checks the write deadline in /metrics and that
+//                 not all 4000 were answered: output is bounded).
 //   collide KEY   (VOUCH_TEST_ADDR_KEY=KEY --max-per-ip 2)  item 3: a
 //                 loopback address whose place in the per-address table is
 //                 127.0.0.1's (found here with the same keyed SipHash-2-4)
@@ -230,7 +234,56 @@ async function framing() {
 			/connection: keep-alive/i.test(r.got[0].head) && /connection: close/i.test(r.got[1].head),
 			JSON.stringify(r.text.slice(0, 300)));
 	}
+	// Pipelined bodies larger than a connection's input buffer (each read
+	// into its own buffer), then a small one.
+	{
+		const items = [];
+		for (let i = 0; i < 400; i++) items.push({ customer_id: i, country_code: 'Testland', segment_name: 'frequent_segment', total_orders: 3 });
+		const big = post(JSON.stringify({ customers: items }), '', '/vouchers');
+		const r = await exchange([big + big + post(valid)], { want: 3, waitMs: 3000 });
+		check('pipelined large bodies: answered in order', JSON.stringify(r.statuses) === '[200,200,200]' &&
+			r.got[1].body.includes('"customer_id":399'), JSON.stringify(r.statuses));
+	}
+	// A chunked batch far larger than a connection's input buffer, in
+	// pieces of every size, split across writes.
+	{
+		const items = [];
+		for (let i = 0; i < 3000; i++) items.push({ customer_id: i, country_code: 'Testland', segment_name: 'frequent_segment', total_orders: i % 5 });
+		const body = Buffer.from(JSON.stringify({ customers: items }));
+		let chunked = '';
+		for (let at = 0, n = 1; at < body.length; n = (n * 7 + 13) % 4000 + 1) {
+			const piece = body.subarray(at, at + n).toString('latin1');
+			chunked += `${piece.length.toString(16)}${n % 3 ? '' : ';x=1'}\r\n${piece}\r\n`;
+			at += n;
+		}
+		chunked += '0\r\nX-Trailer: 1\r\n\r\n';
+		const parts = ['POST /vouchers HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n'];
+		for (let at = 0; at < chunked.length; at += 65536) parts.push(chunked.slice(at, at + 65536));
+		const r = await exchange(parts, { want: 1, waitMs: 3000 });
+		let n = -1;
+		try { n = JSON.parse(r.got[0].body).results.length; } catch { /* n stays -1 */ }
+		check(`a ${body.length}-byte chunked batch: 200 with every result`, r.statuses[0] === 200 && n === 3000,
+			JSON.stringify(r.text.slice(0, 160)));
+	}
 	await served('still serving after the framing cases');
+}
+
+// A client that pipelines requests with large answers and never reads
+// them: once the socket buffers are full the server stops reading its
+// further requests and closes it at the write deadline (--write-timeout 1),
+// serving others meanwhile.  (Loopback buffers take tens of MB, hence 4000
+// answers of the ~20 KB OpenAPI document.)
+async function slowReader() {
+	const s = net.connect(port, '127.0.0.1');
+	s.on('error', () => {});
+	await new Promise((r) => s.on('connect', r));
+	s.pause();
+	s.write('GET /openapi.json HTTP/1.1\r\nHost: t\r\n\r\n'.repeat(4000));
+	await sleep(500);
+	await served('served while a client does not read its answers');
+	await sleep(2500);
+	await served('served after the write deadline');
+	s.destroy();
 }
 
 // Item 1: many connections drip their heads; a legitimate client from the
@@ -387,6 +440,7 @@ async function collide(keyHex) {
 if (mode === 'framing') await framing();
 else if (mode === 'slow-headers') await slowHeaders();
 else if (mode === 'half-bodies') await halfBodies();
+else if (mode === 'slow-reader') await slowReader();
 else if (mode === 'collide') await collide(process.argv[4]);
 else { console.error(`unknown mode ${mode}`); process.exit(2); }
 console.log(`${mode}: ${passed} checks passed, ${failures} failed`);
