@@ -11,7 +11,7 @@ set -euo pipefail
 
 mode=${1:-build}
 pkgs=(gcc libc6-dev make cmake pkg-config libdeflate-dev zlib1g-dev libcjson-dev libssl-dev
-	libsnappy-dev libzstd-dev liblz4-dev libbrotli-dev libmicrohttpd-dev libhiredis-dev)
+	libsnappy-dev libzstd-dev liblz4-dev libbrotli-dev libhiredis-dev)
 if [ "$mode" = test ]; then
 	pkgs+=(libcmocka-dev clang-format clang-tidy cppcheck curl wrk redis-server redis-sentinel chromium)
 	# Node.js may come from elsewhere (nvm, NodeSource); only ask for Debian's when absent.

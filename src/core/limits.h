@@ -111,10 +111,6 @@
 /* Default limit of open connections from one client address (503 past it): a
  * load balancer or NAT may put many clients behind one address, so it is high. */
 #define VO_API_PER_IP_DEFAULT 1024
-/* Counters of open connections per hashed client address. */
-#define VO_API_IP_SLOTS 4096
-/* Connections per worker that libmicrohttpd accepts past our limit, to answer them 503. */
-#define VO_API_CONNECTIONS_SLACK 64
 /* Worker threads at most. */
 #define VO_API_THREADS_MAX 256
 /* Option bounds of `vouch serve` (defaults above).  A body limit of at least
