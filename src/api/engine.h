@@ -22,17 +22,17 @@
 #include "core/err.h"
 
 struct vo_engine_config {
-	const char *host;	  /* address to listen on */
-	unsigned port;		  /* 0: an ephemeral port */
-	size_t nworkers;	  /* worker threads: reader slots and metrics entries */
-	size_t max_header;	  /* request line and headers, exactly (431 above) */
-	unsigned timeout_s;	  /* idle keep-alive connection, or before the first byte */
+	const char *host;	   /* address to listen on */
+	unsigned port;		   /* 0: an ephemeral port */
+	size_t nworkers;	   /* worker threads: reader slots and metrics entries */
+	size_t max_header;	   /* request line and headers, exactly (431 above) */
+	unsigned timeout_s;	   /* idle keep-alive connection, or before the first byte */
 	unsigned header_timeout_s; /* a whole request head, from its first byte */
 	unsigned body_timeout_s;   /* a whole body, from the end of its head */
 	unsigned write_timeout_s;  /* an answer the client does not read */
-	size_t max_body_memory;	  /* body bytes buffered over all connections (503 past it) */
-	unsigned max_connections; /* over all workers; past it, 503 */
-	unsigned max_per_ip;	  /* per client address; 0: no limit */
+	size_t max_body_memory;	   /* body bytes buffered over all connections (503 past it) */
+	unsigned max_connections;  /* over all workers; past it, 503 */
+	unsigned max_per_ip;	   /* per client address; 0: no limit */
 };
 
 struct vo_engine;

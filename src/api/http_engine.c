@@ -140,7 +140,7 @@ static bool test_addr_key(uint8_t *key)
 {
 	const char *hex = getenv("VOUCH_TEST_ADDR_KEY");
 
-	if (!hex || strlen(hex) != 2 * VO_HTTP_ADDR_KEY_LEN)
+	if (!hex || strlen(hex) != (size_t)2 * VO_HTTP_ADDR_KEY_LEN)
 		return false;
 	for (size_t i = 0; i < VO_HTTP_ADDR_KEY_LEN; i++) {
 		unsigned v = 0;

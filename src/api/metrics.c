@@ -87,25 +87,25 @@ static int render_http(const struct vo_http_server *http, struct vo_buf *out)
 	int rc = 0;
 
 	vo_http_server_counters(http, &c);
-	rc |= vo_buf_addf(out,
-			  "# HELP vouch_http_connections_open Connections open (within the limits).\n"
-			  "# TYPE vouch_http_connections_open gauge\n"
-			  "vouch_http_connections_open %" PRIu64 "\n"
-			  "# HELP vouch_http_connections_max The connection limit in force.\n"
-			  "# TYPE vouch_http_connections_max gauge\n"
-			  "vouch_http_connections_max %u\n"
-			  "# HELP vouch_http_connections_accepted_total Connections accepted.\n"
-			  "# TYPE vouch_http_connections_accepted_total counter\n"
-			  "vouch_http_connections_accepted_total %" PRIu64 "\n"
-			  "# HELP vouch_http_connections_refused_total Connections or requests "
-			  "refused by a limit, by reason.\n"
-			  "# TYPE vouch_http_connections_refused_total counter\n",
-			  c.open, vo_http_server_max_connections(http), c.accepted);
+	rc |= vo_buf_addf(
+		out,
+		"# HELP vouch_http_connections_open Connections open (within the limits).\n"
+		"# TYPE vouch_http_connections_open gauge\n"
+		"vouch_http_connections_open %" PRIu64 "\n"
+		"# HELP vouch_http_connections_max The connection limit in force.\n"
+		"# TYPE vouch_http_connections_max gauge\n"
+		"vouch_http_connections_max %u\n"
+		"# HELP vouch_http_connections_accepted_total Connections accepted.\n"
+		"# TYPE vouch_http_connections_accepted_total counter\n"
+		"vouch_http_connections_accepted_total %" PRIu64 "\n"
+		"# HELP vouch_http_connections_refused_total Connections or requests "
+		"refused by a limit, by reason.\n"
+		"# TYPE vouch_http_connections_refused_total counter\n",
+		c.open, vo_http_server_max_connections(http), c.accepted);
 	for (int r = 0; r < VO_HTTP_REFUSED_COUNT; r++)
-		rc |= vo_buf_addf(out,
-				  "vouch_http_connections_refused_total{reason=\"%s\"} %" PRIu64
-				  "\n",
-				  vo_http_refused_name((enum vo_http_refused)r), c.refused[r]);
+		rc |= vo_buf_addf(
+			out, "vouch_http_connections_refused_total{reason=\"%s\"} %" PRIu64 "\n",
+			vo_http_refused_name((enum vo_http_refused)r), c.refused[r]);
 	rc |= vo_buf_addf(out,
 			  "# HELP vouch_http_connections_evicted_total Idle or slow connections "
 			  "closed at the connection limit to make room.\n"

@@ -31,7 +31,7 @@ struct vo_metrics {
 struct vo_http_server;
 
 struct vo_metrics_set {
-	struct vo_metrics *workers;	   /* owned, n entries */
+	struct vo_metrics *workers; /* owned, n entries */
 	size_t n;
 	const struct vo_http_server *http; /* its connection counters are rendered too; or NULL */
 };

@@ -20,21 +20,21 @@
 #include "core/err.h"
 
 struct vo_server_config {
-	const char *segments;	  /* the artifact's path, or a redis:// URL */
-	const char *prefix;	  /* Redis key prefix (redis/segstore.h) */
-	const char *host;	  /* address to listen on, "0.0.0.0" by default */
-	unsigned port;		  /* 0: an ephemeral port (logged) */
-	unsigned threads;	  /* worker threads; 0: one per available core */
-	struct vo_api_config api; /* body limits and --as-of */
-	size_t max_header;	  /* request line and headers, exactly (431 above) */
-	unsigned timeout_s;	  /* idle keep-alive connection, or before the first byte */
+	const char *segments;	   /* the artifact's path, or a redis:// URL */
+	const char *prefix;	   /* Redis key prefix (redis/segstore.h) */
+	const char *host;	   /* address to listen on, "0.0.0.0" by default */
+	unsigned port;		   /* 0: an ephemeral port (logged) */
+	unsigned threads;	   /* worker threads; 0: one per available core */
+	struct vo_api_config api;  /* body limits and --as-of */
+	size_t max_header;	   /* request line and headers, exactly (431 above) */
+	unsigned timeout_s;	   /* idle keep-alive connection, or before the first byte */
 	unsigned header_timeout_s; /* a whole request head, from its first byte */
 	unsigned body_timeout_s;   /* a whole body, from the end of its head */
 	unsigned write_timeout_s;  /* an answer the client does not read */
-	size_t max_body_memory;	  /* body bytes buffered over all connections (503 past it) */
-	unsigned max_connections; /* over all threads; past it, 503 too_many_connections */
-	unsigned max_per_ip;	  /* open connections per client address; 0: no limit */
-	bool watch;		  /* reload when the file is replaced (inotify) */
+	size_t max_body_memory;	   /* body bytes buffered over all connections (503 past it) */
+	unsigned max_connections;  /* over all threads; past it, 503 too_many_connections */
+	unsigned max_per_ip;	   /* open connections per client address; 0: no limit */
+	bool watch;		   /* reload when the file is replaced (inotify) */
 };
 
 /* Fills cfg with the defaults of core/limits.h. */

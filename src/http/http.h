@@ -60,7 +60,8 @@ struct vo_http_config {
 	unsigned max_connections; /* open at once, over all workers */
 	unsigned max_per_ip;	  /* open at once from one client address; 0: no limit */
 	size_t max_body_memory;	  /* body bytes buffered over all connections */
-	const uint8_t *addr_key;  /* VO_HTTP_ADDR_KEY_LEN bytes keying the per-address table; NULL: random */
+	const uint8_t *addr_key;  /* VO_HTTP_ADDR_KEY_LEN bytes keying the per-address table; NULL:
+				     random */
 };
 
 /* One request and its answer, as the handler sees them. */
