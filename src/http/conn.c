@@ -271,6 +271,8 @@ void vo__http_conn_close(struct vo__http_worker *w, struct vo__http_conn *c)
 	vo__http_timer_disarm(w, c);
 	close(c->fd);
 	c->fd = -1;
+	if (w->path_of == c)
+		w->path_of = NULL;
 	if (c->counted) {
 		atomic_fetch_sub_explicit(&s->open, 1, memory_order_relaxed);
 		if (s->per_ip)
@@ -482,6 +484,7 @@ static void decode_path(struct vo__http_worker *w, struct vo__http_conn *c, stru
 
 	c->x.path_ok = vo_http_path_decode(raw, w->path, &n);
 	c->x.path = c->x.path_ok ? vo_str_make(w->path, n) : vo_str_make(NULL, 0);
+	w->path_of = c;
 }
 
 static void exchange_from_head(struct vo__http_worker *w, struct vo__http_conn *c,
@@ -523,7 +526,8 @@ static void call_request(struct vo__http_worker *w, struct vo__http_conn *c, str
 	struct vo_http_exchange *x = &c->x;
 
 	/* Another connection's head may have used w->path since this one's. */
-	decode_path(w, c, c->raw_path);
+	if (w->path_of != c)
+		decode_path(w, c, c->raw_path);
 	x->fields = NULL;
 	x->nfields = 0;
 	x->body = body;
@@ -788,7 +792,8 @@ static bool head_step(struct vo__http_worker *w, struct vo__http_conn *c)
 	int rc;
 
 	if (c->next) {
-		memmove(c->in, c->in + c->next, c->in_len - c->next);
+		if (c->in_len > c->next)
+			memmove(c->in, c->in + c->next, c->in_len - c->next);
 		c->in_len -= c->next;
 		c->next = 0;
 	}

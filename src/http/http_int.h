@@ -119,8 +119,9 @@ struct vo__http_worker {
 	size_t nspare_in;
 	char *spare_body[VO_HTTP_SPARE_BUFFERS]; /* idle VO_HTTP_BODY_KEEP body buffers */
 	size_t nspare_body;
-	struct vo_buf wbuf; /* answers being formed for one connection */
-	char *path;	    /* decoded paths, max_header bytes */
+	struct vo_buf wbuf;	       /* answers being formed for one connection */
+	char *path;		       /* decoded paths, max_header bytes */
+	struct vo__http_conn *path_of; /* whose path path holds */
 	struct vo_http_field fields[VO_HTTP_FIELDS_MAX]; /* the head being parsed */
 	char msg[160];					 /* an engine refusal's message */
 	char drop[16384];				 /* where dropped input is read */
