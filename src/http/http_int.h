@@ -131,6 +131,11 @@ struct vo__http_worker {
 	char date[48];					 /* "Date: ...\r\n" */
 	size_t date_len;
 
+	/* Eviction across workers: a worker at the total limit with nothing of
+	 * its own to evict asks one that has something. */
+	_Atomic bool evictable;	      /* has idle, head or lingering connections (once a turn) */
+	_Atomic unsigned evict_asked; /* evictions other workers asked of this one */
+
 	/* Counters, written by this worker only (relaxed, no lock). */
 	_Atomic uint64_t accepted;
 	_Atomic uint64_t refused[VO_HTTP_REFUSED_COUNT];

@@ -157,6 +157,49 @@ static bool evict_one(struct vo__http_worker *w)
 	return true;
 }
 
+/* Whether w has a connection evict_one() could take. */
+static bool has_victim(const struct vo__http_worker *w)
+{
+	return w->timers[T_IDLE].head || w->timers[T_HEAD].head || w->timers[T_LINGER].head;
+}
+
+/*
+ * Nothing of this worker's own to evict: asks another worker that has
+ * something (SO_REUSEPORT may have put all the slow clients there).  The
+ * new connection is counted at once, so the total passes the limit by the
+ * evictions still to be done, at most VO_HTTP_OVER_LIMIT_MAX per worker
+ * (descriptors for them are in the reserve).
+ */
+static bool ask_eviction(struct vo__http_worker *w)
+{
+	struct vo_http_server *s = w->srv;
+	uint64_t one = 1;
+
+	for (size_t i = 1; i < s->nworkers; i++) {
+		struct vo__http_worker *o = &s->workers[(w->index + i) % s->nworkers];
+
+		if (!atomic_load_explicit(&o->evictable, memory_order_relaxed) ||
+		    atomic_load_explicit(&o->evict_asked, memory_order_relaxed) >=
+			    VO_HTTP_OVER_LIMIT_MAX)
+			continue;
+		atomic_fetch_add_explicit(&o->evict_asked, 1, memory_order_relaxed);
+		if (write(o->wake.fd, &one, sizeof(one)) < 0) {
+			/* The counter is read at its next turn anyway. */
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Does the evictions other workers asked for. */
+static void evict_asked(struct vo__http_worker *w)
+{
+	unsigned n = atomic_exchange_explicit(&w->evict_asked, 0, memory_order_relaxed);
+
+	while (n-- && evict_one(w)) {
+	}
+}
+
 /* Out of descriptors: accepts one pending connection into the spare
  * descriptor and closes it, so that the listener does not spin. */
 static void shed_one(struct vo__http_worker *w, int lfd)
@@ -193,7 +236,7 @@ static void admit(struct vo__http_worker *w, int fd, const struct sockaddr_stora
 	} else {
 		uint64_t n = atomic_fetch_add_explicit(&s->open, 1, memory_order_relaxed) + 1;
 
-		if (n > s->limit && !evict_one(w)) {
+		if (n > s->limit && !evict_one(w) && !ask_eviction(w)) {
 			atomic_fetch_sub_explicit(&s->open, 1, memory_order_relaxed);
 			if (s->per_ip)
 				vo_http_addrtab_put(&s->addrs, addr);
@@ -326,6 +369,9 @@ static void *worker_main(void *arg)
 			}
 		}
 		expire(w);
+		if (atomic_load_explicit(&w->evict_asked, memory_order_relaxed))
+			evict_asked(w);
+		atomic_store_explicit(&w->evictable, has_victim(w), memory_order_relaxed);
 		free_dead(w);
 		if (atomic_load_explicit(&s->draining, memory_order_acquire)) {
 			if (!w->draining)
