@@ -650,7 +650,10 @@ int vo_http_server_create(const struct vo_http_config *cfg, const struct vo_http
 	s->dur[T_OVER] = (int64_t)cfg->header_ms * 1000;
 	s->per_ip = cfg->max_per_ip > 0;
 	if (s->per_ip) {
-		rc = vo_http_addrtab_init(&s->addrs, s->limit, cfg->addr_key);
+		/* Room for the limit, plus the evictions other workers may still owe. */
+		rc = vo_http_addrtab_init(&s->addrs,
+					  (size_t)s->limit + s->nworkers * VO_HTTP_OVER_LIMIT_MAX,
+					  cfg->addr_key);
 		if (rc) {
 			vo_error_set(err, rc, "cannot set up the per-address table: %s",
 				     vo_strerror(rc));
