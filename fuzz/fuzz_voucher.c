@@ -1,11 +1,15 @@
 /*
- * fuzz_voucher.c - the API's request validation and lookup: POST /voucher
- * (vo_voucher_answer) and POST /vouchers (vo_vouchers_answer) against a small
- * real table, built once by the pipeline from an embedded CSV.
+ * fuzz_voucher.c - the API's request parsing (core/json_doc.h), validation
+ * and lookup: POST /voucher (vo_voucher_answer), POST /vouchers
+ * (vo_vouchers_answer) and POST /voucher_amount (vo_voucher_amount_answer,
+ * the proof of concept's contract) against a small real table, built once
+ * by the pipeline from an embedded CSV.
  *
  * Input: one byte of flags (bit 0: the batch route; bit 1: the server was
- * started with --as-of), then the request body.  Every answer must be a
- * status the API documents with a JSON document as its body.
+ * started with --as-of; bit 2: /voucher_amount instead of /voucher), then
+ * the request body.  Every answer must be a status the route documents with
+ * a JSON document as its body: on /voucher_amount, 200 is exactly
+ * {"voucher_amount":N} and every error is FastAPI's {"detail": ...}.
  */
 #include "core/common.h"
 
@@ -91,14 +95,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vo_buf_init(&out, VO_API_RESPONSE_MAX);
 	if (data[0] & 1)
 		status = vo_vouchers_answer(&ctx, (const char *)data + 1, size - 1, &out);
+	else if (data[0] & 4)
+		status = vo_voucher_amount_answer(&ctx, (const char *)data + 1, size - 1, &out);
 	else
 		status = vo_voucher_answer(&ctx, (const char *)data + 1, size - 1, &out);
-	if (status != 200 && status != 400 && status != 404 && status != 422 && status != -1)
+	if (status != 200 && status != 400 && status != 404 && status != 413 && status != 422 &&
+	    status != -1)
 		__builtin_trap();
 	if (status != -1) {
 		doc = cJSON_ParseWithLength(out.ptr ? out.ptr : "", out.len);
-		if (!doc)
+		if (!cJSON_IsObject(doc))
 			__builtin_trap();
+		if ((data[0] & 5) == 4) {
+			/* The proof of concept's shapes: one member, voucher_amount or detail. */
+			const cJSON *only = doc->child;
+
+			if (!only || only->next || status == 400 ||
+			    strcmp(only->string, status == 200 ? "voucher_amount" : "detail") !=
+				    0 ||
+			    (status == 200 && !cJSON_IsNumber(only)) ||
+			    (status == 422 && !cJSON_IsArray(only)) ||
+			    ((status == 404 || status == 413) && !cJSON_IsString(only)))
+				__builtin_trap();
+		}
 		cJSON_Delete(doc);
 	}
 	vo_buf_release(&out);

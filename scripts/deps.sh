@@ -3,8 +3,9 @@
 # usage: scripts/deps.sh build|test|bench|fuzz
 #   build: compiler, CMake and the libraries of the vouch binary
 #   test:  build + cmocka, the linters, curl and wrk (API tests), redis-server and
-#          redis-sentinel (the Redis and failover tests) and Node.js/npm (DuckDB
-#          cross-checks)
+#          redis-sentinel (the Redis and failover tests), Node.js/npm (DuckDB
+#          cross-checks), Chromium, and Debian's Python with requests, FastAPI and
+#          uvicorn (the proof of concept's clients and FastAPI's error bodies, t0640)
 #   bench: build + the benchmark anchors: nginx, FastAPI on Debian's Python, wrk, Node.js
 #   fuzz:  build + clang and its libFuzzer/sanitizer runtimes (make fuzz)
 set -euo pipefail
@@ -13,7 +14,8 @@ mode=${1:-build}
 pkgs=(gcc libc6-dev make cmake pkg-config libdeflate-dev zlib1g-dev libcjson-dev libssl-dev
 	libsnappy-dev libzstd-dev liblz4-dev libbrotli-dev libhiredis-dev)
 if [ "$mode" = test ]; then
-	pkgs+=(libcmocka-dev clang-format clang-tidy cppcheck curl wrk redis-server redis-sentinel chromium)
+	pkgs+=(libcmocka-dev clang-format clang-tidy cppcheck curl wrk redis-server redis-sentinel chromium
+		python3-requests python3-fastapi python3-uvicorn python3-pydantic)
 	# Node.js may come from elsewhere (nvm, NodeSource); only ask for Debian's when absent.
 	command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 	command -v npm >/dev/null 2>&1 || pkgs+=(npm)

@@ -24,7 +24,7 @@
 
 struct slot {
 	struct vo_http_response resp; /* the answer being given */
-	char allow[64];		      /* its "Allow: ...\r\n" line */
+	char headers[320];	      /* its "Allow: ...\r\n" and "Location: ...\r\n" lines */
 } __attribute__((aligned(64)));
 
 struct vo_engine {
@@ -61,9 +61,13 @@ static void answer(struct vo_engine *e, struct vo_http_exchange *x, enum vo_rout
 	x->answer.content_type = resp->content_type;
 	x->answer.body = vo_buf_view(&resp->body);
 	x->answer.headers = NULL;
-	if (resp->allow) {
-		snprintf(s->allow, sizeof(s->allow), "Allow: %s\r\n", resp->allow);
-		x->answer.headers = s->allow;
+	if (resp->allow || resp->location) {
+		/* Both are static route names and methods, far below the buffer's size. */
+		snprintf(s->headers, sizeof(s->headers), "%s%s%s%s%s%s",
+			 resp->allow ? "Allow: " : "", resp->allow ? resp->allow : "",
+			 resp->allow ? "\r\n" : "", resp->location ? "Location: " : "",
+			 resp->location ? resp->location : "", resp->location ? "\r\n" : "");
+		x->answer.headers = s->headers;
 	}
 	if (e->stats)
 		vo_metrics_count(&e->stats->workers[x->worker], route, resp->status, micros);
@@ -85,6 +89,7 @@ static void on_head(void *ctx, struct vo_http_exchange *x)
 
 	s->resp.status = 0;
 	s->resp.allow = NULL;
+	s->resp.location = NULL;
 	vo_buf_reset(&s->resp.body);
 	if (!vo_api_precheck(e->api, &req, x->content_length, &route, &s->resp)) {
 		answer(e, x, route);
@@ -105,6 +110,7 @@ static void on_request(void *ctx, struct vo_http_exchange *x)
 		vo_buf_release(&s->resp.body);
 	s->resp.status = 0;
 	s->resp.allow = NULL;
+	s->resp.location = NULL;
 	vo_api_handle(e->api, x->worker, route, &req, &s->resp);
 	answer(e, x, route);
 }
@@ -116,7 +122,8 @@ static void on_refuse(void *ctx, struct vo_http_exchange *x, const char *code, c
 	enum vo_route route = x->path_ok ? vo_route_find(x->path) : VO_ROUTE_NONE;
 
 	s->resp.allow = NULL;
-	vo_api_fail(&s->resp, x->answer.status, code, message);
+	s->resp.location = NULL;
+	vo_api_refuse(&s->resp, route, x->answer.status, code, message);
 	answer(e, x, route);
 }
 

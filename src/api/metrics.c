@@ -7,13 +7,17 @@
 #include "core/alloc.h"
 #include "http/http.h"
 
-static const int statuses[VO_METRIC_STATUSES] = { 200, 400, 404, 405, 408, 413, 414, 415,
+static const int statuses[VO_METRIC_STATUSES] = { 200, 307, 400, 404, 405, 408, 413, 414, 415,
 						  417, 422, 429, 431, 500, 501, 503, 505 };
 static const int64_t bounds_us[VO_METRIC_BUCKETS] = { 25,   50,	  100,	 250,	500,	1000,
 						      2500, 5000, 10000, 25000, 100000, 1000000 };
 static const char *const route_labels[VO_ROUTE_COUNT] = {
-	"/voucher",  "/voucher_amount", "/vouchers",	 "/health", "/ready",
-	"/segments", "/metrics",	"/openapi.json", "/",	    "other",
+	[VO_ROUTE_VOUCHER] = "/voucher",   [VO_ROUTE_VOUCHER_AMOUNT] = "/voucher_amount",
+	[VO_ROUTE_VOUCHERS] = "/vouchers", [VO_ROUTE_HEALTH] = "/health",
+	[VO_ROUTE_READY] = "/ready",	   [VO_ROUTE_SEGMENTS] = "/segments",
+	[VO_ROUTE_METRICS] = "/metrics",   [VO_ROUTE_OPENAPI] = "/openapi.json",
+	[VO_ROUTE_DASHBOARD] = "/",	   [VO_ROUTE_DOCS] = "/docs",
+	[VO_ROUTE_NONE] = "other",
 };
 
 int vo_metrics_set_init(struct vo_metrics_set *s, size_t n)

@@ -18,7 +18,7 @@
 #include "core/buf.h"
 
 /* The statuses counted one by one; any other counts as "other". */
-#define VO_METRIC_STATUSES 16
+#define VO_METRIC_STATUSES 17
 /* Latency histogram bounds in microseconds (Prometheus "le"), then +Inf. */
 #define VO_METRIC_BUCKETS 12
 

@@ -30,6 +30,7 @@ static const struct route_def routes[VO_ROUTE_COUNT] = {
 	[VO_ROUTE_METRICS] = { "/metrics", "GET, HEAD", false },
 	[VO_ROUTE_OPENAPI] = { "/openapi.json", "GET, HEAD", false },
 	[VO_ROUTE_DASHBOARD] = { "/", "GET, HEAD", false },
+	[VO_ROUTE_DOCS] = { "/docs", "GET, HEAD", false },
 	[VO_ROUTE_NONE] = { NULL, NULL, false },
 };
 
@@ -67,6 +68,7 @@ void vo_http_response_init(struct vo_http_response *resp)
 	resp->status = 0;
 	resp->content_type = json_type;
 	resp->allow = NULL;
+	resp->location = NULL;
 	vo_buf_init(&resp->body, VO_API_RESPONSE_MAX);
 }
 
@@ -80,8 +82,35 @@ void vo_api_fail(struct vo_http_response *resp, int status, const char *code, co
 	vo_buf_reset(&resp->body);
 	resp->status = status;
 	resp->content_type = json_type;
+	resp->location = NULL;
 	if (vo_api_error(&resp->body, code, message, NULL))
 		resp->status = 500;
+}
+
+void vo_api_refuse(struct vo_http_response *resp, enum vo_route r, int status, const char *code,
+		   const char *message)
+{
+	if (r != VO_ROUTE_VOUCHER_AMOUNT) {
+		vo_api_fail(resp, status, code, message);
+		return;
+	}
+	vo_buf_reset(&resp->body);
+	resp->status = status;
+	resp->content_type = json_type;
+	resp->location = NULL;
+	if (vo_api_detail(&resp->body, message))
+		resp->status = 500;
+}
+
+/*
+ * The route that path names without one trailing slash ("/voucher/" ->
+ * "/voucher"), or VO_ROUTE_NONE.
+ */
+static enum vo_route slash_route(struct vo_str path)
+{
+	if (path.len < 2 || path.ptr[path.len - 1] != '/')
+		return VO_ROUTE_NONE;
+	return vo_route_find(vo_str_make(path.ptr, path.len - 1));
 }
 
 /* Whether a Content-Type names JSON: application/json or any +json type. */
@@ -108,8 +137,20 @@ bool vo_api_precheck(const struct vo_api *api, const struct vo_http_request *req
 	bool method_ok;
 
 	*route = r;
+	resp->allow = NULL;
+	resp->location = NULL;
 	if (r == VO_ROUTE_NONE) {
-		vo_api_fail(resp, 404, "not_found", "no such path; see GET /openapi.json");
+		enum vo_route to = slash_route(req->path);
+
+		if (to != VO_ROUTE_NONE) {
+			/* FastAPI's redirect_slashes: 307 keeps the method and the body. */
+			vo_buf_reset(&resp->body);
+			resp->status = 307;
+			resp->content_type = NULL;
+			resp->location = routes[to].path;
+			return false;
+		}
+		vo_api_fail(resp, 404, "not_found", "no such path; see GET /openapi.json or /docs");
 		return false;
 	}
 	if (def->post)
@@ -119,8 +160,12 @@ bool vo_api_precheck(const struct vo_api *api, const struct vo_http_request *req
 			vo_str_eq_cstr(req->method, "GET") || vo_str_eq_cstr(req->method, "HEAD");
 	if (!method_ok) {
 		char msg[96];
-		snprintf(msg, sizeof(msg), "%s takes %s", def->path, def->allow);
-		vo_api_fail(resp, 405, "method_not_allowed", msg);
+
+		if (r == VO_ROUTE_VOUCHER_AMOUNT)
+			snprintf(msg, sizeof(msg), "Method Not Allowed");
+		else
+			snprintf(msg, sizeof(msg), "%s takes %s", def->path, def->allow);
+		vo_api_refuse(resp, r, 405, "method_not_allowed", msg);
 		resp->allow = def->allow;
 		return false;
 	}
@@ -128,15 +173,15 @@ bool vo_api_precheck(const struct vo_api *api, const struct vo_http_request *req
 		return true;
 	if (req->content_type.ptr && vo_str_trim(req->content_type).len &&
 	    !is_json_type(req->content_type)) {
-		vo_api_fail(resp, 415, "unsupported_media_type",
-			    "the body must be JSON (Content-Type: application/json)");
+		vo_api_refuse(resp, r, 415, "unsupported_media_type",
+			      "the body must be JSON (Content-Type: application/json)");
 		return false;
 	}
 	if (content_length >= 0 && (uint64_t)content_length > vo_api_body_limit(api, r)) {
 		char msg[96];
 		snprintf(msg, sizeof(msg), "the body is larger than the limit of %zu bytes",
 			 vo_api_body_limit(api, r));
-		vo_api_fail(resp, 413, "payload_too_large", msg);
+		vo_api_refuse(resp, r, 413, "payload_too_large", msg);
 		return false;
 	}
 	return true;
@@ -338,6 +383,26 @@ static int answer_ready(const struct vo_api *api, const struct vo_table *t, int6
 	return vo_api_error(out, "stale", msg, NULL) ? -1 : 503;
 }
 
+/*
+ * GET /docs: the page with the OpenAPI document put in place of its marker
+ * (inside a <script type="application/json">; the document holds no "</",
+ * which test_router checks, so it cannot end the element).
+ */
+static int answer_docs(struct vo_buf *out)
+{
+	const char *mark = strstr(vo_docs_html, VO_DOCS_MARKER);
+	int rc;
+
+	if (!mark)
+		return vo_buf_addstr(out, vo_docs_html);
+	rc = vo_buf_add(out, vo_docs_html, (size_t)(mark - vo_docs_html));
+	if (!rc)
+		rc = vo_buf_addstr(out, vo_openapi_json);
+	if (!rc)
+		rc = vo_buf_addstr(out, mark + strlen(VO_DOCS_MARKER));
+	return rc;
+}
+
 void vo_api_handle(const struct vo_api *api, size_t slot, enum vo_route route,
 		   const struct vo_http_request *req, struct vo_http_response *resp)
 {
@@ -348,6 +413,7 @@ void vo_api_handle(const struct vo_api *api, size_t slot, enum vo_route route,
 	vo_jsonmem_reset(); /* the previous request's JSON trees are gone */
 	vo_buf_reset(&resp->body);
 	resp->content_type = json_type;
+	resp->location = NULL;
 	switch (route) {
 	case VO_ROUTE_HEALTH:
 		status = vo_buf_addstr(&resp->body, "{\"status\":\"ok\"}") ? -1 : 200;
@@ -385,21 +451,23 @@ void vo_api_handle(const struct vo_api *api, size_t slot, enum vo_route route,
 		else
 			status = vo_buf_addstr(&resp->body, vo_dashboard_not_ready_html) ? -1 : 503;
 		break;
+	case VO_ROUTE_DOCS:
+		resp->content_type = html_type;
+		status = answer_docs(&resp->body) ? -1 : 200;
+		break;
 	case VO_ROUTE_VOUCHER:
 	case VO_ROUTE_VOUCHER_AMOUNT:
 	case VO_ROUTE_VOUCHERS:
 		if (req->body.len > vo_api_body_limit(api, route)) {
-			status = 413;
-			if (vo_api_error(&resp->body, "payload_too_large",
-					 "the body is larger than the limit", NULL))
-				status = -1;
+			vo_api_refuse(resp, route, 413, "payload_too_large",
+				      "the body is larger than the limit");
+			status = resp->status == 500 ? -1 : 413;
 			break;
 		}
 		if (!t) {
-			status = 503;
-			if (vo_api_error(&resp->body, "not_ready",
-					 "no segments artifact is loaded yet", NULL))
-				status = -1;
+			vo_api_refuse(resp, route, 503, "not_ready",
+				      "no segments artifact is loaded yet");
+			status = resp->status == 500 ? -1 : 503;
 			break;
 		}
 		ctx.table = t;
@@ -409,6 +477,9 @@ void vo_api_handle(const struct vo_api *api, size_t slot, enum vo_route route,
 		if (route == VO_ROUTE_VOUCHERS)
 			status =
 				vo_vouchers_answer(&ctx, req->body.ptr, req->body.len, &resp->body);
+		else if (route == VO_ROUTE_VOUCHER_AMOUNT)
+			status = vo_voucher_amount_answer(&ctx, req->body.ptr, req->body.len,
+							  &resp->body);
 		else
 			status = vo_voucher_answer(&ctx, req->body.ptr, req->body.len, &resp->body);
 		break;
@@ -425,9 +496,13 @@ void vo_api_handle(const struct vo_api *api, size_t slot, enum vo_route route,
 		       req->path.ptr);
 		vo_buf_release(&resp->body);
 		vo_buf_init(&resp->body, VO_API_RESPONSE_MAX);
+		resp->content_type = json_type;
 		status = 500;
-		if (vo_buf_addstr(&resp->body, "{\"error\":{\"code\":\"internal\",\"message\":"
-					       "\"out of memory\"}}")) {
+		if (vo_buf_addstr(&resp->body,
+				  route == VO_ROUTE_VOUCHER_AMOUNT
+					  ? "{\"detail\":\"out of memory\"}"
+					  : "{\"error\":{\"code\":\"internal\",\"message\":"
+					    "\"out of memory\"}}")) {
 			/* Then the body stays empty. */
 		}
 	}

@@ -33,6 +33,7 @@ enum vo_route {
 	VO_ROUTE_METRICS,
 	VO_ROUTE_OPENAPI,
 	VO_ROUTE_DASHBOARD, /* GET /: the HTML page of report/dashboard.h */
+	VO_ROUTE_DOCS,	    /* GET /docs: the API's page, made from the OpenAPI document */
 	VO_ROUTE_NONE,	    /* unknown path */
 	VO_ROUTE_COUNT
 };
@@ -71,8 +72,9 @@ struct vo_http_request {
 
 struct vo_http_response {
 	int status;
-	const char *content_type; /* static */
+	const char *content_type; /* static; NULL: no Content-Type header (no body) */
 	const char *allow;	  /* static; the Allow header of a 405, else NULL */
+	const char *location;	  /* static; the Location header of a 307, else NULL */
 	struct vo_buf body;
 };
 
@@ -94,7 +96,11 @@ void vo_http_response_release(struct vo_http_response *resp);
  * Judges a request from its head.  content_length is the declared length, or
  * -1 when none was given (chunked or no body).  Returns true and sets *route
  * when the request may go on to vo_api_handle(); false with resp filled in
- * when it is already answered.
+ * when it is already answered.  A known path with one trailing slash
+ * ("/voucher/") is answered 307 with Location set to the path without it
+ * and no body, as FastAPI does (a client that follows it keeps its method
+ * and body).  On /voucher_amount the refusals have FastAPI's body
+ * {"detail": "..."}.
  */
 bool vo_api_precheck(const struct vo_api *api, const struct vo_http_request *req,
 		     int64_t content_length, enum vo_route *route, struct vo_http_response *resp);
@@ -108,10 +114,33 @@ bool vo_api_precheck(const struct vo_api *api, const struct vo_http_request *req
 void vo_api_handle(const struct vo_api *api, size_t slot, enum vo_route route,
 		   const struct vo_http_request *req, struct vo_http_response *resp);
 
-/* Fills resp with an error body; for the HTTP adapter's own refusals. */
+/*
+ * Fills resp with an error body for the HTTP adapter's own refusals (400,
+ * 408, 413, 414, 431, 501, 503 before a request reaches a route): vouch's
+ * {"error": {"code", "message"}} on every path.  The codes the OpenAPI
+ * document lists for them: bad_request, request_timeout, payload_too_large,
+ * uri_too_long, headers_too_large, not_implemented, too_many_connections,
+ * overloaded.
+ */
 void vo_api_fail(struct vo_http_response *resp, int status, const char *code, const char *message);
 
-/* The OpenAPI 3.0 document of every route (api/openapi.c). */
+/*
+ * The same for a refusal that knows its route r: FastAPI's {"detail":
+ * message} on /voucher_amount (the proof of concept's contract), else as
+ * vo_api_fail().  An HTTP engine should call this once it has found the
+ * route (413 for a chunked body past the limit, 503 too_many_connections).
+ */
+void vo_api_refuse(struct vo_http_response *resp, enum vo_route r, int status, const char *code,
+		   const char *message);
+
+/* The OpenAPI 3.0 document of every route (src/api/openapi.json, compiled in). */
 extern const char vo_openapi_json[];
+
+/*
+ * The page of GET /docs (src/api/docs.html, compiled in): it holds the
+ * marker VO_DOCS_MARKER where the OpenAPI document is put when it is served.
+ */
+extern const char vo_docs_html[];
+#define VO_DOCS_MARKER "/*OPENAPI*/"
 
 #endif

@@ -2,8 +2,10 @@
  * json_read.h - the one way vouch reads JSON: parsing that tells running out
  * of memory from bad input, and typed getters whose messages name the key.
  *
- * Every JSON document vouch takes in (the artifact, a segments config, the
- * clean metadata, a request body) is parsed by vo_json_parse(), with cJSON.
+ * Every JSON file vouch takes in (the artifact, a segments config, the
+ * clean metadata) is parsed by vo_json_parse(), with cJSON; request bodies,
+ * which come from untrusted clients and are judged byte for byte, have
+ * their own strict parser (core/json_doc.h).
  * cJSON reports a failed allocation as a syntax error; vo_json_parse() tells
  * them apart by comparing the allocator's failure count (core/alloc.h,
  * vo_alloc_failures()) around the call, so a machine out of memory is never

@@ -1,5 +1,5 @@
 /*
- * jsonmem.c - per-thread arena behind cJSON's allocation hooks.
+ * jsonmem.c - the per-thread request document and cJSON's hooks, see jsonmem.h.
  */
 #include "core/common.h"
 
@@ -8,39 +8,19 @@
 
 #include "core/alloc.h"
 #include "core/jsonmem.h"
+#include "core/limits.h"
 
-struct arena {
-	char *base;
-	size_t cap;
-	size_t used;
+struct thread_doc {
+	struct vo_json_doc doc;
+	size_t keep; /* bytes of arrays kept between requests */
+	bool ready;  /* vo_jsonmem_thread_init() was called */
 };
 
-static _Thread_local struct arena arena;
-
-static void *hook_malloc(size_t n)
-{
-	size_t need = (n + 15) & ~(size_t)15;
-
-	if (arena.base && need >= n && need <= arena.cap - arena.used) {
-		void *p = arena.base + arena.used;
-		arena.used += need;
-		return p;
-	}
-	return vo_malloc(n);
-}
-
-static void hook_free(void *p)
-{
-	const char *c = p;
-
-	if (arena.base && c >= arena.base && c < arena.base + arena.cap)
-		return; /* released in bulk by vo_jsonmem_reset() */
-	vo_free(p);
-}
+static _Thread_local struct thread_doc mine;
 
 static void install(void)
 {
-	cJSON_Hooks hooks = { hook_malloc, hook_free };
+	cJSON_Hooks hooks = { vo_malloc, vo_free };
 
 	cJSON_InitHooks(&hooks);
 }
@@ -52,24 +32,27 @@ void vo_jsonmem_install(void)
 	pthread_once(&once, install);
 }
 
-int vo_jsonmem_thread_init(size_t cap)
+int vo_jsonmem_thread_init(size_t keep)
 {
-	/* 16-byte alignment for every block, like malloc's. */
-	arena.base = vo_aligned_calloc(16, 1, cap);
-	if (!arena.base)
-		return VO_ENOMEM;
-	arena.cap = cap;
-	arena.used = 0;
+	vo_json_doc_init(&mine.doc, VO_API_JSON_VALUES_MAX);
+	mine.keep = keep;
+	mine.ready = true;
 	return VO_OK;
 }
 
 void vo_jsonmem_thread_release(void)
 {
-	vo_free(arena.base);
-	memset(&arena, 0, sizeof(arena));
+	vo_json_doc_release(&mine.doc);
+	memset(&mine, 0, sizeof(mine));
 }
 
 void vo_jsonmem_reset(void)
 {
-	arena.used = 0;
+	if (mine.ready)
+		vo_json_doc_trim(&mine.doc, mine.keep);
+}
+
+struct vo_json_doc *vo_jsonmem_doc(void)
+{
+	return mine.ready ? &mine.doc : NULL;
 }

@@ -168,6 +168,13 @@
  * is a client bug, refused (422) rather than copied into the answer. */
 #define VO_API_CUSTOMER_ID_MAX 256
 
+/* JSON request bodies (core/json_doc.h).  Nesting: requests nest 3 deep, and
+ * the limit is cJSON's (CJSON_NESTING_LIMIT), which the API used before. */
+#define VO_JSON_NESTING_MAX 1000
+/* Values in one request body: a full batch of 10000 requests with 25 members
+ * each; 32 bytes a value, so at most 8 MiB of nodes per request. */
+#define VO_API_JSON_VALUES_MAX 262144
+
 /* Redis (vouch publish, vouch serve --segments redis://...). */
 /* A redis URL, and its user and password; longer ones are typos or abuse. */
 #define VO_REDIS_URL_MAX 1024

@@ -50,21 +50,76 @@ stop_server() {
 }
 
 # req METHOD PATH [BODY [CURL-ARGS...]]: one request; the status goes to
-# STATUS, the body to ./resp and the headers to ./resp.headers.
+# STATUS, the body to ./resp and the headers to ./resp.headers.  Every
+# exchange is also kept in ./exchanges (index.tsv and N.req, N.resp,
+# N.headers), which finish checks against the OpenAPI document.
+EXCHANGES=$VOUCH_WORK/exchanges
+EXCHANGE_N=0
 req() {
-	local method=$1 path=$2
+	local method=$1 path=$2 body="" has_body=0 ctype="" a
 	shift 2
 	local args=(-s -o resp -D resp.headers -w '%{http_code}' -X "$method" --max-time 10)
 	if [ $# -gt 0 ]; then
-		args+=(--data-binary "$1")
+		body=$1
+		has_body=1
+		args+=(--data-binary "$body")
 		shift
 		# JSON unless the caller sets its own Content-Type.
 		case " $* " in
 		*Content-Type*) ;;
-		*) args+=(-H 'Content-Type: application/json') ;;
+		*)
+			args+=(-H 'Content-Type: application/json')
+			ctype=application/json
+			;;
 		esac
 	fi
+	for a in "$@"; do
+		case $a in Content-Type:*) ctype=$(echo "${a#Content-Type:}" | sed 's/^ *//') ;; esac
+	done
+	rm -f resp resp.headers
 	STATUS=$(curl "${args[@]}" "$@" "$BASE$path") || true
+	record_exchange "$method" "$path" "$has_body" "$body" "$ctype"
+}
+
+# record_exchange METHOD PATH HAS-BODY BODY CONTENT-TYPE: keeps the last exchange.
+record_exchange() {
+	local n
+	EXCHANGE_N=$((EXCHANGE_N + 1))
+	n=$EXCHANGE_N
+	mkdir -p "$EXCHANGES"
+	if [ "$3" = 1 ]; then
+		case $4 in
+		@*) cp "${4#@}" "$EXCHANGES/$n.req" ;;
+		*) printf '%s' "$4" >"$EXCHANGES/$n.req" ;;
+		esac
+	fi
+	[ -f resp ] && cp resp "$EXCHANGES/$n.resp"
+	[ -f resp.headers ] && cp resp.headers "$EXCHANGES/$n.headers"
+	printf '%s\t%s\t%s\t%s\t%s\n' "$n" "$1" "$2" "$5" "$STATUS" >>"$EXCHANGES/index.tsv"
+}
+
+# check_contract: every exchange req() made is one the OpenAPI document
+# allows (tests/tools/contract.mjs: documented status and media type, the
+# answer valid against its schema, every request the server took valid
+# against the request schema).  Needs the npm test tools (make npm).
+check_contract() {
+	[ -s "$EXCHANGES/index.tsv" ] || return 0
+	if [ -z "${VOUCH_NODE_DIR:-}" ] || [ ! -d "$VOUCH_NODE_DIR/node_modules/ajv" ] ||
+		[ ! -d "$VOUCH_NODE_DIR/node_modules/@apidevtools/swagger-parser" ]; then
+		echo "note: the OpenAPI check of this test's $EXCHANGE_N exchanges needs 'make npm' (make test runs it)"
+		return 0
+	fi
+	mkdir -p "$VOUCH_WORK/contract"
+	cp "$VOUCH_TESTS/tools/contract.mjs" "$VOUCH_WORK/contract/"
+	ln -sfn "$VOUCH_NODE_DIR/node_modules" "$VOUCH_WORK/contract/node_modules"
+	node "$VOUCH_WORK/contract/contract.mjs" --openapi "$VOUCH_TESTS/../src/api/openapi.json" \
+		--exchanges "$EXCHANGES" || fail "exchanges that the OpenAPI document does not allow (above)"
+	ok
+}
+
+finish() {
+	check_contract
+	echo "$checks passed, 0 failed"
 }
 
 # expect_req WANT-STATUS METHOD PATH [BODY [CURL-ARGS...]]

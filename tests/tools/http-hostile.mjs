@@ -1,6 +1,6 @@
 // Issue 14's hostile clients (items 1 to 7) against a running `vouch serve`
 // on 127.0.0.1:PORT, over raw sockets.  Each mode matches the options the
-// server was started with (tests/integration/t0640-serve-hostile.sh):
+// server was started with (tests/integration/t0680-serve-hostile.sh):
 //
 //   framing       (--max-header 1024)  items 4-7: smuggling framing, bad
 //                 Transfer-Encoding, GET/HEAD bodies, header bytes, Host,

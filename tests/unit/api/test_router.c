@@ -156,6 +156,136 @@ static void test_not_ready(void **state)
 	vo_live_destroy(live);
 }
 
+/* GET /docs holds the OpenAPI document in a script element it cannot end. */
+static void test_docs(void **state)
+{
+	struct vo_live *live;
+	struct vo_api api;
+	struct vo_http_request req;
+	struct vo_http_response resp;
+	const char *mark;
+
+	(void)state;
+	assert_null(strstr(vo_openapi_json, "</"));
+	mark = strstr(vo_docs_html, VO_DOCS_MARKER);
+	assert_non_null(mark);
+	assert_null(strstr(mark + 1, VO_DOCS_MARKER));
+	assert_int_equal(vo_route_find(VO_STR_LIT("/docs")), VO_ROUTE_DOCS);
+	assert_int_equal(vo_live_create(&live, 1), VO_OK);
+	api = test_api(live);
+	memset(&req, 0, sizeof(req));
+	vo_http_response_init(&resp);
+	req.method = VO_STR_LIT("GET");
+	req.path = VO_STR_LIT("/docs");
+	vo_api_handle(&api, 0, VO_ROUTE_DOCS, &req, &resp);
+	assert_int_equal(resp.status, 200); /* with no artifact loaded too */
+	assert_string_equal(resp.content_type, "text/html; charset=utf-8");
+	assert_non_null(strstr(resp.body.ptr, vo_openapi_json));
+	assert_null(strstr(resp.body.ptr, VO_DOCS_MARKER));
+	assert_null(strstr(resp.body.ptr, "src="));    /* nothing loaded from elsewhere */
+	assert_null(strstr(resp.body.ptr, "http://")); /* ... or linked */
+	assert_null(strstr(resp.body.ptr, "https://"));
+	vo_http_response_release(&resp);
+	vo_live_destroy(live);
+}
+
+/* A route with one trailing slash: 307 to the route, no body; others 404. */
+static void test_trailing_slash(void **state)
+{
+	static const char *const paths[] = { "/voucher/", "/voucher_amount/", "/vouchers/",
+					     "/health/",  "/ready/",	      "/segments/",
+					     "/metrics/", "/openapi.json/",   "/docs/" };
+	struct vo_live *live;
+	struct vo_api api;
+	struct vo_http_request req;
+	struct vo_http_response resp;
+	enum vo_route route;
+
+	(void)state;
+	assert_int_equal(vo_live_create(&live, 1), VO_OK);
+	api = test_api(live);
+	memset(&req, 0, sizeof(req));
+	vo_http_response_init(&resp);
+	for (size_t i = 0; i < VO_ARRAY_SIZE(paths); i++) {
+		req.method = VO_STR_LIT("POST");
+		req.path = vo_str_cstr(paths[i]);
+		assert_false(vo_api_precheck(&api, &req, 10, &route, &resp));
+		assert_int_equal(resp.status, 307);
+		assert_int_equal(strlen(resp.location), strlen(paths[i]) - 1);
+		assert_memory_equal(resp.location, paths[i], strlen(paths[i]) - 1);
+		assert_null(resp.content_type);
+		assert_int_equal(resp.body.len, 0);
+	}
+	/* the next answer on the same response has no Location left over */
+	req.path = VO_STR_LIT("/voucher");
+	assert_true(vo_api_precheck(&api, &req, 10, &route, &resp));
+	assert_null(resp.location);
+	req.path = VO_STR_LIT("/nope/");
+	assert_false(vo_api_precheck(&api, &req, 10, &route, &resp));
+	assert_int_equal(resp.status, 404);
+	assert_null(resp.location);
+	req.path = VO_STR_LIT("/voucher//");
+	assert_false(vo_api_precheck(&api, &req, 10, &route, &resp));
+	assert_int_equal(resp.status, 404);
+	req.path = VO_STR_LIT("//");
+	assert_false(vo_api_precheck(&api, &req, 10, &route, &resp));
+	assert_int_equal(resp.status, 307);
+	assert_string_equal(resp.location, "/");
+	vo_http_response_release(&resp);
+	vo_live_destroy(live);
+}
+
+/* /voucher_amount's refusals have FastAPI's {"detail": ...}; the others vouch's. */
+static void test_fastapi_refusals(void **state)
+{
+	struct vo_live *live;
+	struct vo_api api;
+	struct vo_http_request req;
+	struct vo_http_response resp;
+	enum vo_route route;
+
+	(void)state;
+	assert_int_equal(vo_live_create(&live, 1), VO_OK);
+	api = test_api(live);
+	memset(&req, 0, sizeof(req));
+	vo_http_response_init(&resp);
+	req.path = VO_STR_LIT("/voucher_amount");
+	req.method = VO_STR_LIT("GET");
+	assert_false(vo_api_precheck(&api, &req, -1, &route, &resp));
+	assert_int_equal(resp.status, 405);
+	assert_string_equal(resp.body.ptr, "{\"detail\":\"Method Not Allowed\"}");
+	assert_string_equal(resp.allow, "POST");
+	req.method = VO_STR_LIT("POST");
+	req.content_type = VO_STR_LIT("text/plain");
+	assert_false(vo_api_precheck(&api, &req, -1, &route, &resp));
+	assert_int_equal(resp.status, 415);
+	assert_non_null(strstr(resp.body.ptr, "{\"detail\":\"the body must be JSON"));
+	req.content_type = vo_str_make(NULL, 0);
+	assert_false(vo_api_precheck(&api, &req, 101, &route, &resp));
+	assert_int_equal(resp.status, 413);
+	assert_string_equal(resp.body.ptr,
+			    "{\"detail\":\"the body is larger than the limit of 100 bytes\"}");
+	assert_true(vo_api_precheck(&api, &req, 2, &route, &resp));
+	req.body = VO_STR_LIT("{}");
+	vo_api_handle(&api, 0, route, &req, &resp);
+	assert_int_equal(resp.status, 503);
+	assert_string_equal(resp.body.ptr, "{\"detail\":\"no segments artifact is loaded yet\"}");
+	/* an HTTP engine's refusal that knows the route */
+	vo_api_refuse(&resp, VO_ROUTE_VOUCHER_AMOUNT, 503, "too_many_connections", "retry later");
+	assert_string_equal(resp.body.ptr, "{\"detail\":\"retry later\"}");
+	vo_api_refuse(&resp, VO_ROUTE_VOUCHER, 503, "too_many_connections", "retry later");
+	assert_string_equal(
+		resp.body.ptr,
+		"{\"error\":{\"code\":\"too_many_connections\",\"message\":\"retry later\"}}");
+	/* /voucher keeps vouch's bodies */
+	req.path = VO_STR_LIT("/voucher");
+	req.method = VO_STR_LIT("GET");
+	assert_false(vo_api_precheck(&api, &req, -1, &route, &resp));
+	assert_non_null(strstr(resp.body.ptr, "\"code\":\"method_not_allowed\""));
+	vo_http_response_release(&resp);
+	vo_live_destroy(live);
+}
+
 static void test_metrics(void **state)
 {
 	struct vo_metrics_set set;
@@ -194,6 +324,9 @@ int main(void)
 		cmocka_unit_test(test_openapi_matches_routes),
 		cmocka_unit_test(test_precheck),
 		cmocka_unit_test(test_not_ready),
+		cmocka_unit_test(test_docs),
+		cmocka_unit_test(test_trailing_slash),
+		cmocka_unit_test(test_fastapi_refusals),
 		cmocka_unit_test(test_metrics),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
