@@ -13,8 +13,7 @@ set -euo pipefail
 
 mode=${1:-build}
 pkgs=(gcc libc6-dev make cmake pkg-config libdeflate-dev zlib1g-dev libcjson-dev libssl-dev
-	libsnappy-dev libzstd-dev liblz4-dev libbrotli-dev libmicrohttpd-dev libhiredis-dev
-	unicode-data)
+	libsnappy-dev libzstd-dev liblz4-dev libbrotli-dev libhiredis-dev unicode-data)
 if [ "$mode" = test ]; then
 	pkgs+=(libcmocka-dev clang-format clang-tidy cppcheck curl wrk redis-server redis-sentinel chromium
 		python3-requests python3-fastapi python3-uvicorn python3-pydantic)
