@@ -22,8 +22,11 @@
 #include "clean/clean.h"
 #include "core/alloc.h"
 #include "core/civil.h"
+#include "core/fold.h"
 #include "core/limits.h"
 #include "core/map.h"
+#include "core/utf8.h"
+#include "model/name.h"
 #include "model/value.h"
 
 #define NO_COUNTRY UINT32_MAX
@@ -90,8 +93,9 @@ struct vo_cleaner {
 	uint32_t *identity;	    /* 0, 1, 2, ...: the index of a plain column */
 	uint32_t *ix[VO_COL_COUNT]; /* a nullable dictionary column's indices, nulls remapped */
 	struct vo_judged *tmp[VO_COL_COUNT]; /* a plain column's values, judged */
-	char *lower;			     /* scratch for lower-casing a country name */
+	char *lower; /* scratch for case-folding a country name (core/fold.h) */
 	size_t lower_cap;
+	char why[160]; /* what a failing country judgement found, for the message */
 };
 
 static int add_country(struct vo_cleaner *c, struct vo_str name, uint32_t *id)
@@ -143,13 +147,24 @@ int vo_cleaner_create(struct vo_cleaner **out, const char *const *countries, siz
 			rc = vo_error_set(err, VO_EINVAL, "empty country name");
 			goto out;
 		}
+		if (!vo_name_check(name, c->why, sizeof(c->why))) {
+			/* The name itself only when it is text that prints. */
+			if (name.len > VO_NAME_MAX && vo_utf8_valid(name, NULL) &&
+			    !memchr(name.ptr, '\0', name.len))
+				rc = vo_error_set(err, VO_EINVAL, "country name '%.40s...' %s",
+						  name.ptr, c->why);
+			else
+				rc = vo_error_set(err, VO_EINVAL, "selected country %zu %s", i + 1,
+						  c->why);
+			goto out;
+		}
 		if (vo_str_eq_nocase(name, VO_STR_LIT("all"))) {
 			rc = vo_error_set(err, VO_EINVAL,
 					  "country 'all' cannot be combined with other countries");
 			goto out;
 		}
 		for (j = 0; j < c->ncountries; j++)
-			dup = dup || vo_str_eq_nocase(name, vo_str_cstr(c->countries[j].name));
+			dup = dup || vo_fold_eq(name, vo_str_cstr(c->countries[j].name));
 		if (dup)
 			continue;
 		rc = add_country(c, name, &id);
@@ -160,6 +175,7 @@ int vo_cleaner_create(struct vo_cleaner **out, const char *const *countries, siz
 	}
 	if (!c->ncountries)
 		rc = vo_error_set(err, VO_EINVAL, "no country selected");
+	c->why[0] = '\0';
 out:
 	if (rc) {
 		vo_cleaner_destroy(c);
@@ -263,7 +279,11 @@ static int reserve(struct vo_cleaner *c, size_t n)
 
 /*
  * Resolves a trimmed, non-empty country spelling under selection "all":
- * interns the spelling and, through its lower-case form, its country.
+ * interns the spelling and, through its case-folded form, its country.  A
+ * new spelling must be a valid artifact name (model/name.h): VO_EFORMAT
+ * with c->why set otherwise; VO_ELIMIT (c->why set) past the number of
+ * spellings or countries a run tracks.  Names are checked once per distinct
+ * spelling, so the per-row cost is the map lookup alone.
  */
 static int intern_spelling(struct vo_cleaner *c, struct vo_str name, uint32_t *spelling_id)
 {
@@ -271,39 +291,50 @@ static int intern_spelling(struct vo_cleaner *c, struct vo_str name, uint32_t *s
 	uint32_t sid;
 	uint32_t cid;
 	bool added;
-	size_t i;
+	size_t flen;
 	int rc;
 
-	rc = vo_strmap_put(&c->spellings, name, &sid, &added);
-	if (rc)
-		return rc;
-	if (!added) {
+	sid = vo_strmap_get(&c->spellings, name);
+	if (sid != VO_MAP_NONE) {
 		*spelling_id = sid;
 		return VO_OK;
 	}
+	if (!vo_name_check(name, c->why, sizeof(c->why)))
+		return VO_EFORMAT;
+	rc = vo_strmap_put(&c->spellings, name, &sid, &added);
+	if (rc == VO_ELIMIT)
+		snprintf(c->why, sizeof(c->why), "more than %zu distinct spellings of countries",
+			 c->spellings.max);
+	if (rc)
+		return rc;
 	ns = vo_reallocarray(c->spell, (size_t)sid + 1, sizeof(*ns));
 	if (!ns)
 		return VO_ENOMEM;
 	c->spell = ns;
 	c->spell[sid].rows = 0;
 	c->spell[sid].country = NO_COUNTRY;
-	if (name.len > c->lower_cap) {
-		char *nl = vo_realloc(c->lower, name.len);
+	if (VO_FOLD_LEN_MAX(name.len) > c->lower_cap) {
+		char *nl = vo_realloc(c->lower, VO_FOLD_LEN_MAX(name.len));
 
 		if (!nl)
 			return VO_ENOMEM;
 		c->lower = nl;
-		c->lower_cap = name.len;
+		c->lower_cap = VO_FOLD_LEN_MAX(name.len);
 	}
-	for (i = 0; i < name.len; i++)
-		c->lower[i] = (char)vo_to_lower((unsigned char)name.ptr[i]);
-	rc = vo_strmap_put(&c->country_keys, vo_str_make(c->lower, name.len), &cid, &added);
+	flen = vo_fold_copy(name, c->lower);
+	rc = vo_strmap_put(&c->country_keys, vo_str_make(c->lower, flen), &cid, &added);
+	if (rc == VO_ELIMIT)
+		snprintf(c->why, sizeof(c->why), "more than %d distinct countries",
+			 VO_COUNTRIES_MAX);
 	if (rc)
 		return rc;
 	if (added) {
 		uint32_t id;
 
 		rc = add_country(c, name, &id);
+		if (rc == VO_ELIMIT)
+			snprintf(c->why, sizeof(c->why), "more than %d distinct countries",
+				 VO_COUNTRIES_MAX);
 		if (rc)
 			return rc;
 	}
@@ -327,7 +358,7 @@ static int judge_country(struct vo_cleaner *c, struct vo_str v, uint32_t *id)
 	if (c->all)
 		return intern_spelling(c, v, id);
 	for (i = 0; i < c->ncountries; i++) {
-		if (vo_str_eq_nocase(v, vo_str_cstr(c->countries[i].name))) {
+		if (vo_fold_eq(v, vo_str_cstr(c->countries[i].name))) {
 			*id = (uint32_t)i;
 			break;
 		}
@@ -839,16 +870,28 @@ static inline int voucher_key(struct vo_cleaner *c, struct vo_judged *v, uint32_
 }
 
 /* The message of a failure of pass 1 or 3 at row i of column k. */
-static int run_error(int rc, const struct vo_batch *batch, const char *path, size_t i, int k,
-		     struct vo_error *err)
+static int run_error(const struct vo_cleaner *c, int rc, const struct vo_batch *batch,
+		     const char *path, size_t i, int k, struct vo_error *err)
 {
+	if (rc == VO_ENOMEM)
+		return vo_error_nomem(err);
 	if (rc == VO_ELIMIT && k == VO_COL_VOUCHER_AMOUNT)
 		return vo_error_at(err, rc, path, batch->first_row + i, vo_col_name((enum vo_col)k),
 				   "more than %d distinct voucher amounts", VO_VOUCHERS_MAX);
+	if (k == VO_COL_COUNTRY && c->why[0])
+		return vo_error_at(err, rc, path, batch->first_row + i, vo_col_name((enum vo_col)k),
+				   rc == VO_EFORMAT ? "the country name %s (with -c all every "
+						      "name goes into the artifact)"
+						    : "%s",
+				   c->why);
 	if (rc == VO_ELIMIT)
 		return vo_error_at(err, rc, path, batch->first_row + i, vo_col_name((enum vo_col)k),
 				   "more than %d distinct countries", VO_COUNTRIES_MAX);
-	return vo_error_nomem(err);
+	if (rc == VO_EFORMAT)
+		return vo_error_at(err, rc, path, batch->first_row + i, vo_col_name((enum vo_col)k),
+				   "dictionary index out of range");
+	return vo_error_at(err, rc, path, batch->first_row + i, vo_col_name((enum vo_col)k), "%s",
+			   vo_strerror(rc));
 }
 
 /*
@@ -884,7 +927,7 @@ static int resolve_batch(struct vo_cleaner *c, const struct vo_batch *batch, con
 	k = VO_COL_COUNTRY;
 	rc = countries(c, &col[k], n, &ns, &i);
 	if (rc)
-		return run_error(rc, batch, path, i, k, err);
+		return run_error(c, rc, batch, path, i, k, err);
 
 	/* 2. The other columns, for the selected rows. */
 	for (k = 0; k < VO_COL_COUNT; k++)
@@ -977,7 +1020,7 @@ int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const cha
 
 		rc = voucher_key(c, vou, &c->vkey[i]);
 		if (rc)
-			return run_error(rc, batch, path, i, VO_COL_VOUCHER_AMOUNT, err);
+			return run_error(c, rc, batch, path, i, VO_COL_VOUCHER_AMOUNT, err);
 		c->kept[nk++] = (uint32_t)i;
 		c->total[i] = view.total[j];
 		c->voucher[i] = vou->value;
@@ -1038,7 +1081,8 @@ const char *vo_cleaner_country_name(const struct vo_cleaner *c, uint32_t i)
 	return c->countries[i].name;
 }
 
-int vo_cleaner_merge(struct vo_cleaner *dst, const struct vo_cleaner *src, uint32_t **map)
+int vo_cleaner_merge(struct vo_cleaner *dst, const struct vo_cleaner *src, uint32_t **map,
+		     struct vo_error *err)
 {
 	uint32_t *m;
 	size_t i;
@@ -1047,7 +1091,7 @@ int vo_cleaner_merge(struct vo_cleaner *dst, const struct vo_cleaner *src, uint3
 	*map = NULL;
 	m = vo_calloc(VO_MAX(src->ncountries, 1), sizeof(*m));
 	if (!m)
-		return VO_ENOMEM;
+		return vo_error_nomem(err);
 	dst->quality.rows_read += src->quality.rows_read;
 	dst->quality.rows_kept += src->quality.rows_kept;
 	dst->quality.missing_total_orders += src->quality.missing_total_orders;
@@ -1058,10 +1102,14 @@ int vo_cleaner_merge(struct vo_cleaner *dst, const struct vo_cleaner *src, uint3
 	for (i = 0; dst->all && i < src->spellings.count; i++) {
 		uint32_t sid;
 
+		dst->why[0] = '\0';
 		rc = intern_spelling(dst, src->spellings.keys[i], &sid);
 		if (rc) {
 			vo_free(m);
-			return rc;
+			if (rc == VO_ENOMEM)
+				return vo_error_nomem(err);
+			return vo_error_set(err, rc, "%s",
+					    dst->why[0] ? dst->why : vo_strerror(rc));
 		}
 		dst->spell[sid].rows += src->spell[i].rows;
 		if (src->spell[i].country != NO_COUNTRY)

@@ -119,7 +119,7 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-static bool is_data_file_name(const char *name)
+bool vo_is_data_file_name(const char *name)
 {
 	static const char *const suffixes[] = { ".parquet", ".parq", ".parquet.gzip",
 						".pq",	    ".csv",  ".csv.gz" };
@@ -174,7 +174,7 @@ static int expand_dir(const char *dir, char ***paths, size_t *n, size_t *cap, st
 		size_t len;
 		char *p;
 
-		if (!is_data_file_name(de->d_name))
+		if (!vo_is_data_file_name(de->d_name))
 			continue;
 		len = strlen(dir) + strlen(de->d_name) + 2;
 		p = vo_malloc(len);
@@ -188,11 +188,13 @@ static int expand_dir(const char *dir, char ***paths, size_t *n, size_t *cap, st
 			continue;
 		}
 		rc = push(paths, n, cap, p);
-		if (rc) {
-			vo_error_set(err, rc, "%s: %s", dir,
-				     rc == VO_ELIMIT ? "too many input files" : "out of memory");
+		if (rc == VO_ELIMIT)
+			vo_error_set(err, rc, "%s: more than %d input files", dir,
+				     VO_INPUT_FILES_MAX);
+		else if (rc)
+			vo_error_nomem_in(err, dir);
+		if (rc)
 			break;
-		}
 	}
 	closedir(d);
 	if (rc)
@@ -232,7 +234,10 @@ int vo_inputs_expand(const char *const *inputs, size_t ninputs, char ***paths, s
 			break;
 		}
 		rc = push(&list, &n, &cap, p);
-		if (rc)
+		if (rc == VO_ELIMIT)
+			vo_error_set(err, rc, "%s: more than %d input files", inputs[i],
+				     VO_INPUT_FILES_MAX);
+		else if (rc)
 			vo_error_set(err, rc, "%s: %s", inputs[i], vo_strerror(rc));
 	}
 	if (!rc && !n)

@@ -73,4 +73,11 @@ int vo_inputs_expand(const char *const *inputs, size_t ninputs, char ***paths, s
 
 void vo_inputs_free(char **paths, size_t npaths);
 
+/*
+ * Whether a folder's listing reads a file of this name (the last component
+ * of a path) as data: the rule of vo_inputs_expand(), for the pipeline's
+ * check that an output is not written where a run would read it.
+ */
+bool vo_is_data_file_name(const char *name);
+
 #endif
