@@ -209,3 +209,21 @@ int vo_write_file_atomic(const char *path, const void *data, size_t len, struct 
 	}
 	return vo_atomic_commit(&f, err);
 }
+
+int vo_write_fd_all(int fd, const char *name, const void *data, size_t len, struct vo_error *err)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return vo_error_set(err, VO_EIO, "cannot write to %s: %s", name,
+					    n < 0 ? strerror(errno) : "nothing written");
+		p += n;
+		len -= (size_t)n;
+	}
+	return VO_OK;
+}

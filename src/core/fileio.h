@@ -40,6 +40,13 @@ int vo_read_file(const char *path, size_t max, struct vo_buf *out, struct vo_err
 int vo_write_file_atomic(const char *path, const void *data, size_t len, struct vo_error *err);
 
 /*
+ * Writes all len bytes of data to fd (retrying short writes and signals),
+ * for output to a pipe or a terminal; name says what fd is in messages.
+ * VO_EIO (a full disk, a reader that went away: EPIPE).
+ */
+int vo_write_fd_all(int fd, const char *name, const void *data, size_t len, struct vo_error *err);
+
+/*
  * Streaming variant: vo_atomic_open() creates the temporary file, the caller
  * writes with vo_atomic_write(), and vo_atomic_commit() publishes it, or
  * vo_atomic_abort() throws it away.  Exactly one of commit or abort must be
