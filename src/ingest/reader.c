@@ -307,7 +307,7 @@ static int walk_dir(struct walk *w, const char *dir, const struct stat *dst, str
 	for (i = 0; i < w->depth; i++)
 		if (w->dev[i] == dst->st_dev && w->ino[i] == dst->st_ino)
 			return vo_error_set(
-				err, VO_EINVAL,
+				err, VO_EFORMAT,
 				"%s: a folder that contains itself (a symbolic link loop)", dir);
 	if (w->depth == VO_INPUT_DEPTH_MAX)
 		return vo_error_set(err, VO_ELIMIT, "%s: folders nested more than %d deep", dir,

@@ -299,8 +299,12 @@ static int get_uv(struct cursor *c, uint64_t *v)
 		if (shift == 63 && byte > 1)
 			return bad(c, "a number larger than 64 bits");
 		*v |= (byte & 0x7f) << shift;
-		if (!(byte & 0x80))
+		if (!(byte & 0x80)) {
+			/* One encoding per number, so that a part re-renders to its own bytes. */
+			if (!byte && shift)
+				return bad(c, "a number not in its shortest form");
 			return VO_OK;
+		}
 		shift += 7;
 		if (shift > 63)
 			return bad(c, "a number larger than 64 bits");
@@ -406,6 +410,21 @@ static int get_job(struct cursor *c, struct vo_partial *out)
 		mark = vo_jread_enter(&r, "segments");
 		rc = vo_segconfig_read(&r, doc, VO_SEGDEF_ARTIFACT, &out->config);
 		vo_jread_leave(&r, mark);
+	}
+	if (!rc) {
+		/* As the writer renders it, byte for byte (the format has one form). */
+		struct vo_buf again;
+		struct vo_json j;
+
+		vo_buf_init(&again, VO_CONFIG_FILE_MAX);
+		vo_json_init(&j, &again, false);
+		vo__render_segments(&j, &out->config);
+		rc = vo_json_status(&j);
+		if (rc)
+			rc = vo_error_nomem_in(c->err, c->origin);
+		else if (again.len != jlen || memcmp(again.ptr, json, jlen))
+			rc = bad(c, "segment definitions not in the form the writer gives them");
+		vo_buf_release(&again);
 	}
 out:
 	cJSON_Delete(doc);
@@ -681,6 +700,8 @@ static int check_frame(struct cursor *c, size_t len)
 	uint64_t total = 0;
 	size_t i;
 
+	if (len && len < MAGIC_LEN && !memcmp(d, VO_PARTIAL_MAGIC, len))
+		return vo_error_set(c->err, VO_EFORMAT, "%s: truncated: %zu bytes", c->origin, len);
 	if (len < sizeof(MAGIC_PREFIX) - 1 || memcmp(d, MAGIC_PREFIX, sizeof(MAGIC_PREFIX) - 1))
 		return vo_error_set(c->err, VO_EFORMAT,
 				    "%s: not a vouch partial result (`vouch process --partial` "
