@@ -25,7 +25,7 @@ static void check(const uint8_t *data, size_t size)
 	if (vo_partial_parse(data, size, "fuzz.part", &p, &err) == VO_OK) {
 		vo_buf_init(&again, VO_PARTIAL_MAX);
 		if (vo_partial_render(&p, &again) == VO_OK &&
-		    (again.len != size || memcmp(again.ptr, data, size)))
+		    (again.len != size || memcmp(again.ptr, data, size) != 0))
 			__builtin_trap();
 		vo_buf_release(&again);
 	}

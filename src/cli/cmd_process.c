@@ -381,7 +381,7 @@ static void print_partial_summary(const struct vo_partial *p, const char *output
 		" work unit%s of %zu file%s, rows read %" PRIu64 ", kept %" PRIu64 "\n",
 		p->shard, p->nshards, units, units == 1 ? "" : "s", p->nsources,
 		p->nsources == 1 ? "" : "s", p->quality.rows_read, p->quality.rows_kept);
-	if (strcmp(output, "-"))
+	if (strcmp(output, "-") != 0)
 		fprintf(stderr, "wrote %s (%zu bytes)\n", output, bytes);
 }
 
@@ -508,8 +508,12 @@ int vo_cmd_merge(int argc, char **argv)
 		vo_cli_error("merge", "no output: give -o FILE");
 		return VO_EXIT_USAGE;
 	}
-	if (!publish && getenv("VOUCH_PUBLISH") && *getenv("VOUCH_PUBLISH"))
-		publish = getenv("VOUCH_PUBLISH");
+	if (!publish) {
+		const char *env = getenv("VOUCH_PUBLISH");
+
+		if (env && *env)
+			publish = env;
+	}
 	if (publish && check_publish("merge", publish))
 		return VO_EXIT_USAGE;
 	rc = vo_merge_run((const char *const *)argv + optind, (size_t)(argc - optind), &art, &err);

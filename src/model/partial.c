@@ -68,7 +68,7 @@ static int hex_to_raw(const char hex[VO_SHA256_HEX], unsigned char raw[VO_SHA256
 {
 	size_t i;
 
-	for (i = 0; i < 2 * VO_SHA256_LEN; i++) {
+	for (i = 0; i < (size_t)2 * VO_SHA256_LEN; i++) {
 		char c = hex[i];
 		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 
@@ -422,7 +422,8 @@ static int get_job(struct cursor *c, struct vo_partial *out)
 		rc = vo_json_status(&j);
 		if (rc)
 			rc = vo_error_nomem_in(c->err, c->origin);
-		else if (again.len != jlen || memcmp(again.ptr, json, jlen))
+		else if (again.len != jlen ||
+			 (jlen && again.ptr && memcmp(again.ptr, json, jlen) != 0))
 			rc = bad(c, "segment definitions not in the form the writer gives them");
 		vo_buf_release(&again);
 	}
@@ -678,12 +679,12 @@ static int get_countries(struct cursor *c, struct vo_partial *out)
 	if (kept != out->quality.rows_kept)
 		return bad(c, "the countries hold %" PRIu64 " rows but %" PRIu64 " were kept", kept,
 			   out->quality.rows_kept);
-	order = alloc_n(c, out->ncty, sizeof(*order), &rc);
+	order = alloc_n(c, out->ncty, sizeof(const struct vo_partial_country *), &rc);
 	if (rc)
 		return rc;
 	for (i = 0; i < out->ncty; i++)
 		order[i] = &out->cty[i];
-	qsort(order, out->ncty, sizeof(*order), cmp_key);
+	qsort(order, out->ncty, sizeof(const struct vo_partial_country *), cmp_key);
 	for (i = 1; i < out->ncty && !rc; i++)
 		if (!cmp_key(&order[i - 1], &order[i]))
 			rc = bad(c, "country key '%.64s' twice", order[i]->key);
@@ -702,12 +703,13 @@ static int check_frame(struct cursor *c, size_t len)
 
 	if (len && len < MAGIC_LEN && !memcmp(d, VO_PARTIAL_MAGIC, len))
 		return vo_error_set(c->err, VO_EFORMAT, "%s: truncated: %zu bytes", c->origin, len);
-	if (len < sizeof(MAGIC_PREFIX) - 1 || memcmp(d, MAGIC_PREFIX, sizeof(MAGIC_PREFIX) - 1))
+	if (len < sizeof(MAGIC_PREFIX) - 1 ||
+	    memcmp(d, MAGIC_PREFIX, sizeof(MAGIC_PREFIX) - 1) != 0)
 		return vo_error_set(c->err, VO_EFORMAT,
 				    "%s: not a vouch partial result (`vouch process --partial` "
 				    "writes them)",
 				    c->origin);
-	if (len < MAGIC_LEN || memcmp(d, VO_PARTIAL_MAGIC, MAGIC_LEN)) {
+	if (len < MAGIC_LEN || memcmp(d, VO_PARTIAL_MAGIC, MAGIC_LEN) != 0) {
 		char name[32];
 		size_t n = 0;
 
@@ -738,7 +740,7 @@ static int check_frame(struct cursor *c, size_t len)
 	vo_sha256_update(&sha, d, len - VO_SHA256_LEN);
 	if (vo_sha256_final(&sha, md))
 		return vo_error_nomem_in(c->err, c->origin);
-	if (memcmp(md, d + len - VO_SHA256_LEN, VO_SHA256_LEN))
+	if (memcmp(md, d + len - VO_SHA256_LEN, VO_SHA256_LEN) != 0)
 		return vo_error_set(c->err, VO_EFORMAT,
 				    "%s: damaged: its SHA-256 does not match its content",
 				    c->origin);
@@ -778,7 +780,7 @@ int vo_partial_parse(const void *data, size_t len, const char *origin, struct vo
 	rc = vo_partial_fingerprint(out->countries, out->ncountries, &out->config, fp);
 	if (rc)
 		return vo_error_nomem_in(err, origin);
-	if (strcmp(fp, out->fingerprint))
+	if (strcmp(fp, out->fingerprint) != 0)
 		return bad(&c, "a fingerprint that is not that of its selection and segments");
 	rc = get_files(&c, out);
 	if (!rc)

@@ -123,7 +123,7 @@ static int same_job(const struct merge *m, size_t i, const struct vo_partial *p,
 	const struct vo_partial *r = &m->ref;
 	size_t k;
 
-	if (strcmp(p->fingerprint, r->fingerprint)) {
+	if (strcmp(p->fingerprint, r->fingerprint) != 0) {
 		char a[256];
 		char b[256];
 		bool same_selection = p->ncountries == r->ncountries;
@@ -154,7 +154,7 @@ static int same_job(const struct merge *m, size_t i, const struct vo_partial *p,
 		const struct vo_partial_file *x = &p->files[k];
 		const struct vo_partial_file *y = &r->files[k];
 
-		if (strcmp(x->path, y->path) || x->bytes != y->bytes || x->units != y->units ||
+		if (strcmp(x->path, y->path) != 0 || x->bytes != y->bytes || x->units != y->units ||
 		    x->kind != y->kind)
 			return vo_error_set(
 				err, VO_EFORMAT,
