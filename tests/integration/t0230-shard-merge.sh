@@ -25,6 +25,9 @@ mkdir csv
 gzip -c b.csv >csv/b.csv.gz
 "$VOUCH" gen --rows 50000 --seed 5 -o m.csv 2>/dev/null
 src="(SELECT *, row_number() OVER () AS i FROM read_csv('m.csv', header=true, all_varchar=true))"
+# A Parquet file without row groups: one empty unit.
+duckdb_sql "COPY (SELECT * FROM read_csv('b.csv', header=true, all_varchar=true) LIMIT 0)
+	TO 'empty.parquet' (FORMAT parquet)"
 duckdb_sql "COPY (SELECT * EXCLUDE (i) REPLACE (CASE
 	WHEN i % 7 = 0 THEN upper(country_code)
 	WHEN i > 30000 AND i % 3 = 0 THEN ' ' || lower(country_code) || ' '
@@ -77,8 +80,8 @@ check csv -i csv -c all
 check multi -i multi.parquet -c all
 check multi-two -i multi.parquet -c peru,CHINA
 check multi-cfg -i multi.parquet -c all --segments-config cfg.json
-check mixed -i csv -i multi.parquet -i b.csv
-[ "$(json 'a.sources.length' mixed.json)" = 4 ] || fail "mixed: expected 4 sources"
+check mixed -i csv -i multi.parquet -i b.csv -i empty.parquet
+[ "$(json 'a.sources.length' mixed.json)" = 5 ] || fail "mixed: expected 5 sources"
 if [ -f "$REAL" ]; then
 	check real -i "$REAL" -c all
 	check real-peru -i "$REAL"
