@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs (as root) or lists (otherwise) the Debian 12 packages vouch needs.
 # usage: scripts/deps.sh build|test|bench|fuzz
-#   build: compiler, CMake and the libraries of the vouch binary
+#   build: compiler, CMake, the libraries of the vouch binary and unicode-data (the
+#          case folding table is generated from its CaseFolding.txt at build time)
 #   test:  build + cmocka, the linters, curl and wrk (API tests), redis-server and
 #          redis-sentinel (the Redis and failover tests), Node.js/npm (DuckDB
 #          cross-checks), Chromium, Debian's Python with requests, FastAPI and
@@ -14,7 +15,7 @@ set -euo pipefail
 
 mode=${1:-build}
 pkgs=(gcc libc6-dev make cmake pkg-config libdeflate-dev zlib1g-dev libcjson-dev libssl-dev
-	libsnappy-dev libzstd-dev liblz4-dev libbrotli-dev libmicrohttpd-dev libhiredis-dev)
+	libsnappy-dev libzstd-dev liblz4-dev libbrotli-dev libhiredis-dev unicode-data)
 if [ "$mode" = test ]; then
 	pkgs+=(libcmocka-dev clang-format clang-tidy cppcheck curl wrk redis-server redis-sentinel chromium
 		python3-requests python3-fastapi python3-uvicorn python3-pydantic python3-distributed)

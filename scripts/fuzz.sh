@@ -29,7 +29,7 @@ for t in "${targets[@]}"; do
 		-artifact_prefix="$build/crashes/$t/")
 	case $t in
 	parquet | footer | thrift) args+=(-dict=fuzz/parquet.dict) ;;
-	table | voucher | segconfig) args+=(-dict=fuzz/json.dict) ;;
+	table | voucher | segconfig | roundtrip) args+=(-dict=fuzz/json.dict) ;;
 	esac
 	dirs=("$build/corpus/$t" "fuzz/corpus/$t")
 	[ -d "fuzz/regressions/$t" ] && dirs+=("fuzz/regressions/$t")

@@ -7,15 +7,10 @@
  * vo_api_precheck() from its head and answered by vo_api_handle() once its
  * body is in (worker i uses reader slot i of api->live and entry i of the
  * metrics set), sends the struct vo_http_response back, counts and logs it.
- * It enforces what belongs to connections: the head limit (431), the idle
- * timeout, the connection limits (503 too_many_connections past them, the
- * limit lowered to fit RLIMIT_NOFILE), one Content-Length or chunked but not
- * both (400), and the body limit of the route as the body arrives (413).
- * Each worker gives itself a JSON arena (core/jsonmem.h).
+ * The engine's own refusals (malformed HTTP, limits, deadlines) are worded
+ * by vo_api_fail(), so every answer has the JSON error format.
  *
- * Today's engine is libmicrohttpd (api/http_mhd.c, the only file that
- * includes it); an in-house HTTP/1.1 engine (src/http/) is to replace it
- * behind this interface, with nothing above it changing.
+ * The engine is src/http/ (api/http_engine.c is the adapter).
  */
 #ifndef VO_API_ENGINE_H
 #define VO_API_ENGINE_H
@@ -27,13 +22,17 @@
 #include "core/err.h"
 
 struct vo_engine_config {
-	const char *host;	  /* address to listen on */
-	unsigned port;		  /* 0: an ephemeral port */
-	size_t nworkers;	  /* worker threads: reader slots and metrics entries */
-	size_t max_header;	  /* request line and headers (431 above) */
-	unsigned timeout_s;	  /* silence after which a connection is closed */
-	unsigned max_connections; /* over all workers; past it, 503 */
-	unsigned max_per_ip;	  /* per client address; 0: no limit */
+	const char *host;	   /* address to listen on */
+	unsigned port;		   /* 0: an ephemeral port */
+	size_t nworkers;	   /* worker threads: reader slots and metrics entries */
+	size_t max_header;	   /* request line and headers, exactly (431 above) */
+	unsigned timeout_s;	   /* idle keep-alive connection, or before the first byte */
+	unsigned header_timeout_s; /* a whole request head, from its first byte */
+	unsigned body_timeout_s;   /* a whole body, from the end of its head */
+	unsigned write_timeout_s;  /* an answer the client does not read */
+	size_t max_body_memory;	   /* body bytes buffered over all connections (503 past it) */
+	unsigned max_connections;  /* over all workers; past it, 503 */
+	unsigned max_per_ip;	   /* per client address; 0: no limit */
 };
 
 struct vo_engine;

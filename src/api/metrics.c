@@ -5,9 +5,10 @@
 
 #include "api/metrics.h"
 #include "core/alloc.h"
+#include "http/http.h"
 
-static const int statuses[VO_METRIC_STATUSES] = { 200, 307, 400, 404, 405, 408, 413,
-						  415, 422, 429, 431, 500, 503 };
+static const int statuses[VO_METRIC_STATUSES] = { 200, 307, 400, 404, 405, 408, 413, 414, 415,
+						  417, 422, 429, 431, 500, 501, 503, 505 };
 static const int64_t bounds_us[VO_METRIC_BUCKETS] = { 25,   50,	  100,	 250,	500,	1000,
 						      2500, 5000, 10000, 25000, 100000, 1000000 };
 static const char *const route_labels[VO_ROUTE_COUNT] = {
@@ -23,6 +24,7 @@ int vo_metrics_set_init(struct vo_metrics_set *s, size_t n)
 {
 	s->n = n;
 	s->workers = vo_aligned_calloc(64, n ? n : 1, sizeof(*s->workers));
+	s->http = NULL;
 	return s->workers ? VO_OK : VO_ENOMEM;
 }
 
@@ -82,6 +84,53 @@ static uint64_t sum(const struct vo_metrics_set *s, size_t off)
 
 #define OFFSET_OF(field) offsetof(struct vo_metrics, field)
 
+/* The HTTP engine's connection counters (http/http.h). */
+static int render_http(const struct vo_http_server *http, struct vo_buf *out)
+{
+	struct vo_http_counters c;
+	int rc = 0;
+
+	vo_http_server_counters(http, &c);
+	rc |= vo_buf_addf(
+		out,
+		"# HELP vouch_http_connections_open Connections open (within the limits).\n"
+		"# TYPE vouch_http_connections_open gauge\n"
+		"vouch_http_connections_open %" PRIu64 "\n"
+		"# HELP vouch_http_connections_max The connection limit in force.\n"
+		"# TYPE vouch_http_connections_max gauge\n"
+		"vouch_http_connections_max %u\n"
+		"# HELP vouch_http_connections_accepted_total Connections accepted.\n"
+		"# TYPE vouch_http_connections_accepted_total counter\n"
+		"vouch_http_connections_accepted_total %" PRIu64 "\n"
+		"# HELP vouch_http_connections_refused_total Connections or requests "
+		"refused by a limit, by reason.\n"
+		"# TYPE vouch_http_connections_refused_total counter\n",
+		c.open, vo_http_server_max_connections(http), c.accepted);
+	for (int r = 0; r < VO_HTTP_REFUSED_COUNT; r++)
+		rc |= vo_buf_addf(
+			out, "vouch_http_connections_refused_total{reason=\"%s\"} %" PRIu64 "\n",
+			vo_http_refused_name((enum vo_http_refused)r), c.refused[r]);
+	rc |= vo_buf_addf(out,
+			  "# HELP vouch_http_connections_evicted_total Idle or slow connections "
+			  "closed at the connection limit to make room.\n"
+			  "# TYPE vouch_http_connections_evicted_total counter\n"
+			  "vouch_http_connections_evicted_total %" PRIu64 "\n"
+			  "# HELP vouch_http_deadline_closes_total Connections closed by a "
+			  "deadline, by kind.\n"
+			  "# TYPE vouch_http_deadline_closes_total counter\n",
+			  c.evicted);
+	for (int d = 0; d < VO_HTTP_DEADLINE_COUNT; d++)
+		rc |= vo_buf_addf(out,
+				  "vouch_http_deadline_closes_total{kind=\"%s\"} %" PRIu64 "\n",
+				  vo_http_deadline_name((enum vo_http_deadline)d), c.deadline[d]);
+	rc |= vo_buf_addf(out,
+			  "# HELP vouch_http_body_memory_bytes Request body bytes buffered now.\n"
+			  "# TYPE vouch_http_body_memory_bytes gauge\n"
+			  "vouch_http_body_memory_bytes %" PRIu64 "\n",
+			  c.body_memory);
+	return rc;
+}
+
 int vo_metrics_render(const struct vo_metrics_set *s, struct vo_buf *out)
 {
 	int rc = 0;
@@ -135,5 +184,7 @@ int vo_metrics_render(const struct vo_metrics_set *s, struct vo_buf *out)
 			route_labels[r], (double)sum(s, OFFSET_OF(latency_sum_us[r])) / 1e6,
 			route_labels[r], cum);
 	}
+	if (s->http)
+		rc |= render_http(s->http, out);
 	return rc ? VO_ENOMEM : VO_OK;
 }

@@ -2,7 +2,7 @@
  * router.h - the API's routes and their answers, independent of any HTTP
  * engine.
  *
- * The HTTP engine (api/engine.h; today api/http_mhd.c over libmicrohttpd)
+ * The HTTP engine (api/engine.h: src/http/ behind api/http_engine.c)
  * turns a connection's request into struct vo_http_request and sends back
  * struct vo_http_response; `vouch lookup` builds a request by hand.  Everything SPEC section 5 says
  * about statuses and bodies is decided here or in api/voucher.c, so another

@@ -33,6 +33,10 @@ void vo_server_config_default(struct vo_server_config *cfg)
 	cfg->api.max_batch_body = VO_API_BATCH_BODY_DEFAULT;
 	cfg->max_header = VO_API_HEADER_DEFAULT;
 	cfg->timeout_s = VO_API_TIMEOUT_DEFAULT;
+	cfg->header_timeout_s = VO_API_HEADER_TIMEOUT_DEFAULT;
+	cfg->body_timeout_s = VO_API_BODY_TIMEOUT_DEFAULT;
+	cfg->write_timeout_s = VO_API_WRITE_TIMEOUT_DEFAULT;
+	cfg->max_body_memory = VO_API_BODY_MEMORY_DEFAULT;
 	cfg->max_connections = VO_API_CONNECTIONS_DEFAULT;
 	cfg->max_per_ip = VO_API_PER_IP_DEFAULT;
 	cfg->watch = true;
@@ -129,6 +133,10 @@ int vo_server_run(const struct vo_server_config *cfg, struct vo_error *err)
 	ecfg.nworkers = nworkers;
 	ecfg.max_header = cfg->max_header;
 	ecfg.timeout_s = cfg->timeout_s;
+	ecfg.header_timeout_s = cfg->header_timeout_s;
+	ecfg.body_timeout_s = cfg->body_timeout_s;
+	ecfg.write_timeout_s = cfg->write_timeout_s;
+	ecfg.max_body_memory = cfg->max_body_memory;
 	ecfg.max_connections = cfg->max_connections;
 	ecfg.max_per_ip = cfg->max_per_ip;
 	rc = vo_engine_start(&ecfg, &api, &stats, &engine, &port, err);

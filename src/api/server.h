@@ -6,7 +6,7 @@
  * inotify, or Redis) keeps the served table current through api/live.h,
  * which swaps tables without stopping requests (a broken artifact is
  * refused with a log line and the old table stays); the HTTP engine
- * (api/engine.h, libmicrohttpd today) answers on its worker threads.  The
+ * (api/engine.h: src/http/ behind api/http_engine.c) answers on its worker threads.  The
  * main thread waits on a signalfd: SIGHUP asks the source to load again;
  * SIGTERM or SIGINT stops accepting, lets requests in flight finish (at most
  * VO_API_DRAIN_SECONDS), and returns.
@@ -20,17 +20,21 @@
 #include "core/err.h"
 
 struct vo_server_config {
-	const char *segments;	  /* the artifact's path, or a redis:// URL */
-	const char *prefix;	  /* Redis key prefix (redis/segstore.h) */
-	const char *host;	  /* address to listen on, "0.0.0.0" by default */
-	unsigned port;		  /* 0: an ephemeral port (logged) */
-	unsigned threads;	  /* worker threads; 0: one per available core */
-	struct vo_api_config api; /* body limits and --as-of */
-	size_t max_header;	  /* request line and headers (431 above) */
-	unsigned timeout_s;	  /* silence after which a connection is closed */
-	unsigned max_connections; /* over all threads; past it, 503 too_many_connections */
-	unsigned max_per_ip;	  /* open connections per client address; 0: no limit */
-	bool watch;		  /* reload when the file is replaced (inotify) */
+	const char *segments;	   /* the artifact's path, or a redis:// URL */
+	const char *prefix;	   /* Redis key prefix (redis/segstore.h) */
+	const char *host;	   /* address to listen on, "0.0.0.0" by default */
+	unsigned port;		   /* 0: an ephemeral port (logged) */
+	unsigned threads;	   /* worker threads; 0: one per available core */
+	struct vo_api_config api;  /* body limits and --as-of */
+	size_t max_header;	   /* request line and headers, exactly (431 above) */
+	unsigned timeout_s;	   /* idle keep-alive connection, or before the first byte */
+	unsigned header_timeout_s; /* a whole request head, from its first byte */
+	unsigned body_timeout_s;   /* a whole body, from the end of its head */
+	unsigned write_timeout_s;  /* an answer the client does not read */
+	size_t max_body_memory;	   /* body bytes buffered over all connections (503 past it) */
+	unsigned max_connections;  /* over all threads; past it, 503 too_many_connections */
+	unsigned max_per_ip;	   /* open connections per client address; 0: no limit */
+	bool watch;		   /* reload when the file is replaced (inotify) */
 };
 
 /* Fills cfg with the defaults of core/limits.h. */

@@ -10,9 +10,12 @@
  *
  *   a path       api/source_file.c: loads the file at start (before the
  *                server listens), and again on a refresh or, with watch,
- *                when the file is replaced (inotify on its folder: a rename
- *                over it or a close after writing).  The file may appear
- *                later; until then the server is not ready.
+ *                when the file is replaced or a symbolic link on its path
+ *                is swapped (inotify on the folders along the resolved
+ *                chain, plus a periodic check of the file's identity).
+ *                Anything but a regular file is refused without blocking.
+ *                The file may appear later; until then the server is not
+ *                ready.
  *   redis://...  api/source_redis.c: follows the version `vouch publish`
  *   redis-sentinel://...  made current under the key prefix
  *                (redis/segstore.h): on each publish message, every

@@ -4,8 +4,9 @@
  * The table keeps the parsed artifact as it is (struct vo_artifact: segment
  * definitions, and per country a flat array of cells indexed by
  * segs[s].cell_base + bucket) and adds what lookups need: the countries'
- * trimmed names sorted case-insensitively for a binary search, which
- * compares in place, so a lookup allocates nothing and folds no copy.
+ * trimmed names sorted case-insensitively (Unicode simple case folding,
+ * core/fold.h) for a binary search, which compares in place, so a lookup
+ * allocates nothing and folds no copy.
  */
 #include "core/common.h"
 
@@ -13,6 +14,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/fileio.h"
+#include "core/fold.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "model/artifact.h"
@@ -35,20 +37,10 @@ struct vo_table {
 	size_t dashboard_len;	  /* its bytes */
 };
 
-/* Byte order of the ASCII-lower-cased views, shorter first on a common prefix. */
+/* The order of the case-folded views (core/fold.h: the pipeline's, so PERÚ finds Perú). */
 static int cmp_nocase(struct vo_str a, struct vo_str b)
 {
-	size_t n = VO_MIN(a.len, b.len);
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		int x = vo_to_lower((unsigned char)a.ptr[i]);
-		int y = vo_to_lower((unsigned char)b.ptr[i]);
-
-		if (x != y)
-			return x - y;
-	}
-	return a.len < b.len ? -1 : a.len > b.len;
+	return vo_fold_cmp(a, b);
 }
 
 static int cmp_keys(const void *x, const void *y)
@@ -108,7 +100,9 @@ static int render_dashboard(struct vo_table *t, const char *origin, struct vo_er
 	vo_buf_release(&b);
 	if (rc)
 		return vo_error_set(err, rc, "%s: cannot render GET /: %s", origin,
-				    vo_strerror(rc));
+				    rc == VO_ELIMIT ? "the page would be larger than "
+						      "VO_API_RESPONSE_MAX (64 MiB)"
+						    : vo_strerror(rc));
 	return VO_OK;
 }
 
@@ -145,7 +139,9 @@ static int build(struct vo_table *t, const char *origin, struct vo_error *err)
 	vo_buf_release(&b);
 	if (rc)
 		return vo_error_set(err, rc, "%s: cannot render GET /segments: %s", origin,
-				    vo_strerror(rc));
+				    rc == VO_ELIMIT ? "the answer would be larger than "
+						      "VO_API_RESPONSE_MAX (64 MiB)"
+						    : vo_strerror(rc));
 	return render_dashboard(t, origin, err);
 }
 

@@ -11,8 +11,11 @@
 #include "clean/clean.h"
 #include "core/alloc.h"
 #include "core/civil.h"
+#include "core/fold.h"
 #include "core/limits.h"
 #include "core/map.h"
+#include "core/utf8.h"
+#include "model/name.h"
 #include "model/value.h"
 
 #define NO_COUNTRY UINT32_MAX
@@ -62,8 +65,9 @@ struct vo_cleaner {
 	int64_t *order_us;
 	int64_t *last_us;
 	int64_t *first_us;
-	char *lower; /* scratch for lower-casing a country name */
+	char *lower; /* scratch for case-folding a country name (core/fold.h) */
 	size_t lower_cap;
+	char why[160]; /* what a failing country judgement found, for the message */
 };
 
 static int add_country(struct vo_cleaner *c, struct vo_str name, uint32_t *id)
@@ -113,13 +117,24 @@ int vo_cleaner_create(struct vo_cleaner **out, const char *const *countries, siz
 			rc = vo_error_set(err, VO_EINVAL, "empty country name");
 			goto out;
 		}
+		if (!vo_name_check(name, c->why, sizeof(c->why))) {
+			/* The name itself only when it is text that prints. */
+			if (name.len > VO_NAME_MAX && vo_utf8_valid(name, NULL) &&
+			    !memchr(name.ptr, '\0', name.len))
+				rc = vo_error_set(err, VO_EINVAL, "country name '%.40s...' %s",
+						  name.ptr, c->why);
+			else
+				rc = vo_error_set(err, VO_EINVAL, "selected country %zu %s", i + 1,
+						  c->why);
+			goto out;
+		}
 		if (vo_str_eq_nocase(name, VO_STR_LIT("all"))) {
 			rc = vo_error_set(err, VO_EINVAL,
 					  "country 'all' cannot be combined with other countries");
 			goto out;
 		}
 		for (j = 0; j < c->ncountries; j++)
-			dup = dup || vo_str_eq_nocase(name, vo_str_cstr(c->countries[j].name));
+			dup = dup || vo_fold_eq(name, vo_str_cstr(c->countries[j].name));
 		if (dup)
 			continue;
 		rc = add_country(c, name, &id);
@@ -130,6 +145,7 @@ int vo_cleaner_create(struct vo_cleaner **out, const char *const *countries, siz
 	}
 	if (!c->ncountries)
 		rc = vo_error_set(err, VO_EINVAL, "no country selected");
+	c->why[0] = '\0';
 out:
 	if (rc) {
 		vo_cleaner_destroy(c);
@@ -193,7 +209,11 @@ static int reserve(struct vo_cleaner *c, size_t n)
 
 /*
  * Resolves a trimmed, non-empty country spelling under selection "all":
- * interns the spelling and, through its lower-case form, its country.
+ * interns the spelling and, through its case-folded form, its country.  A
+ * new spelling must be a valid artifact name (model/name.h): VO_EFORMAT
+ * with c->why set otherwise; VO_ELIMIT (c->why set) past the number of
+ * spellings or countries a run tracks.  Names are checked once per distinct
+ * spelling, so the per-row cost is the map lookup alone.
  */
 static int intern_spelling(struct vo_cleaner *c, struct vo_str name, uint32_t *spelling_id)
 {
@@ -201,39 +221,50 @@ static int intern_spelling(struct vo_cleaner *c, struct vo_str name, uint32_t *s
 	uint32_t sid;
 	uint32_t cid;
 	bool added;
-	size_t i;
+	size_t flen;
 	int rc;
 
-	rc = vo_strmap_put(&c->spellings, name, &sid, &added);
-	if (rc)
-		return rc;
-	if (!added) {
+	sid = vo_strmap_get(&c->spellings, name);
+	if (sid != VO_MAP_NONE) {
 		*spelling_id = sid;
 		return VO_OK;
 	}
+	if (!vo_name_check(name, c->why, sizeof(c->why)))
+		return VO_EFORMAT;
+	rc = vo_strmap_put(&c->spellings, name, &sid, &added);
+	if (rc == VO_ELIMIT)
+		snprintf(c->why, sizeof(c->why), "more than %zu distinct spellings of countries",
+			 c->spellings.max);
+	if (rc)
+		return rc;
 	ns = vo_reallocarray(c->spell, (size_t)sid + 1, sizeof(*ns));
 	if (!ns)
 		return VO_ENOMEM;
 	c->spell = ns;
 	c->spell[sid].rows = 0;
 	c->spell[sid].country = NO_COUNTRY;
-	if (name.len > c->lower_cap) {
-		char *nl = vo_realloc(c->lower, name.len);
+	if (VO_FOLD_LEN_MAX(name.len) > c->lower_cap) {
+		char *nl = vo_realloc(c->lower, VO_FOLD_LEN_MAX(name.len));
 
 		if (!nl)
 			return VO_ENOMEM;
 		c->lower = nl;
-		c->lower_cap = name.len;
+		c->lower_cap = VO_FOLD_LEN_MAX(name.len);
 	}
-	for (i = 0; i < name.len; i++)
-		c->lower[i] = (char)vo_to_lower((unsigned char)name.ptr[i]);
-	rc = vo_strmap_put(&c->country_keys, vo_str_make(c->lower, name.len), &cid, &added);
+	flen = vo_fold_copy(name, c->lower);
+	rc = vo_strmap_put(&c->country_keys, vo_str_make(c->lower, flen), &cid, &added);
+	if (rc == VO_ELIMIT)
+		snprintf(c->why, sizeof(c->why), "more than %d distinct countries",
+			 VO_COUNTRIES_MAX);
 	if (rc)
 		return rc;
 	if (added) {
 		uint32_t id;
 
 		rc = add_country(c, name, &id);
+		if (rc == VO_ELIMIT)
+			snprintf(c->why, sizeof(c->why), "more than %d distinct countries",
+				 VO_COUNTRIES_MAX);
 		if (rc)
 			return rc;
 	}
@@ -257,7 +288,7 @@ static int judge_country(struct vo_cleaner *c, struct vo_str v, uint32_t *id)
 	if (c->all)
 		return intern_spelling(c, v, id);
 	for (i = 0; i < c->ncountries; i++) {
-		if (vo_str_eq_nocase(v, vo_str_cstr(c->countries[i].name))) {
+		if (vo_fold_eq(v, vo_str_cstr(c->countries[i].name))) {
 			*id = (uint32_t)i;
 			break;
 		}
@@ -524,13 +555,19 @@ int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const cha
 	rows->first_us = c->first_us;
 	return VO_OK;
 fail:
+	if (rc == VO_ENOMEM)
+		return vo_error_nomem(err);
+	if (k == VO_COL_COUNTRY && c->why[0])
+		return vo_error_at(err, rc, path, batch->first_row + i, vo_col_name((enum vo_col)k),
+				   rc == VO_EFORMAT ? "the country name %s (with -c all every "
+						      "name goes into the artifact)"
+						    : "%s",
+				   c->why);
 	if (rc == VO_EFORMAT)
 		return vo_error_at(err, rc, path, batch->first_row + i, vo_col_name((enum vo_col)k),
 				   "dictionary index out of range");
-	if (rc == VO_ELIMIT)
-		return vo_error_at(err, rc, path, batch->first_row + i, vo_col_name((enum vo_col)k),
-				   "more than %d distinct countries", VO_COUNTRIES_MAX);
-	return vo_error_nomem(err);
+	return vo_error_at(err, rc, path, batch->first_row + i, vo_col_name((enum vo_col)k), "%s",
+			   vo_strerror(rc));
 }
 
 size_t vo_cleaner_country_count(const struct vo_cleaner *c)
@@ -566,7 +603,8 @@ const char *vo_cleaner_country_name(const struct vo_cleaner *c, uint32_t i)
 	return c->countries[i].name;
 }
 
-int vo_cleaner_merge(struct vo_cleaner *dst, const struct vo_cleaner *src, uint32_t **map)
+int vo_cleaner_merge(struct vo_cleaner *dst, const struct vo_cleaner *src, uint32_t **map,
+		     struct vo_error *err)
 {
 	uint32_t *m;
 	size_t i;
@@ -575,7 +613,7 @@ int vo_cleaner_merge(struct vo_cleaner *dst, const struct vo_cleaner *src, uint3
 	*map = NULL;
 	m = vo_calloc(VO_MAX(src->ncountries, 1), sizeof(*m));
 	if (!m)
-		return VO_ENOMEM;
+		return vo_error_nomem(err);
 	dst->quality.rows_read += src->quality.rows_read;
 	dst->quality.rows_kept += src->quality.rows_kept;
 	dst->quality.missing_total_orders += src->quality.missing_total_orders;
@@ -586,10 +624,14 @@ int vo_cleaner_merge(struct vo_cleaner *dst, const struct vo_cleaner *src, uint3
 	for (i = 0; dst->all && i < src->spellings.count; i++) {
 		uint32_t sid;
 
+		dst->why[0] = '\0';
 		rc = intern_spelling(dst, src->spellings.keys[i], &sid);
 		if (rc) {
 			vo_free(m);
-			return rc;
+			if (rc == VO_ENOMEM)
+				return vo_error_nomem(err);
+			return vo_error_set(err, rc, "%s",
+					    dst->why[0] ? dst->why : vo_strerror(rc));
 		}
 		dst->spell[sid].rows += src->spell[i].rows;
 		if (src->spell[i].country != NO_COUNTRY)

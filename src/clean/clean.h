@@ -9,11 +9,16 @@
  * parsed once, not once per row.
  *
  * Country names: with an explicit selection a row's country is matched,
- * trimmed and case-insensitively, against the names given and reported under
- * the spelling given.  With "all" every non-empty trimmed country is kept,
- * grouped case-insensitively, and its name is decided at the end: the most
- * frequent trimmed spelling over all rows read (ties: smallest in byte
- * order), so the result never depends on row order.
+ * trimmed and case-insensitively (Unicode simple case folding, core/fold.h),
+ * against the names given and reported under the spelling given.  With
+ * "all" every non-empty trimmed country is kept, grouped by its folded form,
+ * and its name is decided at the end: the most frequent trimmed spelling
+ * over all rows read (ties: smallest in byte order), so the result never
+ * depends on row order.  Every spelling kept under "all" becomes a name in
+ * the artifact, so it must be one (model/name.h: at most VO_NAME_MAX bytes
+ * of UTF-8 without NUL): the first row with a spelling that is not stops the
+ * run, naming the file, row and column.  Under a named selection such a
+ * value simply matches no selected name (other_country).
  */
 #ifndef VO_CLEAN_CLEAN_H
 #define VO_CLEAN_CLEAN_H
@@ -46,7 +51,8 @@ struct vo_cleaner;
  * (the caller keeps ownership; they are copied); the single name "all"
  * (any case) selects every country.  Names are trimmed; duplicates (by
  * case-insensitive comparison) are merged, keeping the first spelling; an
- * empty name is VO_EINVAL.
+ * empty name, or one that is not a valid artifact name (model/name.h), is
+ * VO_EINVAL.
  */
 int vo_cleaner_create(struct vo_cleaner **out, const char *const *countries, size_t ncountries,
 		      struct vo_error *err);
@@ -81,9 +87,11 @@ const struct vo_quality *vo_cleaner_quality(const struct vo_cleaner *c);
  * cleaner per thread): quality counts, and with "all" the countries and
  * their spellings' row counts, so names come out as if one cleaner had read
  * everything.  *map (allocated, the caller frees it with vo_free) gets dst's
- * id for each of src's country ids.  VO_ENOMEM or VO_ELIMIT.
+ * id for each of src's country ids.  VO_ENOMEM, or VO_ELIMIT with a message
+ * naming the limit (distinct countries or spellings).
  */
-int vo_cleaner_merge(struct vo_cleaner *dst, const struct vo_cleaner *src, uint32_t **map);
+int vo_cleaner_merge(struct vo_cleaner *dst, const struct vo_cleaner *src, uint32_t **map,
+		     struct vo_error *err);
 
 /*
  * What a partial result (model/partial.h) carries of a cleaner, out and

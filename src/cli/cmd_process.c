@@ -422,6 +422,10 @@ int vo_cmd_process(int argc, char **argv)
 	opt.threads = a.threads;
 	opt.shard = a.shard;
 	opt.nshards = a.nshards;
+	opt.outputs = &a.output;
+	opt.noutputs = strcmp(a.output, "-") ? 1 : 0; /* "-": standard output */
+	opt.also_read = &a.config_path;
+	opt.nalso_read = a.config_path ? 1 : 0;
 	if (!a.quiet) {
 		memset(&progress, 0, sizeof(progress));
 		opt.progress = &progress;
@@ -516,7 +520,12 @@ int vo_cmd_merge(int argc, char **argv)
 	}
 	if (publish && check_publish("merge", publish))
 		return VO_EXIT_USAGE;
-	rc = vo_merge_run((const char *const *)argv + optind, (size_t)(argc - optind), &art, &err);
+	/* The output must not replace a part (or be a device, a FIFO): checked before reading. */
+	rc = vo_output_check(output, (const char *const *)argv + optind, (size_t)(argc - optind),
+			     NULL, 0, NULL, &err);
+	if (!rc)
+		rc = vo_merge_run((const char *const *)argv + optind, (size_t)(argc - optind), &art,
+				  &err);
 	if (!rc)
 		rc = vo_artifact_write(&art, output, &err);
 	if (rc) {
@@ -542,6 +551,7 @@ int vo_cmd_clean(int argc, char **argv)
 	struct vo_clean_csv csv;
 	struct job_args a;
 	struct vo_error err;
+	const char *outputs[2];
 	char *mpath = NULL;
 	bool open = false;
 	int rc;
@@ -551,6 +561,13 @@ int vo_cmd_clean(int argc, char **argv)
 	rc = parse_args("clean", argc, argv, &a, true, false);
 	if (rc || a.help)
 		goto out;
+	mpath = vo_clean_meta_path(a.output);
+	if (!mpath) {
+		rc = vo_error_nomem(&err);
+		goto fail;
+	}
+	outputs[0] = a.output;
+	outputs[1] = mpath;
 	rc = vo_clean_csv_open(&csv, a.output, &err);
 	if (rc)
 		goto fail;
@@ -562,13 +579,13 @@ int vo_cmd_clean(int argc, char **argv)
 	opt.ncountries = a.countries.n;
 	opt.on_batch = vo_clean_csv_add;
 	opt.ctx = &csv;
+	opt.outputs = outputs;
+	opt.noutputs = VO_ARRAY_SIZE(outputs);
 	rc = vo_pipeline_run(&opt, &art, &err);
 	if (!rc)
 		rc = vo_clean_csv_flush(&csv, &err);
-	if (!rc) {
-		mpath = vo_clean_meta_path(a.output);
-		rc = mpath ? vo_clean_meta_write(&art, mpath, &err) : vo_error_nomem(&err);
-	}
+	if (!rc)
+		rc = vo_clean_meta_write(&art, mpath, &err);
 	if (rc)
 		goto fail;
 	open = false;
@@ -593,6 +610,45 @@ out:
 	return vo_cli_exit_code(rc);
 }
 
+/* Owned paths: what `vouch segment` reads besides its inputs. */
+struct pathlist {
+	char **items;
+	size_t n;
+};
+
+static void pathlist_release(struct pathlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		vo_free(l->items[i]);
+	vo_free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+/* The segments config and every input's .meta.json (read when present). */
+static int segment_also_read(const struct job_args *a, struct pathlist *l, struct vo_error *err)
+{
+	size_t i;
+
+	l->items = vo_calloc(a->inputs.n + 1, sizeof(*l->items));
+	if (!l->items)
+		return vo_error_nomem(err);
+	for (i = 0; i < a->inputs.n; i++) {
+		l->items[l->n] = vo_clean_meta_path(a->inputs.items[i]);
+		if (!l->items[l->n])
+			return vo_error_nomem(err);
+		l->n++;
+	}
+	if (a->config_path) {
+		l->items[l->n] = vo_strdup(a->config_path);
+		if (!l->items[l->n])
+			return vo_error_nomem(err);
+		l->n++;
+	}
+	return VO_OK;
+}
+
 int vo_cmd_segment(int argc, char **argv)
 {
 	static const char *const all[] = { "all" };
@@ -600,6 +656,7 @@ int vo_cmd_segment(int argc, char **argv)
 	struct vo_clean_meta meta;
 	struct vo_artifact art;
 	struct vo_segconfig cfg;
+	struct pathlist reads;
 	struct job_args a;
 	struct vo_error err;
 	int rc;
@@ -607,6 +664,7 @@ int vo_cmd_segment(int argc, char **argv)
 	memset(&art, 0, sizeof(art));
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&meta, 0, sizeof(meta));
+	memset(&reads, 0, sizeof(reads));
 	vo_error_clear(&err);
 	rc = parse_args("segment", argc, argv, &a, false, true);
 	if (rc || a.help)
@@ -624,6 +682,13 @@ int vo_cmd_segment(int argc, char **argv)
 	opt.countries = meta.nfiles ? (const char *const *)meta.countries : all;
 	opt.ncountries = meta.nfiles ? meta.ncountries : 1;
 	opt.config = a.config_path ? &cfg : NULL;
+	opt.outputs = &a.output;
+	opt.noutputs = strcmp(a.output, "-") ? 1 : 0; /* "-": standard output */
+	rc = segment_also_read(&a, &reads, &err);
+	if (rc)
+		goto fail;
+	opt.also_read = (const char *const *)reads.items;
+	opt.nalso_read = reads.n;
 	rc = vo_pipeline_run(&opt, &art, &err);
 	if (!rc && meta.nfiles)
 		rc = vo_clean_meta_apply(&meta, &art, &err);
@@ -640,6 +705,7 @@ out:
 	if (a.help)
 		fputs(segment_usage, stdout);
 	vo_clean_meta_release(&meta);
+	pathlist_release(&reads);
 	vo_artifact_release(&art);
 	vo_segconfig_release(&cfg);
 	job_args_release(&a);

@@ -78,12 +78,20 @@ int vo_cmd_report(int argc, char **argv)
 	vo_error_clear(&err);
 	memset(&a, 0, sizeof(a));
 	vo_buf_init(&html, VO_API_RESPONSE_MAX);
+	rc = vo_output_check(output, &input, 1, NULL, 0, NULL, &err);
+	if (rc) {
+		vo_buf_release(&html);
+		vo_cli_error("report", "%s", err.msg);
+		return vo_cli_exit_code(rc);
+	}
 	rc = vo_artifact_load(input, &a, &err);
 	if (!rc) {
 		rc = vo_dashboard_render(&a, &opt, &html);
 		if (rc)
 			vo_error_set(&err, rc, "%s: cannot render the report: %s", output,
-				     vo_strerror(rc));
+				     rc == VO_ELIMIT ? "the page would be larger than "
+						       "VO_API_RESPONSE_MAX (64 MiB)"
+						     : vo_strerror(rc));
 		vo_artifact_release(&a);
 	}
 	if (!rc)

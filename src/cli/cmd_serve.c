@@ -46,10 +46,20 @@ static const char serve_usage[] =
 	"      --as-of TIMESTAMP   reference time for recency (default: now)\n"
 	"      --max-body BYTES    body limit of /voucher (default 65536; 413 above)\n"
 	"      --max-batch-body BYTES  body limit of /vouchers (default 8388608)\n"
-	"      --max-header BYTES  limit of the request line and headers (default 8192; 431)\n"
-	"      --timeout SECONDS   close a connection silent this long (default 5)\n"
+	"      --max-header BYTES  limit of the request line and headers, exactly (default\n"
+	"                          8192; 431 past it, 414 when the request line alone is longer)\n"
+	"      --timeout SECONDS   close a connection idle this long between requests, or\n"
+	"                          before its first byte (default 5)\n"
+	"      --header-timeout SECONDS  a whole request head, from its first byte (default\n"
+	"                          10); the connection is closed past it\n"
+	"      --body-timeout SECONDS  a whole request body, from the end of its head\n"
+	"                          (default 30); the connection is closed past it\n"
+	"      --write-timeout SECONDS  an answer the client does not read (default 30)\n"
+	"      --max-body-memory BYTES  request bodies buffered at once over all\n"
+	"                          connections (default 268435456); past it, 503\n"
 	"      --max-connections N open connections at most (default 10000, lowered to fit\n"
-	"                          ulimit -n); requests on connections past it get 503\n"
+	"                          ulimit -n); at the limit the connection idle or sending\n"
+	"                          its head longest is closed to make room; with none, 503\n"
 	"      --max-per-ip N      open connections from one client address (default 1024;\n"
 	"                          0: no limit); past it, 503\n"
 	"      --no-watch          reload on SIGHUP only, not when the file changes\n"
@@ -74,6 +84,10 @@ enum {
 	OPT_TIMEOUT,
 	OPT_MAX_CONNECTIONS,
 	OPT_MAX_PER_IP,
+	OPT_HEADER_TIMEOUT,
+	OPT_BODY_TIMEOUT,
+	OPT_WRITE_TIMEOUT,
+	OPT_MAX_BODY_MEMORY,
 	OPT_NO_WATCH,
 	OPT_LOG_LEVEL,
 	OPT_BATCH,
@@ -93,6 +107,10 @@ static const struct option serve_options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
 	{ "max-per-ip", required_argument, NULL, OPT_MAX_PER_IP },
+	{ "header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT },
+	{ "body-timeout", required_argument, NULL, OPT_BODY_TIMEOUT },
+	{ "write-timeout", required_argument, NULL, OPT_WRITE_TIMEOUT },
+	{ "max-body-memory", required_argument, NULL, OPT_MAX_BODY_MEMORY },
 	{ "no-watch", no_argument, NULL, OPT_NO_WATCH },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "batch", no_argument, NULL, OPT_BATCH },
@@ -118,6 +136,10 @@ static const struct {
 	{ OPT_TIMEOUT, "VOUCH_TIMEOUT" },
 	{ OPT_MAX_CONNECTIONS, "VOUCH_MAX_CONNECTIONS" },
 	{ OPT_MAX_PER_IP, "VOUCH_MAX_PER_IP" },
+	{ OPT_HEADER_TIMEOUT, "VOUCH_HEADER_TIMEOUT" },
+	{ OPT_BODY_TIMEOUT, "VOUCH_BODY_TIMEOUT" },
+	{ OPT_WRITE_TIMEOUT, "VOUCH_WRITE_TIMEOUT" },
+	{ OPT_MAX_BODY_MEMORY, "VOUCH_MAX_BODY_MEMORY" },
 	{ OPT_LOG_LEVEL, "VOUCH_LOG_LEVEL" },
 	{ OPT_PREFIX, "VOUCH_PREFIX" },
 	{ OPT_MAX_STALE, "VOUCH_MAX_STALE" },
@@ -205,6 +227,22 @@ static int apply(const char *cmd, struct serve_args *a, int opt, const char *nam
 	case OPT_MAX_PER_IP:
 		rc = number(cmd, name, v, 0, VO_API_PER_IP_MAX, &n);
 		cfg->max_per_ip = (unsigned)n;
+		break;
+	case OPT_HEADER_TIMEOUT:
+		rc = number(cmd, name, v, 1, 3600, &n);
+		cfg->header_timeout_s = (unsigned)n;
+		break;
+	case OPT_BODY_TIMEOUT:
+		rc = number(cmd, name, v, 1, 3600, &n);
+		cfg->body_timeout_s = (unsigned)n;
+		break;
+	case OPT_WRITE_TIMEOUT:
+		rc = number(cmd, name, v, 1, 3600, &n);
+		cfg->write_timeout_s = (unsigned)n;
+		break;
+	case OPT_MAX_BODY_MEMORY:
+		rc = number(cmd, name, v, 65536, (uint64_t)1 << 40, &n);
+		cfg->max_body_memory = (size_t)n;
 		break;
 	case OPT_LOG_LEVEL:
 		if (!vo_log_parse_level(v, &a->level)) {
@@ -298,6 +336,14 @@ static int parse_serve_args(const char *cmd, int argc, char **argv, struct serve
 	}
 	if (!a->cfg.segments) {
 		vo_cli_error(cmd, "no artifact: give --segments PATH (or VOUCH_SEGMENTS)");
+		return VO_EINVAL;
+	}
+	if (a->cfg.max_body_memory < VO_MAX(a->cfg.api.max_body, a->cfg.api.max_batch_body)) {
+		vo_cli_error(cmd,
+			     "--max-body-memory (%zu) must be at least the largest body limit "
+			     "(--max-body, --max-batch-body: %zu)",
+			     a->cfg.max_body_memory,
+			     VO_MAX(a->cfg.api.max_body, a->cfg.api.max_batch_body));
 		return VO_EINVAL;
 	}
 	return check_source(cmd, a);

@@ -188,7 +188,7 @@ int vo_cmd_gen(int argc, char **argv)
 	rc = vo_gen_write_csv(&opt, output, &err);
 	if (rc) {
 		vo_cli_error("gen", "%s", err.msg);
-		return VO_EXIT_DATA;
+		return vo_cli_exit_code(rc);
 	}
 	return VO_EXIT_OK;
 }

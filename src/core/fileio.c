@@ -10,6 +10,7 @@
 
 #include "core/alloc.h"
 #include "core/fileio.h"
+#include "core/limits.h"
 
 int vo_open_read(const char *path, int *fd, struct vo_error *err)
 {
@@ -33,21 +34,44 @@ int vo_read_some(int fd, const char *path, void *buf, size_t len, size_t *got, s
 	return VO_OK;
 }
 
+/* What a file that is not a regular one is, for a message. */
+static const char *kind_name(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a folder";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
 int vo_read_file(const char *path, size_t max, struct vo_buf *out, struct vo_error *err)
 {
 	struct stat st;
 	int rc = VO_OK;
 	int fd;
 
-	rc = vo_open_read(path, &fd, err);
-	if (rc)
-		return rc;
+	/*
+	 * O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+	 * writer, forever (a FIFO renamed over the artifact of `vouch serve`).
+	 * It changes nothing for the regular file that is read after the check.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return vo_error_set(err, errno == ENOENT ? VO_ENOTFOUND : VO_EIO, "%s: %s", path,
+				    strerror(errno));
 	if (fstat(fd, &st) < 0) {
 		rc = vo_error_set(err, VO_EIO, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		rc = vo_error_set(err, VO_EIO, "%s: not a regular file", path);
+		rc = vo_error_set(err, VO_EIO, "%s: it is %s, not a regular file", path,
+				  kind_name(st.st_mode));
 		goto out;
 	}
 	if ((uint64_t)st.st_size > max) {
@@ -79,6 +103,156 @@ out:
 	return rc;
 }
 
+/* The path a relative symlink target names: next to the link, in its folder. */
+static char *join_link(const char *link, const char *target)
+{
+	const char *slash = strrchr(link, '/');
+	size_t dlen = slash ? (size_t)(slash - link) + 1 : 0;
+	size_t tlen = strlen(target);
+	char *p;
+
+	if (target[0] == '/' || !dlen)
+		return vo_strdup(target);
+	p = vo_malloc(dlen + tlen + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, link, dlen);
+	memcpy(p + dlen, target, tlen + 1);
+	return p;
+}
+
+int vo_output_resolve(const char *path, char **out, struct vo_error *err)
+{
+	char *cur = NULL;
+	struct stat st;
+	int hops = 0;
+	int rc = VO_OK;
+
+	*out = NULL;
+	/* What the name reaches, through every link: anything but a regular file is refused. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		vo_error_set(err, VO_EINVAL,
+			     "refusing to write '%s': it is %s, not a regular file (the output is "
+			     "replaced by renaming a new file over it)",
+			     path, kind_name(st.st_mode));
+		return VO_EINVAL;
+	}
+	cur = vo_strdup(path);
+	if (!cur) {
+		vo_error_nomem(err);
+		return VO_ENOMEM;
+	}
+	/* Follow the links by hand: the rename must replace the target, not the link. */
+	while (lstat(cur, &st) == 0 && S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t n;
+		char *next;
+
+		if (++hops > VO_SYMLINK_HOPS_MAX) {
+			rc = vo_error_set(err, VO_EINVAL,
+					  "refusing to write '%s': more than %d symbolic links",
+					  path, VO_SYMLINK_HOPS_MAX);
+			goto out;
+		}
+		n = readlink(cur, target, sizeof(target) - 1);
+		if (n < 0) {
+			rc = vo_error_set(err, VO_EIO, "%s: %s", cur, strerror(errno));
+			goto out;
+		}
+		target[n] = '\0';
+		next = join_link(cur, target);
+		if (!next) {
+			vo_error_nomem(err);
+			rc = VO_ENOMEM;
+			goto out;
+		}
+		vo_free(cur);
+		cur = next;
+	}
+	/* A link that leads nowhere names a new file; the last hop must still be a file's name. */
+	if (lstat(cur, &st) == 0 && !S_ISREG(st.st_mode)) {
+		rc = vo_error_set(err, VO_EINVAL,
+				  "refusing to write '%s': it is %s, not a regular file (the "
+				  "output is replaced by renaming a new file over it)",
+				  path, kind_name(st.st_mode));
+		goto out;
+	}
+out:
+	if (rc)
+		vo_free(cur);
+	else
+		*out = cur;
+	return rc;
+}
+
+/* The folder part of path ("." for a bare name), in a new string. */
+static char *folder_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return vo_strdup(".");
+	if (slash == path)
+		return vo_strdup("/");
+	return vo_strndup(path, (size_t)(slash - path));
+}
+
+int vo_output_check(const char *output, const char *const *inputs, size_t ninputs,
+		    const char *const *folders, size_t nfolders,
+		    bool (*would_read)(const char *name), struct vo_error *err)
+{
+	char *target = NULL;
+	char *folder = NULL;
+	struct stat out_st;
+	struct stat dir_st;
+	struct stat st;
+	const char *name;
+	bool exists;
+	size_t i;
+	int rc;
+
+	rc = vo_output_resolve(output, &target, err);
+	if (rc)
+		return rc;
+	exists = stat(target, &out_st) == 0;
+	for (i = 0; exists && i < ninputs; i++) {
+		if (stat(inputs[i], &st) == 0 && st.st_dev == out_st.st_dev &&
+		    st.st_ino == out_st.st_ino) {
+			rc = vo_error_set(err, VO_EINVAL,
+					  "refusing to write '%s': it is the input '%s' (the same "
+					  "file); nothing was read",
+					  output, inputs[i]);
+			goto out;
+		}
+	}
+	name = strrchr(target, '/');
+	name = name ? name + 1 : target;
+	if (!nfolders || !would_read || !would_read(name))
+		goto out;
+	folder = folder_of(target);
+	if (!folder) {
+		rc = vo_error_nomem(err);
+		goto out;
+	}
+	if (stat(folder, &dir_st) != 0)
+		goto out; /* no such folder: the write fails later, naming it */
+	for (i = 0; i < nfolders; i++) {
+		if (stat(folders[i], &st) == 0 && st.st_dev == dir_st.st_dev &&
+		    st.st_ino == dir_st.st_ino) {
+			rc = vo_error_set(err, VO_EINVAL,
+					  "refusing to write '%s': it is in the input folder '%s' "
+					  "under a name that folder's listing reads as data; "
+					  "nothing was read",
+					  output, folders[i]);
+			goto out;
+		}
+	}
+out:
+	vo_free(folder);
+	vo_free(target);
+	return rc;
+}
+
 int vo_atomic_open(struct vo_atomic_file *f, const char *path, struct vo_error *err)
 {
 	char *dir_copy = NULL;
@@ -89,14 +263,17 @@ int vo_atomic_open(struct vo_atomic_file *f, const char *path, struct vo_error *
 
 	f->fd = -1;
 	f->tmp_path = NULL;
-	f->path = vo_strdup(path);
-	dir_copy = vo_strdup(path);
-	base_copy = vo_strdup(path);
-	if (!f->path || !dir_copy || !base_copy) {
+	f->path = NULL;
+	rc = vo_output_resolve(path, &f->path, err);
+	if (rc)
+		goto out;
+	dir_copy = vo_strdup(f->path);
+	base_copy = vo_strdup(f->path);
+	if (!dir_copy || !base_copy) {
 		rc = vo_error_nomem(err);
 		goto out;
 	}
-	len = strlen(path) + 32;
+	len = strlen(f->path) + 32;
 	f->tmp_path = vo_malloc(len);
 	if (!f->tmp_path) {
 		rc = vo_error_nomem(err);
@@ -105,8 +282,8 @@ int vo_atomic_open(struct vo_atomic_file *f, const char *path, struct vo_error *
 	snprintf(f->tmp_path, len, "%s/.%s.tmp.XXXXXX", dirname(dir_copy), basename(base_copy));
 	f->fd = mkostemp(f->tmp_path, O_CLOEXEC);
 	if (f->fd < 0) {
-		rc = vo_error_set(err, VO_EIO, "cannot create a temporary file for '%s': %s", path,
-				  strerror(errno));
+		rc = vo_error_set(err, VO_EIO, "cannot create a temporary file for '%s': %s",
+				  f->path, strerror(errno));
 		goto out;
 	}
 	mask = umask(0);

@@ -25,8 +25,10 @@ int vo_read_some(int fd, const char *path, void *buf, size_t len, size_t *got,
 
 /*
  * Appends the content of the file at path to out.  A file larger than max
- * bytes is VO_ELIMIT; a missing file VO_ENOTFOUND; other failures VO_EIO.
- * Messages name the path.
+ * bytes is VO_ELIMIT; a missing file VO_ENOTFOUND; anything but a regular
+ * file (a FIFO, a device, a folder) VO_EIO, found without blocking (the open
+ * is non-blocking, so a FIFO without a writer does not hang the caller);
+ * other failures VO_EIO.  Messages name the path.
  */
 int vo_read_file(const char *path, size_t max, struct vo_buf *out, struct vo_error *err);
 
@@ -36,6 +38,9 @@ int vo_read_file(const char *path, size_t max, struct vo_buf *out, struct vo_err
  * renamed over path, then the folder is flushed.  A reader sees the old file
  * or the new one, never a mix, and on any failure the old file is untouched
  * and the temporary file removed.  The new file gets mode 0644 less umask.
+ * path is first resolved by vo_output_resolve(): a symbolic link is followed
+ * (the target is replaced, the link stays), a device, FIFO, socket or folder
+ * is refused with VO_EINVAL.
  */
 int vo_write_file_atomic(const char *path, const void *data, size_t len, struct vo_error *err);
 
@@ -45,6 +50,32 @@ int vo_write_file_atomic(const char *path, const void *data, size_t len, struct 
  * VO_EIO (a full disk, a reader that went away: EPIPE).
  */
 int vo_write_fd_all(int fd, const char *name, const void *data, size_t len, struct vo_error *err);
+
+/*
+ * Where an atomic write of path goes, in *out (owned by the caller): path
+ * itself when nothing is there or a regular file is; through symbolic links
+ * (followed to the end of the chain, at most VO_SYMLINK_HOPS_MAX of them),
+ * the file the last one names, so the rename replaces the target and the
+ * links stay.  Anything else is refused with VO_EINVAL and a message naming
+ * path and what it is (a folder, a device, a FIFO, a socket): renaming a new
+ * file over a device would replace the device itself (-o /dev/null as root).
+ * VO_EIO when a link cannot be read, VO_ENOMEM.
+ */
+int vo_output_resolve(const char *path, char **out, struct vo_error *err);
+
+/*
+ * Checks, before anything is read, that writing output destroys no input:
+ * refused (VO_EINVAL, a message naming both) when the file output would
+ * replace (see vo_output_resolve(), whose refusals apply too) is one of the
+ * ninputs files at inputs, compared by device and inode, so a symbolic link,
+ * a hard link or another spelling of the path counts; and, when would_read
+ * is not NULL and says a folder listing reads output's (resolved) name, when
+ * its folder is, by device and inode, one of the nfolders folders at folders
+ * (the input folders a run lists).  A missing input or folder is skipped.
+ */
+int vo_output_check(const char *output, const char *const *inputs, size_t ninputs,
+		    const char *const *folders, size_t nfolders,
+		    bool (*would_read)(const char *name), struct vo_error *err);
 
 /*
  * Streaming variant: vo_atomic_open() creates the temporary file, the caller

@@ -35,6 +35,10 @@
  * cores only adds memory. */
 #define VO_THREADS_MAX 256
 
+/* Outputs: symbolic links followed from -o to the file replaced (the kernel's own
+ * limit, so a loop is refused the same way). */
+#define VO_SYMLINK_HOPS_MAX 40
+
 /* Inputs: files per run, after expanding folders. */
 #define VO_INPUT_FILES_MAX 100000
 /* Inputs: folders nested below an -i folder (Hive partitions nest a few deep;
@@ -100,17 +104,26 @@
 #define VO_API_RESPONSE_MAX (64u << 20)
 /* Default limit of a request's head (request line and headers): 431 above. */
 #define VO_API_HEADER_DEFAULT (8u << 10)
-/* Default seconds a connection may stay silent (idle keep-alive or half-sent request). */
+/* Default seconds a connection may stay idle between requests (keep-alive), or
+ * after it was opened, before its first byte: long enough for a client's next
+ * request, short enough that idle clients do not pile up. */
 #define VO_API_TIMEOUT_DEFAULT 5
+/* Default seconds for a whole request head from its first byte: a real head
+ * arrives in one packet, so only a slow-loris client needs more than a few. */
+#define VO_API_HEADER_TIMEOUT_DEFAULT 10
+/* Default seconds for a whole body from the end of its head: an 8 MiB batch at
+ * 300 KB/s still fits; a body that trickles in forever does not. */
+#define VO_API_BODY_TIMEOUT_DEFAULT 30
+/* Default seconds an answer may wait for a client that does not read it. */
+#define VO_API_WRITE_TIMEOUT_DEFAULT 30
+/* Default bytes of request bodies buffered at once over all connections (503
+ * past it): bounds memory under many half-sent bodies (32 whole batches). */
+#define VO_API_BODY_MEMORY_DEFAULT (256u << 20)
 /* Default limit of open connections over all threads (capped by RLIMIT_NOFILE). */
 #define VO_API_CONNECTIONS_DEFAULT 10000
 /* Default limit of open connections from one client address (503 past it): a
  * load balancer or NAT may put many clients behind one address, so it is high. */
 #define VO_API_PER_IP_DEFAULT 1024
-/* Counters of open connections per hashed client address. */
-#define VO_API_IP_SLOTS 4096
-/* Connections per worker that libmicrohttpd accepts past our limit, to answer them 503. */
-#define VO_API_CONNECTIONS_SLACK 64
 /* Worker threads at most. */
 #define VO_API_THREADS_MAX 256
 /* Option bounds of `vouch serve` (defaults above).  A body limit of at least
@@ -129,8 +142,46 @@
 #define VO_API_PER_IP_MAX 1000000
 /* --max-stale at most: a week (0 turns it off). */
 #define VO_API_MAX_STALE_MAX 604800u
+/* The file source of `vouch serve`: folders watched along the artifact's
+ * symbolic links (each link's folder, and the file's), and the milliseconds
+ * between checks of the file's identity in case inotify missed a change (or
+ * the file system sends no events). */
+#define VO_FILE_WATCH_MAX (VO_SYMLINK_HOPS_MAX + 2)
+#define VO_FILE_POLL_MS 2000
 /* Seconds SIGTERM waits for requests in flight before closing anyway. */
 #define VO_API_DRAIN_SECONDS 10
+
+/* The HTTP engine (src/http/). */
+/* Field lines in one request head (431 past it); real clients send about 10. */
+#define VO_HTTP_FIELDS_MAX 100
+/* A chunk-size line with its extensions: a size is 1-15 hex digits. */
+#define VO_HTTP_CHUNK_LINE_MAX 1024
+/* Bytes of a connection's input buffer beyond --max-header: a small body (a
+ * /voucher request is ~150 B) and pipelined requests are read into it, so
+ * they need no other memory; larger bodies count towards --max-body-memory. */
+#define VO_HTTP_INLINE_BODY (8u << 10)
+/* A body nobody asked for (GET with a body, or the body of a request already
+ * refused) is read and dropped up to this, keeping the connection; a larger
+ * one is 400 and the connection is closed. */
+#define VO_HTTP_DISCARD_MAX (64u << 10)
+/* Answers waiting to be sent on one connection before its further pipelined
+ * requests are left unread (a client that does not read its answers). */
+#define VO_HTTP_OUTPUT_HIGH (256u << 10)
+/* After an answer with Connection: close, what the client still sends is read
+ * and dropped for this long (and up to this many bytes) before the socket is
+ * closed, so that the answer is not destroyed by a TCP reset. */
+#define VO_HTTP_LINGER_MS 2000
+#define VO_HTTP_LINGER_BYTES (256u << 10)
+/* Connections per worker accepted past a connection limit, only to be
+ * answered 503; beyond them a new connection is closed at once. */
+#define VO_HTTP_OVER_LIMIT_MAX 64
+/* File descriptors kept free of connections (listeners, epoll, logs, the
+ * artifact, Redis), plus VO_HTTP_OVER_LIMIT_MAX + 8 per worker. */
+#define VO_HTTP_FD_RESERVE 64
+/* Body buffers up to this size are kept by a worker for the next request. */
+#define VO_HTTP_BODY_KEEP (64u << 10)
+/* Idle input and body buffers a worker keeps for reuse. */
+#define VO_HTTP_SPARE_BUFFERS 64
 
 /* API: a customer_id string is echoed back; real ids are short, so a longer one
  * is a client bug, refused (422) rather than copied into the answer. */

@@ -216,7 +216,8 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-static bool is_data_file_name(const char *name)
+/* Whether name ends in one of the data files' suffixes. */
+static bool has_data_suffix(const char *name)
 {
 	static const char *const suffixes[] = { ".parquet", ".parq", ".parquet.gzip",
 						".pq",	    ".csv",  ".csv.gz" };
@@ -232,8 +233,9 @@ static bool is_data_file_name(const char *name)
  * Names a folder walk steps over, as Hadoop and Spark do: hidden ones (".x":
  * also the ".part-0.crc" checksums Hadoop writes), "_x" unless it holds '='
  * (_SUCCESS, _committed_*, _started_*, _temporary, _metadata; "_x=1" is a
- * partition folder), any "*.crc", and "X.csv.meta.json" (vouch clean's
- * metadata beside its CSV).
+ * partition folder), any "*.crc", and "*.json" (vouch reads no JSON data:
+ * the artifact, a segments config or vouch clean's X.csv.meta.json often
+ * sits beside the data).
  */
 static bool is_skipped_name(const char *name)
 {
@@ -241,7 +243,12 @@ static bool is_skipped_name(const char *name)
 		return true;
 	if (name[0] == '_' && !strchr(name, '='))
 		return true;
-	return ends_with(name, ".crc") || ends_with(name, ".csv.meta.json");
+	return ends_with(name, ".crc") || ends_with(name, ".json");
+}
+
+bool vo_is_data_file_name(const char *name)
+{
+	return !is_skipped_name(name) && has_data_suffix(name);
 }
 
 static int cmp_cstr(const void *a, const void *b)
@@ -272,7 +279,7 @@ static int push(char ***paths, size_t *n, size_t *cap, char *p)
 
 #define NOT_DATA_RULE                                                                         \
 	"a folder's data files end in .parquet, .parq, .pq, .parquet.gzip, .csv or .csv.gz; " \
-	"names starting with '.' or '_', and *.crc, are skipped"
+	"names starting with '.' or '_', *.crc and *.json are skipped"
 
 /* A walk of one -i folder: the files found, and what was not a data file. */
 struct walk {
@@ -341,7 +348,7 @@ static int walk_dir(struct walk *w, const char *dir, const struct stat *dst, str
 			vo_free(p);
 			continue;
 		}
-		if (!S_ISREG(st.st_mode) || !is_data_file_name(de->d_name)) {
+		if (!S_ISREG(st.st_mode) || !has_data_suffix(de->d_name)) {
 			if (!w->odd)
 				w->odd = p;
 			else
@@ -350,9 +357,11 @@ static int walk_dir(struct walk *w, const char *dir, const struct stat *dst, str
 			continue;
 		}
 		rc = push(w->paths, w->n, w->cap, p);
-		if (rc)
-			vo_error_set(err, rc, "%s: %s", dir,
-				     rc == VO_ELIMIT ? "too many input files" : "out of memory");
+		if (rc == VO_ELIMIT)
+			vo_error_set(err, rc, "%s: more than %d input files", dir,
+				     VO_INPUT_FILES_MAX);
+		else if (rc)
+			vo_error_nomem_in(err, dir);
 	}
 	closedir(d);
 out:
@@ -424,7 +433,10 @@ int vo_inputs_expand(const char *const *inputs, size_t ninputs, char ***paths, s
 			break;
 		}
 		rc = push(&list, &n, &cap, p);
-		if (rc)
+		if (rc == VO_ELIMIT)
+			vo_error_set(err, rc, "%s: more than %d input files", inputs[i],
+				     VO_INPUT_FILES_MAX);
+		else if (rc)
 			vo_error_set(err, rc, "%s: %s", inputs[i], vo_strerror(rc));
 	}
 	if (!rc && !n)

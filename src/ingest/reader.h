@@ -94,7 +94,8 @@ int vo_detect_format(const char *path, enum vo_format *fmt, struct vo_error *err
  * argument order.  Skipped, as Hadoop and Spark skip them: names starting
  * with '.' (hidden files, Hadoop's .NAME.crc checksums), names starting with
  * '_' that hold no '=' (_SUCCESS, _committed_*, _started_*, _temporary/,
- * _metadata), *.crc, and vouch clean's *.csv.meta.json.  Any other file in
+ * _metadata), *.crc, and *.json (the artifact, a segments config, vouch
+ * clean's *.csv.meta.json: vouch reads no JSON data).  Any other file in
  * a folder (README.txt, a Hive file without a suffix, a FIFO) is an error
  * (VO_EFORMAT) naming it: nothing is skipped silently.  A missing path, a
  * folder without data files, folders nested more than VO_INPUT_DEPTH_MAX
@@ -105,5 +106,12 @@ int vo_inputs_expand(const char *const *inputs, size_t ninputs, char ***paths, s
 		     struct vo_error *err);
 
 void vo_inputs_free(char **paths, size_t npaths);
+
+/*
+ * Whether a folder's listing reads a file of this name (the last component
+ * of a path) as data: the rule of vo_inputs_expand(), for the pipeline's
+ * check that an output is not written where a run would read it.
+ */
+bool vo_is_data_file_name(const char *name);
 
 #endif

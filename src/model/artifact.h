@@ -107,7 +107,18 @@ int vo_artifact_render(const struct vo_artifact *a, bool canonical, struct vo_bu
 /* Computes a->version from the canonical rendering and sets built_at to now. */
 int vo_artifact_seal(struct vo_artifact *a);
 
-/* Writes the full rendering to path atomically (see core/fileio.h). */
+/*
+ * Checks that every name of a (countries, segments, buckets) is a valid
+ * artifact name (model/name.h), so that what is written can be read back
+ * with the same, distinct keys: VO_EINVAL naming the first that is not.
+ */
+int vo_artifact_check_names(const struct vo_artifact *a, struct vo_error *err);
+
+/*
+ * Writes the full rendering to path atomically (see core/fileio.h), after
+ * vo_artifact_check_names(): an artifact the reader would refuse is never
+ * written.  A rendering past VO_ARTIFACT_MAX is VO_ELIMIT, naming the limit.
+ */
 int vo_artifact_write(const struct vo_artifact *a, const char *path, struct vo_error *err);
 
 /*

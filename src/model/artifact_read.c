@@ -13,11 +13,13 @@
 
 #include "core/alloc.h"
 #include "core/fileio.h"
+#include "core/fold.h"
 #include "core/json_read.h"
 #include "core/json_scan.h"
 #include "core/limits.h"
 #include "model/artifact.h"
 #include "model/artifact_int.h"
+#include "model/name.h"
 #include "model/value.h"
 
 /* The shape an artifact may have before its tree is built (core/json_scan.h). */
@@ -155,6 +157,7 @@ int vo__read_selected(struct vo_jread *r, const cJSON *arr, size_t *n)
 {
 	const cJSON *item;
 	const cJSON *prev;
+	char why[128];
 	size_t i = 0;
 
 	if (!cJSON_IsArray(arr))
@@ -169,9 +172,11 @@ int vo__read_selected(struct vo_jread *r, const cJSON *arr, size_t *n)
 
 		if (!cJSON_IsString(item) || !item->valuestring[0])
 			rc = vo_jread_fail(r, "expected a non-empty string");
+		else if (!vo_name_check(vo_str_cstr(item->valuestring), why, sizeof(why)))
+			rc = vo_jread_fail(r, "the country name %s", why);
 		for (prev = arr->child; !rc && prev != item; prev = prev->next)
-			if (vo_str_eq_nocase(vo_str_trim(vo_str_cstr(prev->valuestring)),
-					     vo_str_trim(vo_str_cstr(item->valuestring))))
+			if (vo_fold_eq(vo_str_trim(vo_str_cstr(prev->valuestring)),
+				       vo_str_trim(vo_str_cstr(item->valuestring))))
 				rc = vo_jread_fail(r, "country '%s' appears twice",
 						   item->valuestring);
 		vo_jread_leave(r, mark);
@@ -471,8 +476,10 @@ static int check_version(struct vo_jread *r, struct vo_artifact *a)
 		rc = vo_sha256_hex(b.ptr ? b.ptr : "", b.len, hex);
 	vo_buf_release(&b);
 	if (rc)
-		return vo_error_set(r->err, rc, "%s: cannot render the canonical content: %s",
-				    r->origin, vo_strerror(rc));
+		return vo_error_set(
+			r->err, rc, "%s: cannot render the canonical content: %s", r->origin,
+			rc == VO_ELIMIT ? "it would be larger than VO_ARTIFACT_MAX (256 MiB)"
+					: vo_strerror(rc));
 	if (strcmp(hex, a->version) != 0) {
 		size_t mark = vo_jread_enter(r, "version");
 

@@ -9,8 +9,10 @@
 #include "core/fileio.h"
 #include "core/json.h"
 #include "core/limits.h"
+#include "core/utf8.h"
 #include "model/artifact.h"
 #include "model/artifact_int.h"
+#include "model/name.h"
 #include "model/value.h"
 
 static void render_cell(struct vo_json *j, const struct vo_cell *cell, bool with_counts)
@@ -249,14 +251,64 @@ int vo_artifact_seal(struct vo_artifact *a)
 	return VO_OK;
 }
 
+/* "NAME" for a message: the name when it prints, else its length. */
+static const char *shown(const char *name, char *buf, size_t len)
+{
+	struct vo_str s = vo_str_cstr(name);
+
+	if (s.len <= 64 && vo_utf8_valid(s, NULL))
+		return name;
+	snprintf(buf, len, "(a name of %zu bytes)", s.len);
+	return buf;
+}
+
+int vo_artifact_check_names(const struct vo_artifact *a, struct vo_error *err)
+{
+	char why[128];
+	char buf[48];
+	size_t c;
+	size_t s;
+	size_t b;
+
+	for (s = 0; s < a->config.nsegs; s++) {
+		const struct vo_segdef *seg = &a->config.segs[s];
+
+		if (!vo_name_check(vo_str_cstr(seg->name), why, sizeof(why)))
+			return vo_error_set(err, VO_EINVAL, "segment %s: the name %s",
+					    shown(seg->name, buf, sizeof(buf)), why);
+		for (b = 0; b < seg->nbuckets; b++)
+			if (!vo_name_check(vo_str_cstr(seg->buckets[b].name), why, sizeof(why)))
+				return vo_error_set(err, VO_EINVAL,
+						    "segment %s, bucket %s: the name %s", seg->name,
+						    shown(seg->buckets[b].name, buf, sizeof(buf)),
+						    why);
+	}
+	for (c = 0; c < a->ncountries; c++)
+		if (!vo_name_check(vo_str_cstr(a->countries[c].name), why, sizeof(why)))
+			return vo_error_set(err, VO_EINVAL, "country %s: the name %s",
+					    shown(a->countries[c].name, buf, sizeof(buf)), why);
+	return VO_OK;
+}
+
 int vo_artifact_write(const struct vo_artifact *a, const char *path, struct vo_error *err)
 {
 	struct vo_buf b;
 	int rc;
 
+	rc = vo_artifact_check_names(a, err);
+	if (rc) {
+		vo_error_prefix(err, "cannot write the artifact");
+		return rc;
+	}
 	vo_buf_init(&b, VO_ARTIFACT_MAX);
 	rc = vo_artifact_render(a, false, &b);
-	if (rc)
+	if (rc == VO_ELIMIT)
+		vo_error_set(
+			err, rc,
+			"cannot render the artifact: it would be larger than %u MiB, the most a "
+			"server loads (VO_ARTIFACT_MAX)",
+			VO_ARTIFACT_MAX >> 20);
+	else if (rc)
 		vo_error_set(err, rc, "cannot render the artifact: %s", vo_strerror(rc));
 	else
 		rc = vo_write_file_atomic(path, b.ptr, b.len, err);

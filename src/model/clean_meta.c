@@ -52,7 +52,8 @@ int vo_clean_meta_write(const struct vo_artifact *a, const char *path, struct vo
 	rc = vo_clean_meta_render(a, &b);
 	if (rc)
 		vo_error_set(err, rc, "%s: cannot render the clean metadata: %s", path,
-			     vo_strerror(rc));
+			     rc == VO_ELIMIT ? "it would be larger than VO_ARTIFACT_MAX (256 MiB)"
+					     : vo_strerror(rc));
 	else
 		rc = vo_write_file_atomic(path, b.ptr, b.len, err);
 	vo_buf_release(&b);
@@ -280,6 +281,9 @@ int vo_clean_meta_apply(struct vo_clean_meta *m, struct vo_artifact *a, struct v
 	m->nsources = 0;
 	rc = vo_artifact_seal(a);
 	if (rc)
-		return vo_error_set(err, rc, "cannot seal the artifact: %s", vo_strerror(rc));
+		return vo_error_set(err, rc, "cannot seal the artifact: %s",
+				    rc == VO_ELIMIT ? "it would be larger than VO_ARTIFACT_MAX "
+						      "(256 MiB), the most a server loads"
+						    : vo_strerror(rc));
 	return VO_OK;
 }

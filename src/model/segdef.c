@@ -7,6 +7,7 @@
 #include "core/buf.h"
 #include "core/fileio.h"
 #include "core/limits.h"
+#include "model/name.h"
 #include "model/segdef.h"
 
 /* The one map between the fields and their names. */
@@ -132,11 +133,10 @@ int vo_segconfig_copy(struct vo_segconfig *dst, const struct vo_segconfig *src)
 	return rc;
 }
 
-static bool valid_name(const char *s)
+/* A name the artifact can carry (model/name.h); why gets the reason when not. */
+static bool valid_name(const char *s, char *why, size_t why_len)
 {
-	size_t len = strlen(s);
-
-	return len > 0 && len <= VO_NAME_MAX;
+	return vo_name_check(vo_str_cstr(s), why, why_len);
 }
 
 /* One bucket {"name", "min", "max"} appended to the last segment of cfg. */
@@ -148,6 +148,7 @@ static int read_bucket(struct vo_jread *r, const cJSON *bk, enum vo_segdef_form 
 	const cJSON *jmax;
 	const char *name = NULL;
 	char defname[48];
+	char why[128];
 	uint64_t min = 0;
 	uint64_t max = 0;
 	bool open;
@@ -175,6 +176,8 @@ static int read_bucket(struct vo_jread *r, const cJSON *bk, enum vo_segdef_form 
 			snprintf(defname, sizeof(defname), "%" PRIu64 "-%" PRIu64, min, max);
 		name = defname;
 	}
+	if (!valid_name(name, why, sizeof(why)))
+		return vo_jread_fail_at(r, "name", "the bucket name %s", why);
 	for (i = 0; i < seg->nbuckets; i++) {
 		const struct vo_bucket *o = &seg->buckets[i];
 
@@ -238,6 +241,7 @@ int vo_segconfig_read(struct vo_jread *r, const cJSON *v, enum vo_segdef_form fo
 {
 	bool array = form == VO_SEGDEF_CONFIG && cJSON_IsArray(v);
 	const cJSON *item;
+	char why[128];
 	size_t n;
 	size_t i = 0;
 	int rc = VO_OK;
@@ -262,19 +266,14 @@ int vo_segconfig_read(struct vo_jread *r, const cJSON *v, enum vo_segdef_form fo
 			name = cJSON_IsString(jn) ? jn->valuestring : "";
 			mark = vo_jread_enter_index(r, i);
 			rc = vo_jread_object(r, item);
-			if (!rc && !valid_name(name))
-				rc = vo_jread_fail_at(r, "name",
-						      "expected a non-empty string of at most %d "
-						      "bytes",
-						      VO_NAME_MAX);
+			if (!rc && !valid_name(name, why, sizeof(why)))
+				rc = vo_jread_fail_at(r, "name", "the segment name %s", why);
 			for (size_t s = 0; !rc && s < cfg->nsegs; s++)
 				if (!strcmp(cfg->segs[s].name, name))
 					rc = vo_jread_fail_at(r, "name",
 							      "segment '%s' appears twice", name);
-		} else if (!valid_name(name)) {
-			rc = vo_jread_fail(r,
-					   "segment names must be non-empty and at most %d bytes",
-					   VO_NAME_MAX);
+		} else if (!valid_name(name, why, sizeof(why))) {
+			rc = vo_jread_fail(r, "the segment name %s", why);
 			break;
 		} else {
 			mark = vo_jread_enter(r, name);
@@ -286,6 +285,29 @@ int vo_segconfig_read(struct vo_jread *r, const cJSON *v, enum vo_segdef_form fo
 	if (rc)
 		vo_segconfig_release(cfg);
 	return rc;
+}
+
+/*
+ * The offset of the first \u0000 escape inside a JSON string of text, or
+ * SIZE_MAX.  The JSON reader (cJSON) ends a string there, so "b\u0000x" and
+ * "b\u0000y" would both be read as "b": a config holding one is refused
+ * rather than read with names cut short (model/name.h).
+ */
+static size_t find_nul_escape(const char *text, size_t len)
+{
+	bool in_str = false;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (text[i] == '"') {
+			in_str = !in_str;
+		} else if (in_str && text[i] == '\\' && i + 1 < len) {
+			if (text[i + 1] == 'u' && i + 6 <= len && !memcmp(text + i + 2, "0000", 4))
+				return i;
+			i++; /* the escaped character cannot end the string */
+		}
+	}
+	return SIZE_MAX;
 }
 
 int vo_segconfig_parse(struct vo_segconfig *cfg, const char *json, size_t len, const char *origin,
@@ -302,6 +324,13 @@ int vo_segconfig_parse(struct vo_segconfig *cfg, const char *json, size_t len, c
 	rc = vo_jread_parse(&r, json, len, 0, &root);
 	if (rc)
 		return rc;
+	if (find_nul_escape(json, len) != SIZE_MAX) {
+		cJSON_Delete(root);
+		return vo_error_set(
+			err, VO_EFORMAT,
+			"%s: a string holds \\u0000 (at byte %zu): names cannot hold a NUL", origin,
+			find_nul_escape(json, len));
+	}
 	segs = cJSON_GetObjectItemCaseSensitive(root, "segments");
 	if (!cJSON_IsObject(segs) && !cJSON_IsArray(segs)) {
 		rc = vo_jread_fail(&r, "expected an object with a 'segments' object or array");

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 
 #include "core/alloc.h"
+#include "core/fileio.h"
+#include "core/limits.h"
 #include "ingest/reader.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/pipeline_int.h"
@@ -155,13 +157,20 @@ static int worker_setup(struct worker *w, const struct vo_pipeline_options *opt,
 }
 
 /* Adds worker w's counts into the run's cleaner and segmenter. */
-static int worker_merge(struct worker *w, struct vo_cleaner *cleaner, struct vo_segmenter *seg)
+static int worker_merge(struct worker *w, struct vo_cleaner *cleaner, struct vo_segmenter *seg,
+			struct vo_error *err)
 {
 	uint32_t *map = NULL;
-	int rc = vo_cleaner_merge(cleaner, w->cleaner, &map);
+	int rc = vo_cleaner_merge(cleaner, w->cleaner, &map, err);
 
-	if (!rc)
+	if (!rc) {
 		rc = vo_segmenter_merge(seg, w->seg, map);
+		if (rc == VO_ELIMIT)
+			vo_error_set(err, rc, "more than %d distinct voucher amounts",
+				     VO_VOUCHERS_MAX);
+		else if (rc)
+			vo_error_nomem(err);
+	}
 	vo_free(map);
 	return rc;
 }
@@ -267,9 +276,9 @@ static int run_file(const struct vo_pipeline_options *opt, const char *path,
 		atomic_fetch_add(&opt->progress->done_bytes,
 				 atomic_load(&opt->progress->file_bytes));
 	for (i = 1; i < n && !rc; i++) {
-		rc = worker_merge(&ws[i], cleaner, seg);
+		rc = worker_merge(&ws[i], cleaner, seg, err);
 		if (rc)
-			vo_error_set(err, rc, "%s: %s", path, vo_strerror(rc));
+			vo_error_prefix(err, path);
 	}
 out:
 	for (i = 0; i < nthreads; i++) {
@@ -314,6 +323,94 @@ out:
 	return rc;
 }
 
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The folders the expansion of the inputs listed: each input that is a
+ * folder, and the folder of each expanded file that is not an input as
+ * named (it came from a listing, perhaps of a sub-folder), sorted, without
+ * repeats.  The strings are owned by *out.
+ */
+static int listed_folders(const char *const *inputs, size_t ninputs, char **paths, size_t npaths,
+			  char ***out, size_t *nout)
+{
+	char **list = vo_calloc(ninputs + npaths + 1, sizeof(*list));
+	size_t n = 0;
+	size_t i;
+	size_t j;
+
+	*out = NULL;
+	*nout = 0;
+	if (!list)
+		return VO_ENOMEM;
+	for (i = 0; i < ninputs; i++) {
+		struct stat st;
+
+		if (stat(inputs[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			list[n] = vo_strdup(inputs[i]);
+			if (!list[n])
+				goto nomem;
+			n++;
+		}
+	}
+	for (i = 0; i < npaths; i++) {
+		const char *slash = strrchr(paths[i], '/');
+		bool named = false;
+
+		for (j = 0; j < ninputs && !named; j++)
+			named = !strcmp(paths[i], inputs[j]);
+		if (named)
+			continue;
+		list[n] = slash ? vo_strndup(paths[i], (size_t)(slash - paths[i]) + 1)
+				: vo_strdup(".");
+		if (!list[n])
+			goto nomem;
+		n++;
+	}
+	qsort(list, n, sizeof(*list), cmp_cstr);
+	for (i = j = 0; i < n; i++) {
+		if (j && !strcmp(list[j - 1], list[i]))
+			vo_free(list[i]);
+		else
+			list[j++] = list[i];
+	}
+	*out = list;
+	*nout = j;
+	return VO_OK;
+nomem:
+	vo_inputs_free(list, n);
+	return VO_ENOMEM;
+}
+
+/* Refuses outputs that are inputs, or that a later run over the input folders would read. */
+static int check_outputs(const struct vo_pipeline_options *opt, char **paths, size_t npaths,
+			 struct vo_error *err)
+{
+	char **folders = NULL;
+	size_t nfolders = 0;
+	size_t i;
+	int rc;
+
+	if (!opt->noutputs)
+		return VO_OK;
+	rc = listed_folders(opt->inputs, opt->ninputs, paths, npaths, &folders, &nfolders);
+	if (rc)
+		return vo_error_nomem(err);
+	for (i = 0; i < opt->noutputs && !rc; i++) {
+		rc = vo_output_check(opt->outputs[i], (const char *const *)paths, npaths,
+				     (const char *const *)folders, nfolders, vo_is_data_file_name,
+				     err);
+		if (!rc)
+			rc = vo_output_check(opt->outputs[i], opt->also_read, opt->nalso_read, NULL,
+					     0, NULL, err);
+	}
+	vo_inputs_free(folders, nfolders);
+	return rc;
+}
+
 int vo__pipeline_finish(const struct vo_cleaner *cleaner, const struct vo_segmenter *seg,
 			struct vo_artifact *out, struct vo_error *err)
 {
@@ -321,9 +418,15 @@ int vo__pipeline_finish(const struct vo_cleaner *cleaner, const struct vo_segmen
 
 	out->quality = *vo_cleaner_quality(cleaner);
 	rc = vo__pipeline_tables(cleaner, seg, out);
-	if (!rc)
-		rc = vo_artifact_seal(out);
 	if (rc)
+		return vo_error_nomem(err);
+	rc = vo_artifact_seal(out);
+	if (rc == VO_ELIMIT)
+		vo_error_set(err, rc,
+			     "cannot build the artifact: it would be larger than %u MiB, the most "
+			     "a server loads (VO_ARTIFACT_MAX)",
+			     VO_ARTIFACT_MAX >> 20);
+	else if (rc)
 		vo_error_set(err, rc, "cannot build the artifact: %s", vo_strerror(rc));
 	return rc;
 }
@@ -363,6 +466,8 @@ static int run(const struct vo_pipeline_options *opt, const struct vo_segconfig 
 
 	memset(st, 0, sizeof(*st));
 	rc = vo_inputs_expand(opt->inputs, opt->ninputs, &st->paths, &st->npaths, err);
+	if (!rc)
+		rc = check_outputs(opt, st->paths, st->npaths, err);
 	if (rc)
 		return rc;
 	if (planned) {

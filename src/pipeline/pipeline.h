@@ -62,12 +62,20 @@ struct vo_pipeline_options {
 	struct vo_progress *progress;	   /* optional */
 	uint64_t shard;			   /* with nshards: this run's shard, 0-based */
 	uint64_t nshards;		   /* 0: the whole job; else read one shard's units */
+	const char *const *outputs;	   /* files the caller will write: checked before reading */
+	size_t noutputs;
+	const char *const *also_read; /* other files the run reads (config, metadata) */
+	size_t nalso_read;
 };
 
 /*
  * Runs the job and fills *out (which the caller releases with
  * vo_artifact_release(), also after a failure).  Errors name the file, and
- * where known the row and column.
+ * where known the row and column.  Before any file is read, each of outputs
+ * is checked with vo_output_check() (core/fileio.h) against the expanded
+ * input files, also_read, and the folders the expansion listed: an output
+ * that is an input, or that a later run over the same folders would read
+ * as data, is refused with VO_EINVAL.
  *
  * With opt->nshards, only shard opt->shard's work units are read (see
  * vo_pipeline_run_partial()), and the artifact is that of those units: its

@@ -76,7 +76,7 @@ cp tree.json keep.json
 echo hello >export/country=Peru/README.txt
 expect_exit 1 "$VOUCH" process -q -c all -i export -o keep.json
 expect_stderr "export/country=Peru/README.txt: not a data file"
-expect_stderr "names starting with '.' or '_', and *.crc, are skipped"
+expect_stderr "names starting with '.' or '_', *.crc and *.json are skipped"
 cmp -s keep.json tree.json || fail "a refused run changed the output"
 ok
 cp g1.csv export/country=Chile/000000_0 # Hive's own naming, no suffix

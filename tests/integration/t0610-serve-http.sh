@@ -14,7 +14,7 @@ cat >>orders.csv <<'CSV'
 2018-06-15 10:00:00,Testland,2018-05-01,2017-01-01,2,100
 CSV
 expect_exit 0 "$VOUCH" process -i orders.csv -c Testland -o segments.json
-start_server serve.log --segments segments.json --timeout 2 --threads 2
+start_server serve.log --segments segments.json --timeout 2 --header-timeout 2 --body-timeout 2 --threads 2
 node "$VOUCH_TESTS/tools/http-abuse.mjs" "$PORT" || { tail -n 20 serve.log >&2; fail "http-abuse"; }
 ok
 kill -0 "$PID" || fail "the server died"

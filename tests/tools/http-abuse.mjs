@@ -1,5 +1,5 @@
 // Malformed and hostile HTTP against a running `vouch serve` on 127.0.0.1:PORT
-// (started with --timeout 2), over raw sockets so that nothing is tidied up
+// (started with --timeout 2 --header-timeout 2 --body-timeout 2), over raw sockets so that nothing is tidied up
 // by an HTTP client library.  Each case checks the server's answer, and after
 // every case a valid request must still be answered 200.
 // usage: node http-abuse.mjs PORT

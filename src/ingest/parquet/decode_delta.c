@@ -295,7 +295,8 @@ int pq_delta_byte_strings(struct pq_col *c, struct vo_str *out, size_t k, const 
 			}
 			need = (size_t)pre[j] + suf[j];
 			if (need > VO_PARQUET_DELTA_BATCH_MAX - used) {
-				*why = "DELTA_BYTE_ARRAY values of one batch exceed the limit";
+				*why = "DELTA_BYTE_ARRAY values of one batch exceed "
+				       "VO_PARQUET_DELTA_BATCH_MAX (256 MiB)";
 				return VO_ELIMIT;
 			}
 			if (pq_grow_u8(&c->arena, &c->arena_cap, used + need))

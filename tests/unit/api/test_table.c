@@ -318,6 +318,35 @@ static void test_same_country_twice(void **state)
 	vo_artifact_release(&a);
 }
 
+/* Countries are found by Unicode simple case folding, as the pipeline groups them. */
+static void test_unicode_country(void **state)
+{
+	static const char *const sel[] = { "Perú", "Ελλάδα" };
+	struct vo_artifact a;
+	struct vo_table *t = NULL;
+	struct vo_error err;
+	struct vo_buf text;
+	char csv[512];
+
+	(void)state;
+	vo_test_path(csv, sizeof(csv), "unicode.csv");
+	write_text(csv, HEADER "2018-08-01 10:00:00,PERÚ,2018-05-03,2017-01-01,2,2640\n"
+			       "2018-08-01 10:00:00,ΕΛΛΆΔΑ,2018-05-03,2017-01-01,2,100\n");
+	run_pipeline(csv, sel, 2, &a);
+	assert_int_equal(a.quality.rows_kept, 2);
+	vo_buf_init(&text, 1u << 20);
+	assert_int_equal(vo_artifact_render(&a, false, &text), VO_OK);
+	assert_int_equal(vo_table_parse(text.ptr, text.len, "u.json", &t, &err), VO_OK);
+	assert_int_equal(vo_table_country(t, VO_STR_LIT("perú")), 0);
+	assert_int_equal(vo_table_country(t, VO_STR_LIT(" PERÚ ")), 0);
+	assert_int_equal(vo_table_country(t, VO_STR_LIT("ελλάδα")), 1);
+	assert_int_equal(vo_table_country(t, VO_STR_LIT("Peru")), -1);
+	assert_int_equal(vo_table_country(t, VO_STR_LIT("Per\xfa")), -1);
+	vo_table_destroy(t);
+	vo_buf_release(&text);
+	vo_artifact_release(&a);
+}
+
 /* The real data: the challenge's example (frequent_segment, 15 orders, Peru) is 2640. */
 static void test_real_data(void **state)
 {
@@ -365,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_fallback_and_no_voucher),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_same_country_twice),
+		cmocka_unit_test(test_unicode_country),
 		cmocka_unit_test(test_real_data),
 	};
 

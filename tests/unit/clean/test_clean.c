@@ -9,6 +9,7 @@
 
 #include "clean/clean.h"
 #include "core/civil.h"
+#include "core/limits.h"
 #include "model/value.h"
 
 /* One row as strings; NULL is a null value. */
@@ -252,6 +253,112 @@ static void test_typed_and_dictionary(void **state)
 	vo_cleaner_destroy(c);
 }
 
+/* Unicode case folding (issue 14, item 17): -c PERÚ keeps Perú, perú and PERÚ. */
+static void test_unicode_case(void **state)
+{
+	static const struct row rows[] = {
+		{ { "2018-07-21", "Perú", "2018-04-20", "2017-01-01", "1", "10" } },
+		{ { "2018-07-21", " perú ", "2018-04-20", "2017-01-01", "1", "10" } },
+		{ { "2018-07-21", "PERÚ", "2018-04-20", "2017-01-01", "1", "10" } },
+		{ { "2018-07-21", "Peru", "2018-04-20", "2017-01-01", "1", "10" } },
+		{ { "2018-07-21", "PERú", "2018-04-20", "2017-01-01", "1", "10" } },
+		{ { "2018-07-21", "Perú", "2018-04-20", "2017-01-01", "1", "10" } },
+	};
+	struct vo_cleaner *c = cleaner_for("PERÚ");
+	struct vo_clean_rows out;
+	struct vo_error err;
+	struct table t;
+
+	(void)state;
+	make_batch(&t, rows, VO_ARRAY_SIZE(rows));
+	assert_int_equal(vo_cleaner_run(c, &t.batch, "t.csv", &out, &err), VO_OK);
+	assert_int_equal(vo_cleaner_quality(c)->rows_kept, 5);
+	assert_int_equal(out.outcome[3], VO_OUT_OTHER_COUNTRY);
+	assert_string_equal(vo_cleaner_country_name(c, 0), "PERÚ");
+	vo_cleaner_destroy(c);
+
+	/* With "all" the spellings are one country, named by the most frequent. */
+	c = cleaner_for("all");
+	assert_int_equal(vo_cleaner_run(c, &t.batch, "t.csv", &out, &err), VO_OK);
+	assert_int_equal(vo_cleaner_country_count(c), 2);
+	assert_int_equal(out.country[0], out.country[2]);
+	assert_int_equal(out.country[0], out.country[4]);
+	assert_int_not_equal(out.country[0], out.country[3]);
+	assert_string_equal(vo_cleaner_country_name(c, out.country[0]), "Perú");
+	vo_cleaner_destroy(c);
+}
+
+/*
+ * Names that cannot be artifact keys (issue 14, items 13 and 18): under "all"
+ * the first row with one stops the run naming file, row and column; under a
+ * named selection they are simply other countries.
+ */
+static void test_bad_names(void **state)
+{
+	static const char *const bad[] = { "Per\xfa", NULL, NULL };
+	static const char *const why[] = { "is not valid UTF-8 (byte 0xfa at offset 3)",
+					   "holds a NUL byte (at offset 4)",
+					   "is 300 bytes long, more than the limit of 256" };
+	char longname[301];
+	size_t i;
+
+	(void)state;
+	memset(longname, 'x', 300);
+	longname[300] = '\0';
+	for (i = 0; i < VO_ARRAY_SIZE(bad); i++) {
+		struct row rows[3] = {
+			{ { "2018-07-21", "Peru", "2018-04-20", "2017-01-01", "1", "10" } },
+			{ { "2018-07-21", "Peru", "2018-04-20", "2017-01-01", "1", "10" } },
+			{ { "2018-07-21", "Peru", "2018-04-20", "2017-01-01", "1", "10" } },
+		};
+		struct vo_cleaner *c = cleaner_for("all");
+		struct vo_clean_rows out;
+		struct vo_error err;
+		struct table t;
+
+		rows[1].v[VO_COL_COUNTRY] = bad[i] ? bad[i] : i == 1 ? "Peru" : longname;
+		make_batch(&t, rows, 3);
+		if (i == 1)
+			t.str[VO_COL_COUNTRY][1] = vo_str_make("Peru\0", 5);
+		assert_int_equal(vo_cleaner_run(c, &t.batch, "t.csv", &out, &err), VO_EFORMAT);
+		assert_non_null(strstr(err.msg, "t.csv: row 2: column 'country_code': "));
+		assert_non_null(strstr(err.msg, why[i]));
+		vo_cleaner_destroy(c);
+
+		c = cleaner_for("Peru");
+		assert_int_equal(vo_cleaner_run(c, &t.batch, "t.csv", &out, &err), VO_OK);
+		assert_int_equal(out.outcome[1], VO_OUT_OTHER_COUNTRY);
+		assert_int_equal(vo_cleaner_quality(c)->rows_kept, 2);
+		vo_cleaner_destroy(c);
+	}
+	/* A dictionary entry is judged once; the message names the first row that uses it. */
+	{
+		static const struct row rows[4] = {
+			{ { "2018-07-21", "Peru", "2018-04-20", "2017-01-01", "1", "10" } },
+			{ { "2018-07-21", "Peru", "2018-04-20", "2017-01-01", "1", "10" } },
+			{ { "2018-07-21", "Peru", "2018-04-20", "2017-01-01", "1", "10" } },
+			{ { "2018-07-21", "Peru", "2018-04-20", "2017-01-01", "1", "10" } },
+		};
+		static const struct vo_str dict[] = { { "Peru", 4 }, { "Per\xfa", 4 } };
+		static const uint32_t idx[] = { 0, 0, 1, 1 };
+		struct vo_cleaner *c = cleaner_for("all");
+		struct vo_clean_rows out;
+		struct vo_error err;
+		struct table t;
+
+		make_batch(&t, rows, 4);
+		t.batch.first_row = 4097;
+		t.batch.col[VO_COL_COUNTRY].idx = idx;
+		t.batch.col[VO_COL_COUNTRY].dict_id = 3;
+		t.batch.col[VO_COL_COUNTRY].nvalues = 2;
+		t.batch.col[VO_COL_COUNTRY].values.str = dict;
+		assert_int_equal(vo_cleaner_run(c, &t.batch, "t.parquet", &out, &err), VO_EFORMAT);
+		assert_non_null(strstr(err.msg, "t.parquet: row 4099: column 'country_code': the "
+						"country name is not valid UTF-8"));
+		vo_cleaner_destroy(c);
+	}
+}
+
 static void test_selection_args(void **state)
 {
 	const char *bad1[] = { "Peru", "all" };
@@ -268,6 +375,27 @@ static void test_selection_args(void **state)
 	assert_int_equal(vo_cleaner_country_count(c), 2);
 	assert_string_equal(vo_cleaner_country_name(c, 1), "China");
 	vo_cleaner_destroy(c);
+	/* Unicode duplicates merge too; names the artifact cannot carry are refused. */
+	{
+		const char *udup[] = { "Perú", "PERÚ" };
+		const char *latin1[] = { "Per\xfa" };
+		char longname[VO_NAME_MAX + 2];
+		const char *toolong[] = { longname };
+
+		assert_int_equal(vo_cleaner_create(&c, udup, 2, &err), VO_OK);
+		assert_int_equal(vo_cleaner_country_count(c), 1);
+		vo_cleaner_destroy(c);
+		c = NULL;
+		assert_int_equal(vo_cleaner_create(&c, latin1, 1, &err), VO_EINVAL);
+		assert_non_null(strstr(err.msg, "not valid UTF-8"));
+		memset(longname, 'a', VO_NAME_MAX + 1);
+		longname[VO_NAME_MAX + 1] = '\0';
+		assert_int_equal(vo_cleaner_create(&c, toolong, 1, &err), VO_EINVAL);
+		assert_non_null(strstr(err.msg, "more than the limit of 256"));
+		longname[VO_NAME_MAX] = '\0';
+		assert_int_equal(vo_cleaner_create(&c, toolong, 1, &err), VO_OK);
+		vo_cleaner_destroy(c);
+	}
 }
 
 int main(void)
@@ -276,6 +404,8 @@ int main(void)
 		cmocka_unit_test(test_each_rule),
 		cmocka_unit_test(test_all_spelling),
 		cmocka_unit_test(test_typed_and_dictionary),
+		cmocka_unit_test(test_unicode_case),
+		cmocka_unit_test(test_bad_names),
 		cmocka_unit_test(test_selection_args),
 	};
 

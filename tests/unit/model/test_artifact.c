@@ -15,6 +15,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/fileio.h"
+#include "core/limits.h"
 #include "gen/gen.h"
 #include "model/artifact.h"
 #include "pipeline/pipeline.h"
@@ -277,6 +278,10 @@ static void test_parse_refuses(void **state)
 		  "countries: country 1 is 'Peru' but countries_selected says 'Chile'" },
 		{ P("countries_selected"), "[\"Peru\",\"PERU\"]",
 		  "countries_selected[1]: country 'PERU' appears twice" },
+		{ P("countries_selected"), "[\"Perú\",\"PERÚ\"]",
+		  "countries_selected[1]: country 'PERÚ' appears twice" },
+		{ P("countries_selected"), "[\"Per\xfa\"]",
+		  "countries_selected[0]: the country name is not valid UTF-8" },
 		{ P("countries_selected"), "[\"Peru\",\"Chile\"]",
 		  "countries: has 1 countries but countries_selected has 2" },
 		{ P("quality", "rows_read"), "\"30\"",
@@ -435,6 +440,39 @@ static void test_parse_refuses(void **state)
 	vo_buf_release(&b);
 }
 
+/*
+ * The writer never writes what the reader refuses (issue 14, item 13): a
+ * name that is not UTF-8, or longer than the limit, stops the write, and no
+ * file appears.
+ */
+static void test_write_refuses_names(void **state)
+{
+	struct vo_artifact a;
+	struct vo_error err;
+	char path[600];
+	char longname[VO_NAME_MAX + 2];
+
+	(void)state;
+	vo_test_path(path, sizeof(path), "names.json");
+	make(&a, false, "a.csv");
+	vo_free(a.countries[0].name);
+	a.countries[0].name = vo_strdup("Per\xfa");
+	assert_int_equal(vo_artifact_write(&a, path, &err), VO_EINVAL);
+	assert_non_null(
+		strstr(err.msg, "country (a name of 4 bytes): the name is not valid UTF-8"));
+	assert_int_equal(access(path, F_OK), -1);
+	memset(longname, 'b', VO_NAME_MAX + 1);
+	longname[VO_NAME_MAX + 1] = '\0';
+	vo_free(a.countries[0].name);
+	a.countries[0].name = vo_strdup("Peru");
+	vo_free(a.config.segs[1].buckets[0].name);
+	a.config.segs[1].buckets[0].name = vo_strdup(longname);
+	assert_int_equal(vo_artifact_write(&a, path, &err), VO_EINVAL);
+	assert_non_null(strstr(err.msg, "segment recency_segment, bucket (a name of 257 bytes)"));
+	assert_int_equal(access(path, F_OK), -1);
+	vo_artifact_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_parse_round_trip),
 		cmocka_unit_test(test_parse_refuses),
+		cmocka_unit_test(test_write_refuses_names),
 	};
 
 	return cmocka_run_group_tests(tests, vo_test_dir_setup, vo_test_dir_teardown);

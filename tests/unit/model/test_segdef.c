@@ -108,6 +108,34 @@ static void test_config_errors(void **state)
 	size_t i;
 
 	(void)state;
+	/* Names the artifact cannot carry as distinct keys (issue 14, item 13). */
+	{
+		static const char *const names[] = {
+			"{\"segments\": [{\"name\": \"s\", \"field\": \"total_orders\", "
+			"\"buckets\": "
+			"[{\"name\": \"b\xfa\", \"min\": 0}]}]}",
+			"{\"segments\": [{\"name\": \"s\xf9\", \"field\": \"total_orders\", "
+			"\"buckets\": [{\"min\": 0}]}]}",
+			"{\"segments\": {\"s\xf9\": {\"field\": \"total_orders\", \"buckets\": "
+			"[{\"min\": 0}]}}}",
+			"{\"segments\": {\"s\\u0000x\": {\"field\": \"total_orders\", \"buckets\": "
+			"[{\"min\": 0}]}}}",
+		};
+		static const char *const want[] = {
+			"cfg.json: segments[0].buckets[0].name: the bucket name is not valid UTF-8 "
+			"(byte 0xfa at offset 1)",
+			"cfg.json: segments[0].name: the segment name is not valid UTF-8",
+			"cfg.json: segments: the segment name is not valid UTF-8",
+			"cfg.json: a string holds \\u0000 (at byte 16): names cannot hold a NUL",
+		};
+
+		for (i = 0; i < VO_ARRAY_SIZE(names); i++) {
+			vo_error_clear(&err);
+			assert_int_not_equal(parse(names[i], &cfg, &err), VO_OK);
+			if (!strstr(err.msg, want[i]))
+				fail_msg("name %zu: message '%s' lacks '%s'", i, err.msg, want[i]);
+		}
+	}
 	for (i = 0; i < VO_ARRAY_SIZE(bad); i++) {
 		vo_error_clear(&err);
 		if (parse(bad[i].json, &cfg, &err) == VO_OK)
