@@ -6,6 +6,8 @@
 
 #include "core/common.h"
 
+#include <sys/types.h>
+
 #include "core/buf.h"
 #include "core/err.h"
 
@@ -22,6 +24,12 @@ int vo_open_read(const char *path, int *fd, struct vo_error *err);
  */
 int vo_read_some(int fd, const char *path, void *buf, size_t len, size_t *got,
 		 struct vo_error *err);
+
+/*
+ * What a file of this mode is when it is not a regular one, for a message:
+ * "a FIFO", "a folder", "a character device", ...
+ */
+const char *vo_file_kind(mode_t mode);
 
 /*
  * Appends the content of the file at path to out.  A file larger than max

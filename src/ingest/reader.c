@@ -72,18 +72,6 @@ int vo_detect_format(const char *path, enum vo_format *fmt, struct vo_error *err
 	return format_of(path, head, n, fmt, err);
 }
 
-/* What kind of file st is, for messages about files that are not regular. */
-static const char *kind_of(const struct stat *st)
-{
-	if (S_ISFIFO(st->st_mode))
-		return "a pipe";
-	if (S_ISCHR(st->st_mode))
-		return "a character device";
-	if (S_ISSOCK(st->st_mode))
-		return "a socket";
-	return "not a regular file";
-}
-
 int vo_reader_open(struct vo_reader **out, const char *path, struct vo_error *err)
 {
 	unsigned char head[4] = { 0 };
@@ -116,7 +104,7 @@ int vo_reader_open(struct vo_reader **out, const char *path, struct vo_error *er
 		rc = vo_error_set(err, VO_EUNSUPPORTED,
 				  "%s: is %s holding Parquet, which is read by seeking (its footer "
 				  "is at the end): save it to a file first",
-				  path, kind_of(&st));
+				  path, vo_file_kind(st.st_mode));
 		goto fail;
 	}
 	r = vo_calloc(1, sizeof(*r));

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "core/alloc.h"
+#include "core/fileio.h"
 #include "core/limits.h"
 #include "pipeline/pipeline_int.h"
 
@@ -14,17 +15,6 @@ uint64_t vo__shard_first(uint64_t u, uint64_t i, uint64_t n)
 {
 	/* u <= files x row groups (1e11) and i <= n <= VO_SHARDS_MAX (1e6): no overflow. */
 	return i >= n ? u : u * i / n;
-}
-
-static const char *kind_of(const struct stat *st)
-{
-	if (S_ISFIFO(st->st_mode))
-		return "a pipe";
-	if (S_ISCHR(st->st_mode))
-		return "a character device";
-	if (S_ISSOCK(st->st_mode))
-		return "a socket";
-	return "not a regular file";
 }
 
 /* Lists one file: its size, format and parts. */
@@ -41,7 +31,7 @@ static int plan_file(const char *path, struct vo__plan_file *f, struct vo_error 
 		return vo_error_set(err, VO_EUNSUPPORTED,
 				    "%s: is %s: --shard and --partial read regular files only "
 				    "(every shard must see the same bytes)",
-				    path, kind_of(&st));
+				    path, vo_file_kind(st.st_mode));
 	f->bytes = (uint64_t)st.st_size;
 	rc = vo_detect_format(path, &f->format, err);
 	if (rc)

@@ -171,7 +171,7 @@ expect_exit 2 "$VOUCH" merge -i csv t0.part -o x.json
 
 # A shard cannot read a stream: every shard must see the same bytes.
 expect_exit 1 "$VOUCH" process -q --partial -i <(cat csv/a.csv) -o x.part
-expect_stderr "is a pipe: --shard and --partial read regular files only"
+expect_stderr "is a FIFO: --shard and --partial read regular files only"
 
 # ---- merge --publish ---------------------------------------------------------
 if command -v redis-server >/dev/null && command -v redis-cli >/dev/null; then

@@ -138,7 +138,7 @@ expect_json a.version s7.json "$(json a.version f7.json)"
 # Parquet in a pipe: refused at once, with the reason; the output untouched.
 cp f1.json keep.json
 cat g3.parquet | timeout 20 "$VOUCH" process -q -i /dev/stdin -o keep.json 2>stderr && fail "Parquet from a pipe was accepted"
-expect_stderr "/dev/stdin: is a pipe holding Parquet, which is read by seeking"
+expect_stderr "/dev/stdin: is a FIFO holding Parquet, which is read by seeking"
 cmp -s keep.json f1.json || fail "a refused run changed the output"
 ok
 # An empty stream and a broken gzip stream are errors, as for files.
