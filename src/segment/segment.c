@@ -810,15 +810,56 @@ static bool row_used(const struct vo_segmenter *s, const struct counts *k, size_
 	return false;
 }
 
-int vo_segmenter_merge(struct vo_segmenter *dst, const struct vo_segmenter *src,
-		       const uint32_t *country_map)
+/*
+ * Re-lays a joint segmenter's counts as slots (each voucher row folded), so
+ * that counts given per slot can be added: vo_segmenter_import().  Counting
+ * goes on through the slots afterwards.
+ */
+static int to_slots(struct vo_segmenter *s)
 {
 	size_t c;
 	size_t v;
-	size_t k;
-	int rc;
 
-	for (c = 0; c < src->ncountries; c++) {
+	if (!s->joint)
+		return VO_OK;
+	for (c = 0; c < s->ncountries; c++) {
+		struct counts *k = &s->country[c];
+		uint64_t *nm;
+
+		if (!k->vcap)
+			continue;
+		nm = vo_calloc(k->vcap * s->nslots, sizeof(*nm));
+		if (!nm)
+			return VO_ENOMEM;
+		for (v = 0; v < k->vcap; v++)
+			fold_row(s, k, v, nm + v * s->nslots);
+		vo_free(k->m);
+		k->m = nm;
+	}
+	s->joint = false;
+	s->ncols = s->nslots;
+	return VO_OK;
+}
+
+int vo_segmenter_merge(struct vo_segmenter *dst, const struct vo_segmenter *src,
+		       const uint32_t *country_map)
+{
+	uint64_t *fold = NULL;
+	size_t c;
+	size_t v;
+	size_t k;
+	int rc = VO_OK;
+
+	/* The same layout, or src's rows folded into dst's slots. */
+	if (src->joint != dst->joint) {
+		rc = to_slots(dst);
+		fold = vo_calloc(dst->nslots, sizeof(*fold));
+		if (rc || !fold) {
+			vo_free(fold);
+			return rc ? rc : VO_ENOMEM;
+		}
+	}
+	for (c = 0; c < src->ncountries && !rc; c++) {
 		for (v = 0; v < src->country[c].vcap && v < src->vouchers.count; v++) {
 			const uint64_t *from = src->country[c].m + v * src->ncols;
 			uint32_t dc = country_map ? country_map[c] : (uint32_t)c;
@@ -830,40 +871,79 @@ int vo_segmenter_merge(struct vo_segmenter *dst, const struct vo_segmenter *src,
 			if (!rc)
 				rc = reserve(dst, dc, id);
 			if (rc)
-				return rc;
+				break;
+			if (fold) {
+				fold_row(src, &src->country[c], v, fold);
+				from = fold;
+			}
 			for (k = 0; k < dst->ncols; k++)
 				dst->country[dc].m[(size_t)id * dst->ncols + k] += from[k];
 		}
 	}
-	return VO_OK;
+	vo_free(fold);
+	return rc;
 }
 
-uint64_t vo_segmenter_outside(const struct vo_segmenter *s, size_t seg)
+/* The rows of country k outside segment seg. */
+static uint64_t country_outside(const struct vo_segmenter *s, const struct counts *k, size_t seg)
 {
 	uint32_t outside = (uint32_t)(1 + s->cfg->ncells + seg);
 	bool by_total = s->cfg->segs[seg].field == VO_FIELD_TOTAL_ORDERS;
 	const uint32_t *slot = s->seg_slot + seg * s->seg_stride;
 	uint64_t sum = 0;
-	size_t c;
 	size_t v;
 	size_t t;
 	size_t d;
 
-	for (c = 0; c < s->ncountries; c++) {
-		for (v = 0; v < s->country[c].vcap; v++) {
-			const uint64_t *row = s->country[c].m + v * s->ncols;
+	for (v = 0; v < k->vcap; v++) {
+		const uint64_t *row = k->m + v * s->ncols;
 
-			if (!s->joint) {
-				sum += row[outside];
-				continue;
-			}
-			for (t = 0; t < s->nt; t++)
-				for (d = 0; d < s->nd; d++)
-					if (slot[by_total ? t : d] == outside)
-						sum += row[t * s->nd + d];
+		if (!s->joint) {
+			sum += row[outside];
+			continue;
 		}
+		for (t = 0; t < s->nt; t++)
+			for (d = 0; d < s->nd; d++)
+				if (slot[by_total ? t : d] == outside)
+					sum += row[t * s->nd + d];
 	}
 	return sum;
+}
+
+uint64_t vo_segmenter_outside(const struct vo_segmenter *s, size_t seg)
+{
+	uint64_t sum = 0;
+	size_t c;
+
+	for (c = 0; c < s->ncountries; c++)
+		sum += country_outside(s, &s->country[c], seg);
+	return sum;
+}
+
+uint64_t vo_segmenter_country_outside(const struct vo_segmenter *s, uint32_t country, size_t seg)
+{
+	if (country >= s->ncountries)
+		return 0;
+	return country_outside(s, &s->country[country], seg);
+}
+
+int vo_segmenter_import(struct vo_segmenter *s, uint32_t country, size_t slot, int64_t amount,
+			uint64_t rows)
+{
+	uint32_t v;
+	int rc;
+
+	if (slot > s->cfg->ncells)
+		return VO_EINVAL;
+	rc = to_slots(s); /* counts per slot cannot be split into joint columns */
+	if (!rc)
+		rc = vo_intmap_put(&s->vouchers, amount, &v, NULL);
+	if (!rc)
+		rc = reserve(s, country, v);
+	if (rc)
+		return rc;
+	s->country[country].m[(size_t)v * s->ncols + slot] += rows;
+	return VO_OK;
 }
 
 static int cmp_vcount(const void *a, const void *b)

@@ -279,6 +279,85 @@ static void same_cell(const struct vo_cell *a, const struct vo_cell *b)
 }
 
 /*
+ * Partial results (pipeline/shard.c, merge.c): s's tables imported per slot
+ * into a fresh segmenter give the same tables, even though s counts per
+ * (total class, days class) column; the per-country outside counts sum to
+ * the total; and a joint segmenter merged into a slot-laid one adds up.
+ */
+static void check_import(const struct vo_segconfig *cfg, const struct vo_segmenter *s,
+			 size_t ncountries)
+{
+	struct vo_segmenter *imp = NULL;
+	struct vo_segmenter *twice = NULL;
+	size_t i;
+	size_t k;
+	size_t v;
+	size_t g;
+
+	assert_int_equal(vo_segmenter_create(&imp, cfg), VO_OK);
+	assert_int_equal(vo_segmenter_create(&twice, cfg), VO_OK);
+	for (i = 0; i < ncountries; i++) {
+		struct vo_country_table a;
+
+		assert_int_equal(vo_segmenter_table(s, (uint32_t)i, "x", &a), VO_OK);
+		for (v = 0; v < a.fallback.ncounts; v++) {
+			assert_int_equal(vo_segmenter_import(imp, (uint32_t)i, 0,
+							     a.fallback.counts[v].amount,
+							     a.fallback.counts[v].rows),
+					 VO_OK);
+			assert_int_equal(vo_segmenter_import(twice, (uint32_t)i, 0,
+							     a.fallback.counts[v].amount,
+							     a.fallback.counts[v].rows),
+					 VO_OK);
+		}
+		for (k = 0; k < cfg->ncells; k++)
+			for (v = 0; v < a.cells[k].ncounts; v++) {
+				assert_int_equal(vo_segmenter_import(imp, (uint32_t)i, 1 + k,
+								     a.cells[k].counts[v].amount,
+								     a.cells[k].counts[v].rows),
+						 VO_OK);
+				assert_int_equal(vo_segmenter_import(twice, (uint32_t)i, 1 + k,
+								     a.cells[k].counts[v].amount,
+								     a.cells[k].counts[v].rows),
+						 VO_OK);
+			}
+		vo_country_table_release(&a, cfg->ncells);
+	}
+	assert_int_equal(vo_segmenter_merge(twice, s, NULL), VO_OK);
+	for (i = 0; i < ncountries; i++) {
+		struct vo_country_table a;
+		struct vo_country_table b;
+		struct vo_country_table d;
+
+		assert_int_equal(vo_segmenter_table(s, (uint32_t)i, "x", &a), VO_OK);
+		assert_int_equal(vo_segmenter_table(imp, (uint32_t)i, "x", &b), VO_OK);
+		assert_int_equal(vo_segmenter_table(twice, (uint32_t)i, "x", &d), VO_OK);
+		assert_int_equal(a.rows, b.rows);
+		assert_int_equal(2 * a.rows, d.rows);
+		same_cell(&a.fallback, &b.fallback);
+		assert_int_equal(2 * a.fallback.rows, d.fallback.rows);
+		assert_int_equal(a.fallback.voucher, d.fallback.voucher);
+		for (k = 0; k < cfg->ncells; k++) {
+			same_cell(&a.cells[k], &b.cells[k]);
+			assert_int_equal(2 * a.cells[k].rows, d.cells[k].rows);
+			assert_int_equal(a.cells[k].voucher, d.cells[k].voucher);
+		}
+		vo_country_table_release(&a, cfg->ncells);
+		vo_country_table_release(&b, cfg->ncells);
+		vo_country_table_release(&d, cfg->ncells);
+	}
+	for (g = 0; g < cfg->nsegs; g++) {
+		uint64_t sum = 0;
+
+		for (i = 0; i < ncountries; i++)
+			sum += vo_segmenter_country_outside(s, (uint32_t)i, g);
+		assert_int_equal(sum, vo_segmenter_outside(s, g));
+	}
+	vo_segmenter_destroy(imp);
+	vo_segmenter_destroy(twice);
+}
+
+/*
  * The same batches through vo_segmenter_count() (histogram, or row by row
  * when the classes are too many) and through vo_cleaner_run() +
  * vo_segmenter_add(): the same quality figures and tables.
@@ -337,6 +416,7 @@ static void check_paths(const struct vo_segconfig *cfg, const char *selection)
 		vo_country_table_release(&a, cfg->ncells);
 		vo_country_table_release(&b, cfg->ncells);
 	}
+	check_import(cfg, s1, vo_cleaner_country_count(c1));
 	vo_segmenter_destroy(s1);
 	vo_segmenter_destroy(s2);
 	vo_cleaner_destroy(c1);
