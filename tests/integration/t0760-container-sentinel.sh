@@ -83,7 +83,7 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # ms STAMP: a log or Docker time stamp (UTC) as milliseconds since the epoch.
 ms() { TZ=UTC date -d "$1" +%s%3N; }
 # since T: seconds from T0 (ms) to T (ms), as "1.234 s".
-since() { awk -v a="$T0" -v b="$1" 'BEGIN { printf "%.2f s", (b - a) / 1000 }'; }
+since() { awk -v a="$T0" -v b="$1" 'BEGIN { d = (b - a) / 1000; printf "%.2f s", d < 0 && d > -0.005 ? 0 : d }'; }
 
 # ---- the engine -----------------------------------------------------------
 docker info >/dev/null 2>&1 || started=1
@@ -287,6 +287,7 @@ for i in $(seq 100); do
 	sleep 0.05
 done
 [ -n "$reached" ] || { dc logs api >&2; fail "version $v2 did not reach the api within 5 s"; }
+exited=$(ms "$(docker inspect -f '{{.State.FinishedAt}}' "$(dc ps -q processing)")")
 expect_req 200 POST /voucher "$CANON"
 cp resp canon-container.json
 cp "$ART" v2.json
@@ -337,24 +338,37 @@ astamp() {
 noticed=$(astamp api.log 'warn redis unreachable, still serving')
 sdown=$(sstamp sentinels.log "\+sdown master vouch $PRIMARY")
 odown=$(sstamp sentinels.log "\+odown master vouch $PRIMARY")
+leader=$(sstamp sentinels.log "\+elected-leader master vouch $PRIMARY")
+promoted_slave=$(sstamp sentinels.log "\+promoted-slave slave $REPLICA:6379")
 switch=$(sstamp sentinels.log "\+switch-master vouch $PRIMARY 6379 $REPLICA 6379")
 api_switch=$(astamp api.log "the primary is now $REPLICA:6379")
+loaded=$(astamp api.log "notice loaded .* version=$v2")
 convert=$(sstamp sentinels.log "\+convert-to-slave slave $PRIMARY:6379")
-for t in noticed sdown odown switch api_switch; do
+for t in noticed sdown odown leader promoted_slave switch api_switch loaded; do
 	[ -n "${!t}" ] || { cat sentinels.log api.log >&2; fail "the logs lack the line for '$t' of the timeline"; }
 done
-echo "failover timeline (docker-compose.sentinel.yml: down-after-milliseconds 5000, failover-timeout 10000; from the primary's exit):"
-echo "  $(since "$noticed")  the api logs 'redis unreachable, still serving $v1'"
-echo "  $(since "$sdown")  first sentinel +sdown"
-echo "  $(since "$odown")  first sentinel +odown (quorum 2/2)"
-echo "  $(since "$switch")  first sentinel +switch-master to the replica"
-echo "  $(since "$api_switch")  the api logs 'the primary is now $REPLICA:6379'"
-echo "  $(since "$promoted")  this test sees sentinel-1 name the replica (polling)"
-echo "  $(since "$switched")  this test sees GET /segments name it"
-echo "  then: processing (another run, $(awk -v a="$switched" -v b="$published" 'BEGIN { printf "%.1f s", (b - a) / 1000 }') incl. the container) published $v2 to the new primary;" \
-	"the api served it $((reached - published)) ms after processing exited"
+echo "failover timeline (docker-compose.sentinel.yml: down-after-milliseconds 5000, failover-timeout 10000;" \
+	"seconds from Docker's stamp of the primary's exit; 'test:' lines are this test's polls):"
+{
+	echo "$noticed the api logs 'redis unreachable, still serving ${v1:0:12}' and keeps answering"
+	echo "$sdown first sentinel +sdown (subjectively down)"
+	echo "$odown first sentinel +odown (quorum 2/2)"
+	echo "$leader a sentinel +elected-leader"
+	echo "$promoted_slave +promoted-slave: the replica is the primary"
+	echo "$switch first +switch-master"
+	echo "$api_switch the api logs 'the primary is now $REPLICA:6379'"
+	echo "$promoted test: sentinel-1 names the replica"
+	echo "$switched test: GET /segments names it"
+} | sort -n | while read -r t what; do printf '  %8s  %s\n' "$(since "$t")" "$what"; done
+if [ "$loaded" -le "$exited" ]; then
+	when="$((exited - loaded)) ms before the processing container had exited"
+else
+	when="$((loaded - exited)) ms after the processing container exited"
+fi
+echo "  then processing (another run) published ${v2:0:12} to the new primary; the api logged loading it $when"
 T0=$restarted
-echo "  old primary restarted: +convert-to-slave after $([ -n "$convert" ] && since "$convert" || echo "? (not logged)"), synced $v2 as a replica after $(since "$rejoined")"
+echo "  the old primary, restarted: +convert-to-slave after $([ -n "$convert" ] && since "$convert" || echo "? (not logged)")," \
+	"a synced replica with ${v2:0:12} after $(since "$rejoined")"
 
 # ---- docker-compose down -v ---------------------------------------------------------------
 dc down -v >down.log 2>&1 || { cat down.log >&2; fail "docker-compose down -v failed"; }
