@@ -83,7 +83,7 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # ms STAMP: a log or Docker time stamp (UTC) as milliseconds since the epoch.
 ms() { TZ=UTC date -d "$1" +%s%3N; }
 # since T: seconds from T0 (ms) to T (ms), as "1.234 s".
-since() { awk -v a="$T0" -v b="$1" 'BEGIN { d = (b - a) / 1000; printf "%.2f s", d < 0 && d > -0.005 ? 0 : d }'; }
+since() { awk -v a="$T0" -v b="$1" 'BEGIN { d = (b - a) / 1000; if (d < 0 && d > -0.005) d = 0; printf "%.2f s", d }'; }
 
 # ---- the engine -----------------------------------------------------------
 docker info >/dev/null 2>&1 || started=1
