@@ -73,7 +73,7 @@ run: build
 	@exec $(BUILD)/vouch serve --segments $(RUN_DIR)/segments.json --port $(PORT)
 
 # Benchmarks against DuckDB, nginx and FastAPI (bench/bench.mjs); writes
-# docs/BENCHMARKS.md.  BENCH=pipeline or BENCH=api runs one half.
+# docs/BENCHMARKS.md.  BENCH=pipeline, BENCH=api or BENCH=cluster runs one part.
 bench: build npm
 	@scripts/deps.sh bench
 	VOUCH=$(abspath $(BUILD))/vouch VOUCH_NODE_DIR=$(NODE_DIR) VOUCH_SHARED=$(SHARED) node bench/bench.mjs $(BENCH)
