@@ -32,7 +32,7 @@ npm:
 
 # The whole suite: lint, the normal build's tests, then again under ASan+UBSan.
 # The container tests (label `container`: the image and the compose
-# deployment, t0720; the Sentinel compose file failing over, t0760) run alone
+# deployment, t0720; the Sentinel compose file failing over, t0770) run alone
 # after the others, with their output, and not in the ASan pass: the image
 # holds the release build.
 test: deps-test lint build npm

@@ -37,7 +37,7 @@ ENGINE=${VOUCH_SHARED:-}/tools/container-engine.sh
 if grep -Eq 'NEEDED.*lib(a|ub|t|l)san' <<<"$(readelf -d "$VOUCH")"; then
 	skip "$VOUCH is a sanitizer build; the image holds the release build, so this test runs in make test's normal pass (cd build && ctest -L container -V)"
 fi
-[ "$(id -u)" = 0 ] || skip "a Docker engine needs root: run 'sudo make test' (or, as root, cd build && ctest -L container -R t0760 -V)"
+[ "$(id -u)" = 0 ] || skip "a Docker engine needs root: run 'sudo make test' (or, as root, cd build && ctest -L container -R t0770 -V)"
 [ -f "$ENGINE" ] || skip "$ENGINE not found: check out vouch beside ../shared, then run 'sudo make test'"
 need_real_data
 for c in curl wrk git redis-cli ip; do
@@ -48,14 +48,14 @@ SRC=$(cd "$VOUCH_TESTS/.." && pwd)
 W=$VOUCH_WORK
 R=$W/repo
 TAG=vouch:test-sentinel
-export COMPOSE_PROJECT_NAME="vouch-t0760-$$-$RANDOM"
+export COMPOSE_PROJECT_NAME="vouch-t0770-$$-$RANDOM"
 P=$COMPOSE_PROJECT_NAME
 export VOUCH_API_PORT=127.0.0.1:
 unset VOUCH_RAW_DIR VOUCH_SEGMENTS_DIR VOUCH_HA_NET
 started=0
 WRK_PID=
 
-dc() { (cd "$R" && docker-compose -f docker-compose.sentinel.yml -f t0760.override.yml "$@"); }
+dc() { (cd "$R" && docker-compose -f docker-compose.sentinel.yml -f t0770.override.yml "$@"); }
 
 leftovers() {
 	docker ps -aq --filter "label=com.docker.compose.project=$P"
@@ -68,7 +68,7 @@ cleanup() {
 	cleanup_servers
 	[ -z "$WRK_PID" ] || kill -KILL "$WRK_PID" 2>/dev/null
 	if docker info >/dev/null 2>&1; then
-		[ ! -f "$R/t0760.override.yml" ] || dc down -v --remove-orphans >>down.log 2>&1
+		[ ! -f "$R/t0770.override.yml" ] || dc down -v --remove-orphans >>down.log 2>&1
 		# Whatever compose did not remove, by this run's project label.
 		docker ps -aq --filter "label=com.docker.compose.project=$P" | xargs -r docker rm -f >/dev/null 2>&1
 		docker network ls -q --filter "label=com.docker.compose.project=$P" | xargs -r docker network rm >/dev/null 2>&1
@@ -129,8 +129,8 @@ REPLICA=$NET.12
 SENTINELS=("$NET.21" "$NET.22" "$NET.23")
 URL_SHOWN="redis-sentinel://$NET.21:26379,$NET.22:26379,$NET.23:26379/vouch/0"
 
-printf '# t0760: the image this test built\nservices:\n  processing:\n    image: %s\n  api:\n    image: %s\n' \
-	"$TAG" "$TAG" >"$R/t0760.override.yml"
+printf '# t0770: the image this test built\nservices:\n  processing:\n    image: %s\n  api:\n    image: %s\n' \
+	"$TAG" "$TAG" >"$R/t0770.override.yml"
 dc config -q 2>compose-config.log || { cat compose-config.log >&2; fail "docker-compose config"; }
 ok
 
