@@ -31,9 +31,10 @@ npm:
 	@scripts/npm-deps.sh $(NODE_DIR)
 
 # The whole suite: lint, the normal build's tests, then again under ASan+UBSan.
-# The container test (label `container`: the image, the compose deployment)
-# runs alone after the others, with its output, and not in the ASan pass: the
-# image holds the release build.
+# The container tests (label `container`: the image and the compose
+# deployment, t0720; the Sentinel compose file failing over, t0770) run alone
+# after the others, with their output, and not in the ASan pass: the image
+# holds the release build.
 test: deps-test lint build npm
 	cd $(BUILD) && VOUCH_NODE_DIR=$(NODE_DIR) ctest --output-on-failure -j$(JOBS) -LE container
 	cd $(BUILD) && VOUCH_NODE_DIR=$(NODE_DIR) ctest --output-on-failure -V -L container
