@@ -1161,8 +1161,7 @@ int vo_cleaner_add_spelling(struct vo_cleaner *c, struct vo_str spelling, uint64
 int vo_cleaner_country_key(const struct vo_cleaner *c, uint32_t i, struct vo_buf *out)
 {
 	struct vo_str name;
-	size_t k;
-	int rc = VO_OK;
+	int rc;
 
 	if (i >= c->ncountries)
 		return VO_EINVAL;
@@ -1171,12 +1170,12 @@ int vo_cleaner_country_key(const struct vo_cleaner *c, uint32_t i, struct vo_buf
 		return vo_buf_addview(out, c->country_keys.keys[i]);
 	/* A selected name, folded as intern_spelling() folds a spelling. */
 	name = vo_str_trim(vo_str_cstr(c->countries[i].name));
-	for (k = 0; k < name.len && !rc; k++) {
-		char ch = (char)vo_to_lower((unsigned char)name.ptr[k]);
-
-		rc = vo_buf_addch(out, ch);
-	}
-	return rc;
+	rc = vo_buf_grow(out, VO_FOLD_LEN_MAX(name.len));
+	if (rc)
+		return rc;
+	out->len += vo_fold_copy(name, out->ptr + out->len);
+	out->ptr[out->len] = '\0';
+	return VO_OK;
 }
 
 void vo_cleaner_add_quality(struct vo_cleaner *c, const struct vo_quality *q)

@@ -98,6 +98,13 @@ expect_json 'Object.keys(a.countries).join()' cases-all.json 'PERU,PERÚ,STRASSE
 expect_json 'a.countries["PERÚ"].rows' cases-all.json 4
 expect_exit 0 "$VOUCH" lookup --segments cases-all.json '{"customer_id":1,"country_code":"perú","segment_name":"frequent_segment","total_orders":2}'
 grep -q '"country_code":"PERÚ"' stdout || fail "lookup of perú: $(cat stdout)"
+# A partial result keys a selected country by its Unicode-folded name, as
+# -c all keys a spelling (it was ASCII-lowered: "perÚ"), and merges back.
+expect_exit 0 "$VOUCH" process -q -i peru-cases.csv -c PERÚ --partial -o cases.part
+expect_exit 0 "$VOUCH" inspect cases.part
+grep -qF 'country per\xc3\xba' stdout || fail "the part's key is not perú: $(grep country stdout)"
+expect_exit 0 "$VOUCH" merge -q cases.part -o cases-merged.json
+expect_json 'a.version' cases-merged.json "$(node -e 'console.log(JSON.parse(require("fs").readFileSync("cases.json")).version)')"
 ok
 if [ -n "${VOUCH_NODE_DIR:-}" ] && [ -d "$VOUCH_NODE_DIR/node_modules/@duckdb/node-api" ]; then
 	duckdb_sql "COPY (SELECT count(*) AS n FROM read_csv('peru-cases.csv', all_varchar=true)
