@@ -219,7 +219,7 @@ static bool same_identity(const struct file_id *a, const struct file_id *b)
 	       a->ctime.tv_nsec == b->ctime.tv_nsec;
 }
 
-/* Keeps the text of a version just swapped in for `vouch rollback`. */
+/* Keeps the text of a version about to be served, for `vouch rollback`. */
 static void keep_version(struct file_source *f, const char *version, const struct vo_buf *text)
 {
 	struct vo_error err;
@@ -255,10 +255,11 @@ static void reload(struct file_source *f, const char *why)
 		return;
 	}
 	atomic_store(&f->loaded_us, vo_now_us());
+	/* Kept before it is served, so that a version served is always kept. */
 	snprintf(version, sizeof(version), "%s", vo_table_version(t));
-	if (vo_live_offer(f->live, t, f->path, why))
-		keep_version(f, version, &text);
+	keep_version(f, version, &text);
 	vo_buf_release(&text);
+	vo_live_offer(f->live, t, f->path, why);
 	vo_alloc_trim(); /* the text and the parse tree are freed: give them back */
 }
 

@@ -5,7 +5,7 @@
  * Next to the artifact PATH, the folder PATH.versions holds one file per
  * version, VERSION.json (VERSION: the artifact's 64 hex digits), with the
  * exact text that was served; its modification time is when the server
- * last swapped that version in.  Only the newest `keep` files (by that
+ * last loaded that version (just before serving it).  Only the newest `keep` files (by that
  * time) stay, so the disk used is bounded by keep times the artifact's
  * size.  Files are written atomically (core/fileio.h), so a kept file is
  * whole or absent.  The folder is a subfolder, so writing into it sends no
@@ -24,7 +24,7 @@
 /* One kept artifact. */
 struct vo_history_entry {
 	char version[VO_HISTORY_VERSION_LEN + 1];
-	int64_t kept_us; /* when it was last swapped in (the file's modification time) */
+	int64_t kept_us; /* when it was last loaded (the file's modification time) */
 	int64_t bytes;	 /* the file's size */
 };
 
