@@ -191,6 +191,7 @@ static void tell_ready(struct supervisor *sv)
 		return;
 	vo_upgrade_ready(sv->ready_fd);
 	sv->ready_fd = -1;
+	vo_upgrade_notify_ready();
 	vo_log(VO_LOG_NOTICE, "upgrade: ready; the old process (pid %d) drains now",
 	       (int)getppid());
 }
@@ -262,6 +263,7 @@ static void supervise(struct supervisor *sv)
 		}
 		vo_log(VO_LOG_NOTICE, "%s: draining",
 		       si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+		vo_upgrade_notify_stopping();
 		break;
 	}
 }
@@ -362,6 +364,9 @@ int vo_server_run(const struct vo_server_config *cfg, struct vo_error *err)
 	sv.sfd = sfd;
 	sv.ready_fd = cfg->ready_fd;
 	sv.up.ready_rd = -1;
+	/* A new binary is ready once it has a table too (tell_ready()). */
+	if (sv.ready_fd < 0)
+		vo_upgrade_notify_ready();
 	supervise(&sv);
 	if (sv.ready_fd >= 0)
 		close(sv.ready_fd); /* never ready: the predecessor keeps serving */

@@ -15,10 +15,12 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "api/upgrade.h"
 #include "core/alloc.h"
+#include "core/log.h"
 #include "core/str.h"
 
 extern char **environ;
@@ -268,4 +270,45 @@ void vo_upgrade_sockname(int fd, char *out, size_t n)
 	else if (ss.ss_family == AF_INET6 &&
 		 inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof(host)))
 		snprintf(out, n, "[%s]:%u", host, ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
+}
+
+/* One datagram to $NOTIFY_SOCKET (a path, or "@name" for the abstract namespace). */
+static void notify(const char *msg)
+{
+	const char *where = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa;
+	size_t len;
+	int fd;
+
+	if (!where || !*where)
+		return;
+	len = strlen(where);
+	if ((where[0] != '/' && where[0] != '@') || len >= sizeof(sa.sun_path)) {
+		vo_log(VO_LOG_DEBUG, "NOTIFY_SOCKET '%s' is not a socket path", where);
+		return;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, where, len);
+	if (where[0] == '@')
+		sa.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (const struct sockaddr *)&sa,
+			     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0)
+		vo_log(VO_LOG_DEBUG, "cannot notify %s: %s", where, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+void vo_upgrade_notify_ready(void)
+{
+	char msg[64];
+
+	snprintf(msg, sizeof(msg), "READY=1\nMAINPID=%d\n", (int)getpid());
+	notify(msg);
+}
+
+void vo_upgrade_notify_stopping(void)
+{
+	notify("STOPPING=1\n");
 }

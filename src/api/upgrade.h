@@ -66,6 +66,18 @@ struct vo_upgrade {
 int vo_upgrade_spawn(char *const *argv, const sigset_t *mask, const int *fds, size_t n,
 		     struct vo_upgrade *out, struct vo_error *err);
 
+/*
+ * Tells the service manager (systemd's sd_notify(3) protocol, when
+ * NOTIFY_SOCKET is set; nothing otherwise) that this process is ready and
+ * is the main one: "READY=1" and "MAINPID=<pid>", so that after a binary
+ * upgrade systemd follows the new process (a unit with Type=notify and
+ * NotifyAccess=all).  Best effort: a failure is logged at debug level.
+ */
+void vo_upgrade_notify_ready(void);
+
+/* Tells the service manager that this process is stopping ("STOPPING=1"). */
+void vo_upgrade_notify_stopping(void);
+
 /* "ADDR:PORT" of a listening socket into out (n bytes), "?" when unknown. */
 void vo_upgrade_sockname(int fd, char *out, size_t n);
 

@@ -40,7 +40,25 @@ wait_log() {
 	fail "no '$1' in the log within $2 s"
 }
 
-VOUCH=$PWD/bin/vouch start_server serve.log --segments segments.json --threads 2 --log-level notice
+# The service manager's notification socket (sd_notify(3), as systemd reads
+# it with Type=notify): one line per datagram in notify.log.
+cat >notify.py <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as out:
+    while True:
+        out.write(s.recv(4096).decode().strip().replace("\n", " ") + "\n")
+        out.flush()
+PY
+: >notify.log
+/usr/bin/python3 notify.py "$PWD/notify.sock" notify.log &
+SERVER_PIDS+=("$!")
+for i in $(seq 50); do [ -S notify.sock ] && break; sleep 0.1; done
+[ -S notify.sock ] || fail "the notification socket did not appear"
+
+NOTIFY_SOCKET=$PWD/notify.sock VOUCH=$PWD/bin/vouch start_server serve.log --segments segments.json \
+	--threads 2 --log-level notice
 OLD=$PID
 wait_ready "$A"
 
@@ -104,6 +122,11 @@ kill -0 "$NEW" || fail "the new server is not running"
 exe=$(readlink "/proc/$NEW/exe")
 [ "$exe" = "$PWD/bin/vouch" ] || fail "the new server runs '$exe', not $PWD/bin/vouch"
 ok
+# systemd would follow the new process: READY=1 and its MAINPID, and no STOPPING=1 from the old.
+grep -qx "READY=1 MAINPID=$OLD" notify.log || fail "no READY=1 of the old server: $(cat notify.log)"
+grep -qx "READY=1 MAINPID=$NEW" notify.log || fail "no READY=1 of the new server: $(cat notify.log)"
+! grep -q STOPPING notify.log || fail "the old server told the service manager it was stopping"
+ok
 grep -q "listening on 127.0.0.1:$PORT (2 threads, segments segments.json; 2 listening sockets handed in)" serve.log ||
 	fail "the new server did not log its handed-in sockets"
 ok
@@ -117,6 +140,11 @@ kill -TERM "$NEW"
 wait_gone "$NEW" 15 || fail "the new server did not stop within 15 s of SIGTERM"
 ok
 grep -q "notice stopped" serve.log || fail "no 'stopped' line"
+ok
+# Its exit code cannot be read here, so a sanitizer's report is looked for (make asan).
+if grep -E "ERROR: [A-Za-z]*Sanitizer|runtime error:" serve.log; then
+	fail "a sanitizer reported an error (serve.log)"
+fi
 ok
 
 # Socket activation: LISTEN_FDS sockets replace --host and --port.
