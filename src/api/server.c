@@ -338,9 +338,9 @@ int vo_server_run(const struct vo_server_config *cfg, struct vo_error *err)
 	ecfg.max_per_ip = cfg->max_per_ip;
 	ecfg.listen_fds = cfg->listen_fds;
 	ecfg.nlisten = cfg->nlisten;
-	handed = cfg->nlisten;
-	rc = vo_engine_start(&ecfg, &api, &stats, &engine, &port, err);
+	/* The engine owns the sockets from here on, even when it fails. */
 	handed = 0;
+	rc = vo_engine_start(&ecfg, &api, &stats, &engine, &port, err);
 	if (rc)
 		goto out;
 	if (cfg->nlisten) {

@@ -73,7 +73,7 @@ static void print_list(const struct vo_history_entry *v, size_t n, const char *c
 
 		rfc3339(v[i].kept_us, when, sizeof(when));
 		printf("%s  %s  %" PRId64 "%s\n", v[i].version, when, v[i].bytes,
-		       strcmp(v[i].version, current) ? "" : "  (at PATH now)");
+		       strcmp(v[i].version, current) != 0 ? "" : "  (at PATH now)");
 	}
 }
 

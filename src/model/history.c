@@ -81,7 +81,7 @@ int vo_history_list(const char *dir, struct vo_history_entry **out, size_t *n, s
 		struct stat st;
 
 		if (nl != VO_HISTORY_VERSION_LEN + 5 ||
-		    strcmp(de->d_name + VO_HISTORY_VERSION_LEN, ".json") ||
+		    strcmp(de->d_name + VO_HISTORY_VERSION_LEN, ".json") != 0 ||
 		    !vo_history_is_version(de->d_name, VO_HISTORY_VERSION_LEN))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
