@@ -31,9 +31,10 @@ npm:
 	@scripts/npm-deps.sh $(NODE_DIR)
 
 # The whole suite: lint, the normal build's tests, then again under ASan+UBSan.
-# The container test (label `container`: the image, the compose deployment)
-# runs alone after the others, with its output, and not in the ASan pass: the
-# image holds the release build.
+# The container tests (label `container`: the image and the compose
+# deployment, t0720; the Sentinel compose file failing over, t0770) run alone
+# after the others, with their output, and not in the ASan pass: the image
+# holds the release build.
 test: deps-test lint build npm
 	cd $(BUILD) && VOUCH_NODE_DIR=$(NODE_DIR) ctest --output-on-failure -j$(JOBS) -LE container
 	cd $(BUILD) && VOUCH_NODE_DIR=$(NODE_DIR) ctest --output-on-failure -V -L container
@@ -72,7 +73,7 @@ run: build
 	@exec $(BUILD)/vouch serve --segments $(RUN_DIR)/segments.json --port $(PORT)
 
 # Benchmarks against DuckDB, nginx and FastAPI (bench/bench.mjs); writes
-# docs/BENCHMARKS.md.  BENCH=pipeline or BENCH=api runs one half.
+# docs/BENCHMARKS.md.  BENCH=pipeline, BENCH=api or BENCH=cluster runs one part.
 bench: build npm
 	@scripts/deps.sh bench
 	VOUCH=$(abspath $(BUILD))/vouch VOUCH_NODE_DIR=$(NODE_DIR) VOUCH_SHARED=$(SHARED) node bench/bench.mjs $(BENCH)

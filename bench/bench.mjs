@@ -9,15 +9,22 @@
 //             keep-alive at 64 and 256 connections, sharing both cores and
 //             pinned (server on core 0, wrk on core 1): requests/s, p99,
 //             server CPU microseconds per request, errors.
+//   cluster   contrib/dask/vouch-dask on a loopback Dask cluster (a scheduler
+//             and two workers, --nthreads 1) against one `vouch process -j 2`
+//             on the same two cores, over the 28.5M-row file and the same rows
+//             as 16 files (a Hive-partitioned DuckDB export, cached beside
+//             it): wall time and the ratio (goal: within 1.25x); and `vouch
+//             merge` of 1,000 partial results (goal: under 1 s).
 //
 // Medians of BENCH_REPS runs (default 3). Writes docs/BENCHMARKS.md and
 // prints the same tables.
 //
-// usage: node bench/bench.mjs [pipeline] [api]   (both by default)
+// usage: node bench/bench.mjs [pipeline] [api] [cluster]   (all by default)
 // env:   VOUCH (binary), VOUCH_NODE_DIR (node_modules with DuckDB),
 //        VOUCH_SHARED (../shared), VOUCH_BENCH_CACHE (where the big file is
 //        kept, default ~/.cache/vouch-bench), BENCH_ROWS (28557000),
-//        BENCH_REPS, BENCH_SECONDS (wrk duration, default 5)
+//        BENCH_REPS, BENCH_SECONDS (wrk duration, default 5), BENCH_SHARDS
+//        (shards of the cluster runs, default 8)
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,6 +41,7 @@ const CACHE = process.env.VOUCH_BENCH_CACHE || path.join(os.homedir(), '.cache/v
 const ROWS = Number(process.env.BENCH_ROWS || 28557000);
 const REPS = Number(process.env.BENCH_REPS || 3);
 const SECS = Number(process.env.BENCH_SECONDS || 5);
+const SHARDS = Number(process.env.BENCH_SHARDS || 8);
 const REAL = path.join(SHARED, 'data/data.parquet.gzip');
 const which = process.argv.slice(2);
 const want = (w) => which.length === 0 || which.includes(w);
@@ -338,6 +346,136 @@ async function api() {
 	say();
 }
 
+// ---- cluster ---------------------------------------------------------------
+
+// The big file's rows as 16 Parquet files (DuckDB, Hive-partitioned: part=N/),
+// cached beside it; about 4 minutes the first time on a loaded machine.
+function splitFiles() {
+	const dir = path.join(CACHE, `big-${ROWS}-16`);
+	if (fs.existsSync(dir)) return dir;
+	const big = bigFile();
+	const tmp = `${dir}.tmp`;
+	fs.rmSync(tmp, { recursive: true, force: true });
+	console.error(`bench: writing ${dir} (the same rows as 16 files, a few minutes)`);
+	fs.copyFileSync(path.join(repo, 'tests/tools/sql.mjs'), path.join(anchors(), 'sql.mjs'));
+	execFileSync('node', [path.join(anchors(), 'sql.mjs'),
+		`COPY (SELECT * EXCLUDE (file_row_number), (file_row_number * 16 // ${ROWS}) AS part ` +
+		`FROM read_parquet('${big}', file_row_number=true)) TO '${tmp}' ` +
+		'(FORMAT parquet, PARTITION_BY (part), COMPRESSION gzip)'], { stdio: 'inherit' });
+	fs.renameSync(tmp, dir);
+	return dir;
+}
+
+// A file of 1,000 row groups (2,048 generated rows each) for the merge of 1,000 parts.
+function thousandGroups() {
+	const f = path.join(CACHE, 'groups-1000.parquet');
+	if (fs.existsSync(f)) return f;
+	const csv = path.join(work, 'groups.csv');
+	execFileSync(VOUCH, ['gen', '--rows', String(1000 * 2048), '--seed', '5', '-o', csv], { stdio: 'ignore' });
+	fs.copyFileSync(path.join(repo, 'tests/tools/sql.mjs'), path.join(anchors(), 'sql.mjs'));
+	execFileSync('node', [path.join(anchors(), 'sql.mjs'),
+		`COPY (SELECT * FROM read_csv('${csv}', header=true, all_varchar=true)) TO '${f}.tmp' ` +
+		'(FORMAT parquet, ROW_GROUP_SIZE 2048)'], { stdio: 'inherit' });
+	fs.renameSync(`${f}.tmp`, f);
+	return f;
+}
+
+// A scheduler and two workers (one thread each, no nanny, no dashboard) on 127.0.0.1.
+async function startCluster() {
+	const dir = path.join(work, 'dask');
+	fs.mkdirSync(dir);
+	const sched = path.join(dir, 'scheduler.json');
+	const procs = [];
+	const logs = [];
+	const start = (cmd, args, log) => {
+		const fd = fs.openSync(path.join(dir, log), 'w');
+		procs.push(spawn(cmd, args, { stdio: ['ignore', fd, fd], cwd: dir }));
+		logs.push(path.join(dir, log));
+	};
+	start('dask-scheduler', ['--host', '127.0.0.1', '--port', '0', '--no-dashboard', '--scheduler-file', sched], 'scheduler.log');
+	const until = async (what, ok) => {
+		for (let i = 0; i < 600; i++) {
+			if (ok()) return;
+			await new Promise((r) => setTimeout(r, 100));
+		}
+		throw new Error(`bench: timed out waiting for ${what}`);
+	};
+	await until('the scheduler', () => fs.existsSync(sched) && fs.statSync(sched).size > 0);
+	for (const w of [1, 2])
+		start('dask-worker', ['--scheduler-file', sched, '--host', '127.0.0.1', '--nthreads', '1', '--no-dashboard',
+			'--no-nanny', '--local-directory', dir], `worker${w}.log`);
+	await until('two workers', () => logs.slice(1).every((l) => /Registered to/.test(fs.readFileSync(l, 'utf8'))));
+	return {
+		sched,
+		stop: () => Promise.all(procs.map((c) => new Promise((res) => {
+			if (c.exitCode !== null) return res();
+			c.on('exit', res);
+			c.kill('SIGTERM');
+			setTimeout(() => c.kill('SIGKILL'), 5000);
+		}))),
+	};
+}
+
+async function clusterBench() {
+	say('## Past one machine: vouch-dask on a loopback cluster');
+	say();
+	const have = spawnSync('/usr/bin/python3', ['-c', 'import distributed'], { encoding: 'utf8' }).status === 0 &&
+		spawnSync('sh', ['-c', 'command -v dask-scheduler && command -v dask-worker'], { encoding: 'utf8' }).status === 0;
+	if (!have) {
+		say('Skipped: Dask is not installed (`scripts/deps.sh bench` installs python3-distributed).');
+		say();
+		return;
+	}
+	const driver = path.join(repo, 'contrib/dask/vouch-dask');
+	const inputs = [[`${ROWS.toLocaleString('en')} rows, one file (29 row groups)`, bigFile()],
+		['the same rows as 16 files (Hive folders)', splitFiles()]];
+	const groups = thousandGroups();
+	const c = await startCluster();
+	try {
+		say(`\`contrib/dask/vouch-dask --shards ${SHARDS}\` (each task one \`vouch process --partial -j 1\`) on a`);
+		say('scheduler and two workers (`--nthreads 1`) on 127.0.0.1, against one `vouch process -j 2`, both');
+		say('`-c all` on the same two cores. The cluster\'s wall time is the driver\'s, end to end: Python and');
+		say('Dask start, tasks, gathering the parts, `vouch merge`. Both write the same version.');
+		say();
+		say('| input | single -j 2 wall s | cluster wall s | cluster / single | same version |');
+		say('|---|---|---|---|---|');
+		for (const [label, input] of inputs) {
+			const one = [], many = [];
+			const o1 = path.join(work, 'single.json'), o2 = path.join(work, 'cluster.json');
+			for (let i = 0; i < REPS; i++) {
+				one.push(timed(VOUCH, ['process', '-q', '-j', '2', '-c', 'all', '-i', input, '-o', o1]));
+				many.push(timed('/usr/bin/python3', [driver, '--scheduler-file', c.sched, '--vouch', VOUCH, '-q',
+					'-i', input, '-c', 'all', '--shards', String(SHARDS), '-o', o2]));
+			}
+			const v = (f) => JSON.parse(fs.readFileSync(f, 'utf8')).version;
+			const same = v(o1) === v(o2);
+			if (!same) process.exitCode = 1;
+			const a = median(one.map((x) => x.wall)), b = median(many.map((x) => x.wall));
+			say(`| ${label} | ${fmt(a)} | ${fmt(b)} | **${fmt(b / a)}x** | ${same ? 'yes' : 'NO'} |`);
+		}
+		say();
+		// 1,000 parts of one job: 1,000 shards of a file of 1,000 row groups, one each.
+		const parts = path.join(work, 'parts');
+		fs.mkdirSync(parts);
+		execFileSync('bash', ['-c', `seq 0 999 | xargs -P 2 -I{} "$0" process -q --partial --shard {}/1000 -c all ` +
+			`-j 1 -i "$1" -o "$2/part-{}.vpart"`, VOUCH, groups, parts]);
+		const list = fs.readdirSync(parts).map((f) => path.join(parts, f));
+		const bytes = list.reduce((n, f) => n + fs.statSync(f).size, 0);
+		const m = [];
+		const om = path.join(work, 'merged.json'), o1 = path.join(work, 'one.json');
+		for (let i = 0; i < REPS; i++) m.push(timed(VOUCH, ['merge', '-q', '-o', om, ...list]));
+		timed(VOUCH, ['process', '-q', '-c', 'all', '-i', groups, '-o', o1]);
+		const same = JSON.parse(fs.readFileSync(om, 'utf8')).version === JSON.parse(fs.readFileSync(o1, 'utf8')).version;
+		if (!same) process.exitCode = 1;
+		say(`\`vouch merge\` of ${list.length} partial results (${(bytes / 1e6).toFixed(1)} MB, -c all, every part one row group`);
+		say(`of 2,048 rows): **${fmt(median(m.map((x) => x.wall)), 3)} s** wall, ${fmt(median(m.map((x) => x.rss)), 0)} MiB peak RSS (goal: under 1 s);`);
+		say(`the merged version ${same ? 'equals' : 'DIFFERS from'} \`vouch process\` over the file.`);
+		say();
+	} finally {
+		await c.stop();
+	}
+}
+
 say('# Benchmarks');
 say();
 say('Written by `make bench` (bench/bench.mjs); the figures are from the run below, on this machine:');
@@ -347,6 +485,7 @@ say();
 try {
 	if (want('pipeline')) pipeline();
 	if (want('api')) await api();
+	if (want('cluster')) await clusterBench();
 } finally {
 	fs.rmSync(work, { recursive: true, force: true });
 }

@@ -5,9 +5,11 @@
 #          case folding table is generated from its CaseFolding.txt at build time)
 #   test:  build + cmocka, the linters, curl and wrk (API tests), redis-server and
 #          redis-sentinel (the Redis and failover tests), Node.js/npm (DuckDB
-#          cross-checks), Chromium, and Debian's Python with requests, FastAPI and
-#          uvicorn (the proof of concept's clients and FastAPI's error bodies, t0640)
-#   bench: build + the benchmark anchors: nginx, FastAPI on Debian's Python, wrk, Node.js
+#          cross-checks), Chromium, Debian's Python with requests, FastAPI and
+#          uvicorn (the proof of concept's clients and FastAPI's error bodies, t0640),
+#          and Dask (python3-distributed: contrib/dask/vouch-dask and its test, t0760)
+#   bench: build + the benchmark anchors: nginx, FastAPI on Debian's Python, wrk, Node.js,
+#          and Dask for the cluster benchmark
 #   fuzz:  build + clang and its libFuzzer/sanitizer runtimes (make fuzz)
 set -euo pipefail
 
@@ -16,14 +18,14 @@ pkgs=(gcc libc6-dev make cmake pkg-config libdeflate-dev zlib1g-dev libcjson-dev
 	libsnappy-dev libzstd-dev liblz4-dev libbrotli-dev libhiredis-dev unicode-data)
 if [ "$mode" = test ]; then
 	pkgs+=(libcmocka-dev clang-format clang-tidy cppcheck curl wrk redis-server redis-sentinel chromium
-		python3-requests python3-fastapi python3-uvicorn python3-pydantic)
+		python3-requests python3-fastapi python3-uvicorn python3-pydantic python3-distributed)
 	# Node.js may come from elsewhere (nvm, NodeSource); only ask for Debian's when absent.
 	command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 	command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 fi
 if [ "$mode" = bench ]; then
 	pkgs+=(wrk nginx python3-fastapi python3-uvicorn python3-pydantic python3-uvloop
-		python3-httptools util-linux time)
+		python3-httptools util-linux time python3-distributed)
 	command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 	command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 fi

@@ -650,3 +650,64 @@ const struct vo_quality *vo_cleaner_quality(const struct vo_cleaner *c)
 {
 	return &c->quality;
 }
+
+size_t vo_cleaner_spelling_count(const struct vo_cleaner *c)
+{
+	return c->all ? c->spellings.count : 0;
+}
+
+struct vo_str vo_cleaner_spelling(const struct vo_cleaner *c, size_t s, uint64_t *rows,
+				  uint32_t *country)
+{
+	*rows = c->spell[s].rows;
+	*country = c->spell[s].country;
+	return c->spellings.keys[s];
+}
+
+int vo_cleaner_add_spelling(struct vo_cleaner *c, struct vo_str spelling, uint64_t rows,
+			    uint32_t *country)
+{
+	uint32_t sid;
+	int rc;
+
+	if (!c->all || !spelling.len)
+		return VO_EINVAL;
+	rc = intern_spelling(c, spelling, &sid);
+	if (rc)
+		return rc;
+	c->spell[sid].rows += rows;
+	*country = c->spell[sid].country;
+	return VO_OK;
+}
+
+int vo_cleaner_country_key(const struct vo_cleaner *c, uint32_t i, struct vo_buf *out)
+{
+	struct vo_str name;
+	size_t k;
+	int rc = VO_OK;
+
+	if (i >= c->ncountries)
+		return VO_EINVAL;
+	/* With "all" the key a country was interned under (ids go in step), bytes as read. */
+	if (c->all)
+		return vo_buf_addview(out, c->country_keys.keys[i]);
+	/* A selected name, folded as intern_spelling() folds a spelling. */
+	name = vo_str_trim(vo_str_cstr(c->countries[i].name));
+	for (k = 0; k < name.len && !rc; k++) {
+		char ch = (char)vo_to_lower((unsigned char)name.ptr[k]);
+
+		rc = vo_buf_addch(out, ch);
+	}
+	return rc;
+}
+
+void vo_cleaner_add_quality(struct vo_cleaner *c, const struct vo_quality *q)
+{
+	size_t i;
+
+	c->quality.rows_read += q->rows_read;
+	c->quality.rows_kept += q->rows_kept;
+	c->quality.missing_total_orders += q->missing_total_orders;
+	for (i = 0; i < VO_OUT_KEPT; i++)
+		c->quality.dropped[i] += q->dropped[i];
+}

@@ -25,7 +25,9 @@
 
 #include "core/common.h"
 
+#include "core/buf.h"
 #include "core/err.h"
+#include "core/str.h"
 #include "ingest/batch.h"
 #include "model/artifact.h"
 
@@ -90,5 +92,24 @@ const struct vo_quality *vo_cleaner_quality(const struct vo_cleaner *c);
  */
 int vo_cleaner_merge(struct vo_cleaner *dst, const struct vo_cleaner *src, uint32_t **map,
 		     struct vo_error *err);
+
+/*
+ * What a partial result (model/partial.h) carries of a cleaner, out and
+ * back in.  With "all": the spellings seen, each with its rows and country
+ * id (vo_cleaner_spelling(); the view is valid until destroy), and
+ * vo_cleaner_add_spelling() adds rows of a spelling as if they had been read
+ * (interning it and its country as a row would) and gives its country id.
+ * vo_cleaner_country_key() appends country i's name trimmed and case-folded,
+ * as rows are matched against it, to out.  vo_cleaner_add_quality() adds
+ * quality figures.  VO_ENOMEM, VO_ELIMIT (too many countries), VO_EINVAL
+ * (add_spelling on a named selection, or an empty spelling).
+ */
+size_t vo_cleaner_spelling_count(const struct vo_cleaner *c);
+struct vo_str vo_cleaner_spelling(const struct vo_cleaner *c, size_t s, uint64_t *rows,
+				  uint32_t *country);
+int vo_cleaner_add_spelling(struct vo_cleaner *c, struct vo_str spelling, uint64_t rows,
+			    uint32_t *country);
+int vo_cleaner_country_key(const struct vo_cleaner *c, uint32_t i, struct vo_buf *out);
+void vo_cleaner_add_quality(struct vo_cleaner *c, const struct vo_quality *q);
 
 #endif

@@ -16,6 +16,7 @@ void vo_cli_usage(FILE *out)
 	      "\n"
 	      "commands:\n"
 	      "  process   read, clean and segment order logs into a segments artifact\n"
+	      "  merge     sum the partial results of a job's shards into the artifact\n"
 	      "  clean     the cleaning stage alone: kept rows as CSV\n"
 	      "  segment   segment cleaned CSV rows into a segments artifact\n"
 	      "  inspect   describe a Parquet or CSV file (schema, row groups, encodings)\n"

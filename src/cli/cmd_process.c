@@ -2,22 +2,27 @@
  * cmd_process.c - `vouch process`, `vouch clean` and `vouch segment`.
  *
  * The three share one option set and one pipeline (pipeline/pipeline.h):
- * process writes the artifact; clean writes the kept rows as CSV plus a
+ * process writes the artifact (or with --partial one shard's partial
+ * result, which `vouch merge`, also here, sums); clean writes the kept rows as CSV plus a
  * small metadata file (OUT.meta.json: sources, selection and quality) so
  * that segment, run on that CSV, reproduces process's artifact exactly.
  */
 #include "core/common.h"
 
 #include <getopt.h>
+#include <unistd.h>
 
 #include "clean/clean_csv.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "core/alloc.h"
+#include "core/fileio.h"
 #include "core/limits.h"
 #include "model/artifact.h"
 #include "model/clean_meta.h"
+#include "model/partial.h"
+#include "pipeline/merge.h"
 #include "pipeline/pipeline.h"
 #include "redis/redis.h"
 #include "redis/segstore.h"
@@ -29,6 +34,9 @@ struct job_args {
 	const char *output;
 	unsigned threads;    /* -j; 0: one per available core */
 	const char *publish; /* --publish URL: Redis to publish the artifact to */
+	bool partial;	     /* --partial: a partial result instead of the artifact */
+	uint64_t shard;	     /* --shard I/N */
+	uint64_t nshards;    /* 0: no --shard */
 	bool quiet;
 	bool help;
 };
@@ -36,10 +44,24 @@ struct job_args {
 static const char process_usage[] =
 	"usage: vouch process -i INPUT [-i INPUT ...] [-c COUNTRY ...] [--segments-config FILE]\n"
 	"                     [-j THREADS] -o segments.json [--publish URL] [-q]\n"
+	"       vouch process --partial [--shard I/N] -i INPUT ... -o PART|- [options]\n"
 	"\n"
 	"Reads order logs (Parquet or CSV files, or folders of them: one dataset), cleans\n"
 	"the rows (SPEC section 2), segments the kept ones (section 3) and writes the\n"
 	"segments artifact (section 4) atomically: a failed run leaves OUTPUT untouched.\n"
+	"A folder is read recursively (Hive/Spark partition folders), its files in byte\n"
+	"order of their paths; names starting with '.' or '_' and *.crc are skipped, any\n"
+	"other file that is not *.parquet, *.parq, *.pq, *.parquet.gzip, *.csv or *.csv.gz\n"
+	"stops the run.  A pipe, FIFO or /dev/stdin holding CSV (or CSV.gz) is read as it\n"
+	"comes; one holding Parquet is refused (Parquet is read by seeking).\n"
+	"\n"
+	"With --partial, one shard of a job past one machine (docs/SCALING.md): instead\n"
+	"of the artifact, a partial result (vouch-partial/1, docs/PARTIAL.md) that\n"
+	"`vouch merge` sums with the other shards' into the artifact this command would\n"
+	"write over all the inputs.  The job's work units are its files in order, each\n"
+	"Parquet row group one unit and each CSV file one; shard I of N (0 <= I < N)\n"
+	"reads units [I*U/N, (I+1)*U/N) of the U, and hashes the whole of each file whose\n"
+	"first unit it holds.  Every shard must get the same -i, -c and --segments-config.\n"
 	"\n"
 	"  -i, --input PATH           a data file or a folder of data files (repeatable)\n"
 	"  -c, --country NAME         a country to keep (repeatable, or comma-separated);\n"
@@ -52,6 +74,26 @@ static const char process_usage[] =
 	"                             redis-sentinel://host:port,.../MASTER[/db] (default\n"
 	"                             VOUCH_PUBLISH, which keeps a password out of `ps`;\n"
 	"                             key prefix from VOUCH_PREFIX, default vouch)\n"
+	"      --partial              write a partial result to -o (a file, or - for stdout)\n"
+	"      --shard I/N            read only shard I of N of the job's work units; without\n"
+	"                             --partial the artifact of those units alone (for tests)\n"
+	"  -q, --quiet                no summary on stderr\n"
+	"  -h, --help                 show this help\n";
+
+static const char merge_usage[] =
+	"usage: vouch merge PART [PART ...] -o segments.json [--publish URL] [-q]\n"
+	"\n"
+	"Sums the partial results of one job (`vouch process --partial`, one per shard,\n"
+	"in any order) and writes the segments artifact atomically, the same artifact,\n"
+	"version included, that `vouch process` writes over the same inputs and config.\n"
+	"Refused (exit 1, naming the part; OUTPUT untouched): a part that is damaged,\n"
+	"truncated or of another format version, parts of different jobs (another -c,\n"
+	"--segments-config or -i), a work unit read by two parts or by none.\n"
+	"\n"
+	"  -o, --output FILE          where to write the artifact\n"
+	"      --publish URL          then `vouch publish` it, once, to redis://host:port[/db] or\n"
+	"                             redis-sentinel://host:port,.../MASTER[/db] (default\n"
+	"                             VOUCH_PUBLISH; key prefix from VOUCH_PREFIX, default vouch)\n"
 	"  -q, --quiet                no summary on stderr\n"
 	"  -h, --help                 show this help\n";
 
@@ -84,7 +126,16 @@ static const char segment_usage[] =
 	"  -q, --quiet                no summary on stderr\n"
 	"  -h, --help                 show this help\n";
 
-enum { OPT_SEGMENTS_CONFIG = 256, OPT_PUBLISH };
+enum { OPT_SEGMENTS_CONFIG = 256, OPT_PUBLISH, OPT_PARTIAL, OPT_SHARD };
+
+/* "I/N" with 0 <= I < N <= VO_SHARDS_MAX. */
+static bool parse_shard(const char *s, uint64_t *i, uint64_t *n)
+{
+	const char *slash = strchr(s, '/');
+
+	return slash && vo_str_to_u64(vo_str_make(s, (size_t)(slash - s)), VO_SHARDS_MAX, i) &&
+	       vo_str_to_u64(vo_str_cstr(slash + 1), VO_SHARDS_MAX, n) && *n >= 1 && *i < *n;
+}
 
 /*
  * Checks --publish's URL and VOUCH_PREFIX before the pipeline runs, so a typo
@@ -118,6 +169,8 @@ static int parse_args(const char *cmd, int argc, char **argv, struct job_args *a
 		{ "segments-config", required_argument, NULL, OPT_SEGMENTS_CONFIG },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "publish", required_argument, NULL, OPT_PUBLISH },
+		{ "partial", no_argument, NULL, OPT_PARTIAL },
+		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -150,6 +203,23 @@ static int parse_args(const char *cmd, int argc, char **argv, struct job_args *a
 				return VO_EINVAL;
 			}
 			a->config_path = optarg;
+			break;
+		case OPT_PARTIAL:
+		case OPT_SHARD:
+			if (strcmp(cmd, "process") != 0) {
+				vo_cli_error(cmd, "option '%s' is not valid here",
+					     c == OPT_PARTIAL ? "--partial" : "--shard");
+				return VO_EINVAL;
+			}
+			if (c == OPT_PARTIAL) {
+				a->partial = true;
+			} else if (!parse_shard(optarg, &a->shard, &a->nshards)) {
+				vo_cli_error(cmd,
+					     "--shard must be I/N with whole numbers 0 <= I < N <= "
+					     "%d, not '%s'",
+					     VO_SHARDS_MAX, optarg);
+				return VO_EINVAL;
+			}
 			break;
 		case OPT_PUBLISH:
 			if (strcmp(cmd, "process") != 0) {
@@ -189,6 +259,11 @@ static int parse_args(const char *cmd, int argc, char **argv, struct job_args *a
 		vo_cli_error(cmd, "unexpected argument '%s'", argv[optind]);
 		return VO_EINVAL;
 	}
+	if (a->partial && a->publish) {
+		vo_cli_error(cmd, "--publish publishes an artifact: give it to `vouch merge`, "
+				  "not to a --partial run");
+		return VO_EINVAL;
+	}
 	if (!a->inputs.n) {
 		vo_cli_error(cmd, "no input: give at least one -i PATH");
 		return VO_EINVAL;
@@ -197,7 +272,8 @@ static int parse_args(const char *cmd, int argc, char **argv, struct job_args *a
 		vo_cli_error(cmd, "no output: give -o FILE");
 		return VO_EINVAL;
 	}
-	if (!strcmp(cmd, "process") && !a->publish) {
+	/* A partial result is not published (its merge is): VOUCH_PUBLISH is the merge's. */
+	if (!strcmp(cmd, "process") && !a->publish && !a->partial) {
 		const char *env = getenv("VOUCH_PUBLISH");
 		if (env && *env)
 			a->publish = env;
@@ -272,23 +348,68 @@ static int load_config(const char *cmd, const struct job_args *a, struct vo_segc
 	return rc;
 }
 
+/* Writes a partial result to path, or to stdout for "-" (all of it, after the run). */
+static int write_partial(struct vo_partial *p, const char *path, size_t *bytes,
+			 struct vo_error *err)
+{
+	struct vo_buf b;
+	int rc;
+
+	vo_buf_init(&b, VO_PARTIAL_MAX);
+	rc = vo_partial_render(p, &b);
+	if (rc)
+		vo_error_set(err, rc, "cannot render the partial result: %s", vo_strerror(rc));
+	else if (!strcmp(path, "-"))
+		rc = vo_write_fd_all(STDOUT_FILENO, "standard output", b.ptr, b.len, err);
+	else
+		rc = vo_write_file_atomic(path, b.ptr, b.len, err);
+	*bytes = b.len;
+	vo_buf_release(&b);
+	return rc;
+}
+
+/* The summary of a --partial run, on stderr. */
+static void print_partial_summary(const struct vo_partial *p, const char *output, size_t bytes)
+{
+	uint64_t units = 0;
+	size_t i;
+
+	for (i = 0; i < p->nsources; i++)
+		units += p->sources[i].count;
+	fprintf(stderr,
+		"shard %" PRIu64 "/%" PRIu64 ": %" PRIu64
+		" work unit%s of %zu file%s, rows read %" PRIu64 ", kept %" PRIu64 "\n",
+		p->shard, p->nshards, units, units == 1 ? "" : "s", p->nsources,
+		p->nsources == 1 ? "" : "s", p->quality.rows_read, p->quality.rows_kept);
+	if (strcmp(output, "-") != 0)
+		fprintf(stderr, "wrote %s (%zu bytes)\n", output, bytes);
+}
+
 int vo_cmd_process(int argc, char **argv)
 {
 	struct vo_progress_bar *bar = NULL;
 	struct vo_progress progress;
 	struct vo_pipeline_options opt;
+	struct vo_partial part;
 	struct vo_artifact art;
 	struct vo_segconfig cfg;
 	struct job_args a;
 	struct vo_error err;
+	size_t bytes = 0;
 	int rc;
 
 	memset(&art, 0, sizeof(art));
+	memset(&part, 0, sizeof(part));
 	memset(&cfg, 0, sizeof(cfg));
 	vo_error_clear(&err);
 	rc = parse_args("process", argc, argv, &a, true, true);
 	if (rc || a.help)
 		goto out;
+	if (!a.partial && !strcmp(a.output, "-")) {
+		vo_cli_error("process", "-o - (standard output) is for --partial; give -o FILE");
+		rc = VO_EINVAL;
+		goto out;
+	}
 	rc = load_config("process", &a, &cfg);
 	if (rc)
 		goto out;
@@ -299,8 +420,10 @@ int vo_cmd_process(int argc, char **argv)
 	opt.ncountries = a.countries.n;
 	opt.config = a.config_path ? &cfg : NULL;
 	opt.threads = a.threads;
+	opt.shard = a.shard;
+	opt.nshards = a.nshards;
 	opt.outputs = &a.output;
-	opt.noutputs = 1;
+	opt.noutputs = strcmp(a.output, "-") ? 1 : 0; /* "-": standard output */
 	opt.also_read = &a.config_path;
 	opt.nalso_read = a.config_path ? 1 : 0;
 	if (!a.quiet) {
@@ -308,15 +431,22 @@ int vo_cmd_process(int argc, char **argv)
 		opt.progress = &progress;
 		bar = vo_progress_bar_start(&progress);
 	}
-	rc = vo_pipeline_run(&opt, &art, &err);
+	if (a.partial)
+		rc = vo_pipeline_run_partial(&opt, &part, &err);
+	else
+		rc = vo_pipeline_run(&opt, &art, &err);
 	vo_progress_bar_stop(bar);
-	if (!rc)
+	if (!rc && a.partial)
+		rc = write_partial(&part, a.output, &bytes, &err);
+	else if (!rc)
 		rc = vo_artifact_write(&art, a.output, &err);
 	if (rc) {
 		vo_cli_error("process", "%s", err.msg);
 		goto out;
 	}
-	if (!a.quiet)
+	if (!a.quiet && a.partial)
+		print_partial_summary(&part, a.output, bytes);
+	else if (!a.quiet)
 		print_summary(&art, a.output);
 	if (a.publish)
 		rc = vo_cli_publish("process", a.output, a.publish, getenv("VOUCH_PREFIX"),
@@ -324,9 +454,93 @@ int vo_cmd_process(int argc, char **argv)
 out:
 	if (a.help)
 		fputs(process_usage, stdout);
+	vo_partial_release(&part);
 	vo_artifact_release(&art);
 	vo_segconfig_release(&cfg);
 	job_args_release(&a);
+	return vo_cli_exit_code(rc);
+}
+
+int vo_cmd_merge(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "publish", required_argument, NULL, OPT_PUBLISH },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *output = NULL;
+	const char *publish = NULL;
+	struct vo_artifact art;
+	struct vo_error err;
+	bool quiet = false;
+	int rc = VO_OK;
+	int c;
+
+	memset(&art, 0, sizeof(art));
+	vo_error_clear(&err);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_PUBLISH:
+			publish = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			fputs(merge_usage, stdout);
+			return VO_EXIT_OK;
+		case ':':
+			vo_cli_error("merge", "option '%s' needs a value", argv[optind - 1]);
+			return VO_EXIT_USAGE;
+		default:
+			vo_cli_error("merge", "unknown option '%s'", argv[optind - 1]);
+			return VO_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		vo_cli_error("merge", "no parts: give the partial results to merge");
+		return VO_EXIT_USAGE;
+	}
+	if (!output) {
+		vo_cli_error("merge", "no output: give -o FILE");
+		return VO_EXIT_USAGE;
+	}
+	if (!publish) {
+		const char *env = getenv("VOUCH_PUBLISH");
+
+		if (env && *env)
+			publish = env;
+	}
+	if (publish && check_publish("merge", publish))
+		return VO_EXIT_USAGE;
+	/* The output must not replace a part (or be a device, a FIFO): checked before reading. */
+	rc = vo_output_check(output, (const char *const *)argv + optind, (size_t)(argc - optind),
+			     NULL, 0, NULL, &err);
+	if (!rc)
+		rc = vo_merge_run((const char *const *)argv + optind, (size_t)(argc - optind), &art,
+				  &err);
+	if (!rc)
+		rc = vo_artifact_write(&art, output, &err);
+	if (rc) {
+		vo_cli_error("merge", "%s", err.msg);
+		goto out;
+	}
+	if (!quiet) {
+		fprintf(stderr, "merged %d part%s\n", argc - optind, argc - optind == 1 ? "" : "s");
+		print_summary(&art, output);
+	}
+	if (publish)
+		rc = vo_cli_publish("merge", output, publish, getenv("VOUCH_PREFIX"),
+				    VO_REDIS_KEEP_DEFAULT, quiet);
+out:
+	vo_artifact_release(&art);
 	return vo_cli_exit_code(rc);
 }
 
@@ -469,7 +683,7 @@ int vo_cmd_segment(int argc, char **argv)
 	opt.ncountries = meta.nfiles ? meta.ncountries : 1;
 	opt.config = a.config_path ? &cfg : NULL;
 	opt.outputs = &a.output;
-	opt.noutputs = 1;
+	opt.noutputs = strcmp(a.output, "-") ? 1 : 0; /* "-": standard output */
 	rc = segment_also_read(&a, &reads, &err);
 	if (rc)
 		goto fail;

@@ -1,5 +1,5 @@
 /*
- * cmd_tools.c - `vouch inspect` and `vouch gen`.
+ * cmd_tools.c - `vouch inspect` (data files and partial results) and `vouch gen`.
  */
 #include "core/common.h"
 
@@ -13,6 +13,7 @@
 #include "core/str.h"
 #include "gen/gen.h"
 #include "ingest/inspect.h"
+#include "model/partial.h"
 
 static const char inspect_usage[] =
 	"usage: vouch inspect FILE\n"
@@ -22,7 +23,8 @@ static const char inspect_usage[] =
 	"vouch column each maps to), row groups, and per column chunk the codec,\n"
 	"encodings and sizes, and its pages by kind (DATA_PAGE, DATA_PAGE_V2,\n"
 	"DICTIONARY_PAGE) and value encoding, read from the page headers.  CSV\n"
-	"(plain or gzip-compressed): the columns vouch reads and the row count.\n"
+	"(plain or gzip-compressed): the columns vouch reads and the row count.  A\n"
+	"partial result (vouch process --partial): its job, the units it read, its counts.\n"
 	"\n"
 	"--scan reads and decompresses every page of the six columns, decoding nothing,\n"
 	"with THREADS readers sharing the row groups (default: one per core), and prints\n"
@@ -39,6 +41,32 @@ static const char gen_usage[] =
 	"  -o, --output FILE where to write the CSV (atomically)\n"
 	"  -s, --seed S      seed of the generator\n"
 	"  -h, --help        show this help\n";
+
+/* True when the file at path starts like a partial result (model/partial.h). */
+static bool is_partial(const char *path)
+{
+	static const char magic[] = "vouch-partial/";
+	char head[sizeof(magic) - 1];
+	FILE *f = fopen(path, "rb");
+	bool yes;
+
+	if (!f)
+		return false;
+	yes = fread(head, 1, sizeof(head), f) == sizeof(head) && !memcmp(head, magic, sizeof(head));
+	fclose(f);
+	return yes;
+}
+
+static int inspect_partial(const char *path, struct vo_buf *out, struct vo_error *err)
+{
+	struct vo_partial p;
+	int rc = vo_partial_load(path, &p, err);
+
+	if (!rc)
+		rc = vo_partial_describe(&p, out);
+	vo_partial_release(&p);
+	return rc;
+}
 
 int vo_cmd_inspect(int argc, char **argv)
 {
@@ -88,6 +116,8 @@ int vo_cmd_inspect(int argc, char **argv)
 	vo_buf_init(&out, SIZE_MAX / 2);
 	if (scan)
 		rc = vo_inspect_scan(path, threads, &out, &err);
+	else if (is_partial(path))
+		rc = inspect_partial(path, &out, &err);
 	else
 		rc = vo_inspect(path, &out, &err);
 	if (rc) {

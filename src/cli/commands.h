@@ -18,6 +18,7 @@ enum vo_exit {
 };
 
 int vo_cmd_process(int argc, char **argv);
+int vo_cmd_merge(int argc, char **argv);
 int vo_cmd_clean(int argc, char **argv);
 int vo_cmd_segment(int argc, char **argv);
 int vo_cmd_inspect(int argc, char **argv);

@@ -34,8 +34,7 @@ int vo_read_some(int fd, const char *path, void *buf, size_t len, size_t *got, s
 	return VO_OK;
 }
 
-/* What a file that is not a regular one is, for a message. */
-static const char *kind_name(mode_t mode)
+const char *vo_file_kind(mode_t mode)
 {
 	if (S_ISDIR(mode))
 		return "a folder";
@@ -71,7 +70,7 @@ int vo_read_file(const char *path, size_t max, struct vo_buf *out, struct vo_err
 	}
 	if (!S_ISREG(st.st_mode)) {
 		rc = vo_error_set(err, VO_EIO, "%s: it is %s, not a regular file", path,
-				  kind_name(st.st_mode));
+				  vo_file_kind(st.st_mode));
 		goto out;
 	}
 	if ((uint64_t)st.st_size > max) {
@@ -134,7 +133,7 @@ int vo_output_resolve(const char *path, char **out, struct vo_error *err)
 		vo_error_set(err, VO_EINVAL,
 			     "refusing to write '%s': it is %s, not a regular file (the output is "
 			     "replaced by renaming a new file over it)",
-			     path, kind_name(st.st_mode));
+			     path, vo_file_kind(st.st_mode));
 		return VO_EINVAL;
 	}
 	cur = vo_strdup(path);
@@ -174,7 +173,7 @@ int vo_output_resolve(const char *path, char **out, struct vo_error *err)
 		rc = vo_error_set(err, VO_EINVAL,
 				  "refusing to write '%s': it is %s, not a regular file (the "
 				  "output is replaced by renaming a new file over it)",
-				  path, kind_name(st.st_mode));
+				  path, vo_file_kind(st.st_mode));
 		goto out;
 	}
 out:
@@ -385,4 +384,22 @@ int vo_write_file_atomic(const char *path, const void *data, size_t len, struct 
 		return rc;
 	}
 	return vo_atomic_commit(&f, err);
+}
+
+int vo_write_fd_all(int fd, const char *name, const void *data, size_t len, struct vo_error *err)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return vo_error_set(err, VO_EIO, "cannot write to %s: %s", name,
+					    n < 0 ? strerror(errno) : "nothing written");
+		p += n;
+		len -= (size_t)n;
+	}
+	return VO_OK;
 }

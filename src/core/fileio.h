@@ -6,6 +6,8 @@
 
 #include "core/common.h"
 
+#include <sys/types.h>
+
 #include "core/buf.h"
 #include "core/err.h"
 
@@ -22,6 +24,12 @@ int vo_open_read(const char *path, int *fd, struct vo_error *err);
  */
 int vo_read_some(int fd, const char *path, void *buf, size_t len, size_t *got,
 		 struct vo_error *err);
+
+/*
+ * What a file of this mode is when it is not a regular one, for a message:
+ * "a FIFO", "a folder", "a character device", ...
+ */
+const char *vo_file_kind(mode_t mode);
 
 /*
  * Appends the content of the file at path to out.  A file larger than max
@@ -43,6 +51,13 @@ int vo_read_file(const char *path, size_t max, struct vo_buf *out, struct vo_err
  * is refused with VO_EINVAL.
  */
 int vo_write_file_atomic(const char *path, const void *data, size_t len, struct vo_error *err);
+
+/*
+ * Writes all len bytes of data to fd (retrying short writes and signals),
+ * for output to a pipe or a terminal; name says what fd is in messages.
+ * VO_EIO (a full disk, a reader that went away: EPIPE).
+ */
+int vo_write_fd_all(int fd, const char *name, const void *data, size_t len, struct vo_error *err);
 
 /*
  * Where an atomic write of path goes, in *out (owned by the caller): path

@@ -4,6 +4,7 @@
 #include "core/common.h"
 
 #include "core/json.h"
+#include "core/utf8.h"
 
 void vo_json_init(struct vo_json *j, struct vo_buf *out, bool indent)
 {
@@ -99,38 +100,6 @@ void vo_json_array_end(struct vo_json *j)
 	close_container(j, ']');
 }
 
-/* Length of the valid UTF-8 sequence at p (1-4), or 0 when invalid. */
-static size_t utf8_len(const unsigned char *p, size_t avail)
-{
-	unsigned char c = p[0];
-	size_t n;
-	size_t i;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (avail < n)
-		return 0;
-	cp = c & (0x7f >> n);
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
 int vo_json_escape(struct vo_buf *out, struct vo_str s)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -168,7 +137,7 @@ int vo_json_escape(struct vo_buf *out, struct vo_str s)
 			rc = vo_buf_add(out, esc, 6);
 			i++;
 		} else {
-			n = utf8_len(p + i, s.len - i);
+			n = vo_utf8_len(p + i, s.len - i);
 			if (n) {
 				rc = vo_buf_add(out, p + i, n);
 				i += n;

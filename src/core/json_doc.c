@@ -12,6 +12,7 @@
 #include "core/alloc.h"
 #include "core/json_doc.h"
 #include "core/limits.h"
+#include "core/utf8.h"
 
 struct parser {
 	struct vo_json_doc *d;
@@ -70,42 +71,6 @@ static int new_node(struct parser *ps, size_t *idx)
 	memset(n, 0, sizeof(*n));
 	n->end = (uint32_t)d->n;
 	return VO_OK;
-}
-
-/*
- * The length of the valid UTF-8 sequence (RFC 3629) of two to four bytes at
- * p, or 0.  Overlong forms, encoded surrogates and code points past U+10FFFF
- * are not valid.
- */
-static size_t utf8_seq(const unsigned char *p, size_t avail)
-{
-	unsigned char c = p[0];
-	unsigned char lo = 0x80;
-	unsigned char hi = 0xbf;
-	size_t n;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (avail < n || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return n;
 }
 
 static int hex4(const unsigned char *p, uint32_t *out)
@@ -230,7 +195,7 @@ static int parse_string(struct parser *ps, const char **out, uint32_t *out_len)
 			break;
 		if (c < 0x20)
 			return fail(ps, VO_JSON_DOC_CONTROL_CHARACTER, i);
-		n = utf8_seq(p + i, len - i);
+		n = vo_utf8_len(p + i, len - i);
 		if (!n)
 			return fail(ps, VO_JSON_DOC_BAD_UTF8, i);
 		i += n;
@@ -259,7 +224,7 @@ static int parse_string(struct parser *ps, const char **out, uint32_t *out_len)
 		if (c < 0x20)
 			return fail(ps, VO_JSON_DOC_CONTROL_CHARACTER, i);
 		if (c >= 0x80) {
-			n = utf8_seq(p + i, len - i);
+			n = vo_utf8_len(p + i, len - i);
 			if (!n)
 				return fail(ps, VO_JSON_DOC_BAD_UTF8, i);
 			memcpy(dst + w, p + i, n);

@@ -41,6 +41,9 @@
 
 /* Inputs: files per run, after expanding folders. */
 #define VO_INPUT_FILES_MAX 100000
+/* Inputs: folders nested below an -i folder (Hive partitions nest a few deep;
+ * more is a symbolic link loop or a mistake). */
+#define VO_INPUT_DEPTH_MAX 64
 
 /* Artifact: distinct countries and voucher amounts tracked per run. */
 #define VO_COUNTRIES_MAX 4096
@@ -69,6 +72,12 @@
  * artifact costs 3 times its size (pretty-printed, as written) to 6 (minified). */
 #define VO_ARTIFACT_TREE_FACTOR 12
 #define VO_ARTIFACT_TREE_SLACK (1u << 20)
+/* A partial result (vouch merge): it holds counts, not rows, so it is smaller
+ * than the artifact of the same job. */
+#define VO_PARTIAL_MAX VO_ARTIFACT_MAX
+/* Shards of one job (--shard I/N): far past any cluster; keeps I * units
+ * within 64 bits (units per job <= files x row groups). */
+#define VO_SHARDS_MAX 1000000
 
 /* CSV: the read buffer grows to hold a batch of records, but no further, so
  * memory stays flat whatever the file size; it must hold one whole record. */

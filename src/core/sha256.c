@@ -11,7 +11,7 @@
 #include "core/fileio.h"
 #include "core/sha256.h"
 
-static void to_hex(const unsigned char *md, char hex[VO_SHA256_HEX])
+void vo_sha256_to_hex(const unsigned char md[VO_SHA256_LEN], char hex[VO_SHA256_HEX])
 {
 	static const char digits[] = "0123456789abcdef";
 	size_t i;
@@ -23,6 +23,48 @@ static void to_hex(const unsigned char *md, char hex[VO_SHA256_HEX])
 	hex[64] = '\0';
 }
 
+int vo_sha256_init(struct vo_sha256 *s)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	s->ctx = NULL;
+	s->failed = false;
+	if (!ctx)
+		return VO_ENOMEM;
+	if (!EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(ctx);
+		return VO_ENOMEM;
+	}
+	s->ctx = ctx;
+	return VO_OK;
+}
+
+void vo_sha256_update(struct vo_sha256 *s, const void *data, size_t len)
+{
+	if (!s->ctx || s->failed || !len)
+		return;
+	if (!EVP_DigestUpdate(s->ctx, data, len))
+		s->failed = true;
+}
+
+int vo_sha256_final(struct vo_sha256 *s, unsigned char md[VO_SHA256_LEN])
+{
+	unsigned int mdlen = 0;
+	int rc = VO_OK;
+
+	if (!s->ctx || s->failed || !EVP_DigestFinal_ex(s->ctx, md, &mdlen) ||
+	    mdlen != VO_SHA256_LEN)
+		rc = VO_ENOMEM;
+	vo_sha256_release(s);
+	return rc;
+}
+
+void vo_sha256_release(struct vo_sha256 *s)
+{
+	EVP_MD_CTX_free(s->ctx);
+	s->ctx = NULL;
+}
+
 int vo_sha256_hex(const void *data, size_t len, char hex[VO_SHA256_HEX])
 {
 	unsigned char md[32];
@@ -30,7 +72,7 @@ int vo_sha256_hex(const void *data, size_t len, char hex[VO_SHA256_HEX])
 
 	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
 		return VO_ENOMEM;
-	to_hex(md, hex);
+	vo_sha256_to_hex(md, hex);
 	return VO_OK;
 }
 
@@ -72,7 +114,7 @@ int vo_sha256_file(const char *path, char hex[VO_SHA256_HEX], uint64_t *bytes, s
 		rc = vo_error_nomem(err);
 		goto out;
 	}
-	to_hex(md, hex);
+	vo_sha256_to_hex(md, hex);
 	*bytes = total;
 out:
 	EVP_MD_CTX_free(ctx);

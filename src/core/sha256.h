@@ -11,6 +11,28 @@
 
 #define VO_SHA256_HEX 65 /* 64 hex digits and a NUL */
 
+#define VO_SHA256_LEN 32 /* bytes of a digest */
+
+/*
+ * An incremental digest, for bytes that arrive in pieces (a stream read
+ * once, a document written in parts).  vo_sha256_init() allocates libcrypto's
+ * context (VO_ENOMEM); vo_sha256_final() writes the digest and frees it;
+ * vo_sha256_release() frees it without a digest (also after final, and on a
+ * zeroed struct).  A failed update is sticky: final then returns VO_ENOMEM.
+ */
+struct vo_sha256 {
+	void *ctx;   /* libcrypto's EVP_MD_CTX, owned */
+	bool failed; /* an update failed */
+};
+
+int vo_sha256_init(struct vo_sha256 *s);
+void vo_sha256_update(struct vo_sha256 *s, const void *data, size_t len);
+int vo_sha256_final(struct vo_sha256 *s, unsigned char md[VO_SHA256_LEN]);
+void vo_sha256_release(struct vo_sha256 *s);
+
+/* The lower-case hex form of a digest. */
+void vo_sha256_to_hex(const unsigned char md[VO_SHA256_LEN], char hex[VO_SHA256_HEX]);
+
 /* Lower-case hex digest of len bytes of data into hex. */
 int vo_sha256_hex(const void *data, size_t len, char hex[VO_SHA256_HEX]);
 

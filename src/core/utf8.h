@@ -17,6 +17,12 @@
  */
 size_t vo_utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp);
 
+/*
+ * The length of the valid sequence at p (avail >= 1 bytes), 1 to 4, or 0: the
+ * check alone, for scanners that copy the bytes as they are.
+ */
+size_t vo_utf8_len(const unsigned char *p, size_t avail);
+
 /* Writes cp (at most U+10FFFF, not a surrogate) to out; returns 1 to 4. */
 size_t vo_utf8_encode(uint32_t cp, char out[4]);
 

@@ -46,6 +46,7 @@
 #include "core/alloc.h"
 #include "core/fileio.h"
 #include "core/limits.h"
+#include "core/sha256.h"
 #include "ingest/csv.h"
 
 _Static_assert(VO_CSV_BUFFER_MAX >= 2 * (size_t)VO_CSV_RECORD_MAX,
@@ -81,6 +82,13 @@ enum scan_error {
 
 struct vo_csv_reader {
 	int fd;			     /* the open file */
+	unsigned char head[4];	     /* bytes read before the reader took the file (a sniff) */
+	size_t nhead;		     /* bytes in head */
+	size_t head_pos;	     /* bytes of head handed out */
+	bool raw_eof;		     /* read() of the file has returned 0 */
+	bool hashing;		     /* the raw bytes go through sha (a stream: read once) */
+	struct vo_sha256 sha;	     /* digest of the raw bytes, when hashing */
+	uint64_t raw_bytes;	     /* raw bytes read from the file, head included */
 	char *path;		     /* copy of the path, for messages */
 	char *buf;		     /* cap + CSV_PAD bytes */
 	size_t cap;		     /* bytes of buf usable for data */
@@ -404,6 +412,30 @@ static int too_long(struct vo_csv_reader *r, struct vo_error *err, uint64_t row)
 
 enum { REFILL_CUT = 1 }; /* refill(): the batch fills the largest buffer; end it */
 
+/*
+ * Reads up to len raw bytes of the file (the sniffed head first), hashing
+ * them when the reader hashes; *n is 0 at the end of the file.
+ */
+static int raw_read(struct vo_csv_reader *r, void *dst, size_t len, size_t *n, struct vo_error *err)
+{
+	*n = 0;
+	if (r->head_pos < r->nhead) {
+		*n = VO_MIN(len, r->nhead - r->head_pos);
+		memcpy(dst, r->head + r->head_pos, *n);
+		r->head_pos += *n;
+	} else if (!r->raw_eof) {
+		if (vo_read_some(r->fd, r->path, dst, len, n, err)) {
+			r->failed = true;
+			return VO_EIO;
+		}
+		r->raw_eof = *n == 0;
+	}
+	if (r->hashing)
+		vo_sha256_update(&r->sha, dst, *n);
+	r->raw_bytes += *n;
+	return VO_OK;
+}
+
 /* Reads more compressed bytes into gz_in when it is used up. */
 static int gz_fill(struct vo_csv_reader *r, struct vo_error *err)
 {
@@ -412,10 +444,8 @@ static int gz_fill(struct vo_csv_reader *r, struct vo_error *err)
 	while (z->avail_in == 0 && !r->gz_in_eof) {
 		size_t n;
 
-		if (vo_read_some(r->fd, r->path, r->gz_in, CSV_GZ_INPUT, &n, err)) {
-			r->failed = true;
+		if (raw_read(r, r->gz_in, CSV_GZ_INPUT, &n, err))
 			return VO_EIO;
-		}
 		if (n == 0)
 			r->gz_in_eof = true;
 		z->next_in = r->gz_in;
@@ -485,10 +515,8 @@ static int read_some(struct vo_csv_reader *r, struct vo_error *err)
 	while (r->end < r->cap) {
 		size_t n;
 
-		if (vo_read_some(r->fd, r->path, r->buf + r->end, r->cap - r->end, &n, err)) {
-			r->failed = true;
+		if (raw_read(r, r->buf + r->end, r->cap - r->end, &n, err))
 			return VO_EIO;
-		}
 		if (n == 0) {
 			r->eof = true;
 			break;
@@ -711,19 +739,13 @@ out:
 /* ---- public ------------------------------------------------------------ */
 
 /*
- * Switches to gzip decoding when the file starts with the gzip magic.  The
- * first bytes are peeked with pread(), so the plain path reads from offset 0.
+ * Switches to gzip decoding when the file starts with the gzip magic, judged
+ * from the head (the file's first bytes, read once, so a pipe loses none).
  */
 static int gz_open(struct vo_csv_reader *r, struct vo_error *err)
 {
-	unsigned char magic[2];
-	ssize_t n;
-
-	do
-		n = pread(r->fd, magic, sizeof(magic), 0);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(magic) || magic[0] != 0x1f || magic[1] != 0x8b)
-		return VO_OK; /* not gzip (or not seekable: read it as it comes) */
+	if (r->nhead < 2 || r->head[0] != 0x1f || r->head[1] != 0x8b)
+		return VO_OK;
 	r->gz = vo_calloc(1, sizeof(*r->gz));
 	r->gz_in = vo_malloc(CSV_GZ_INPUT);
 	if (!r->gz || !r->gz_in)
@@ -737,7 +759,25 @@ static int gz_open(struct vo_csv_reader *r, struct vo_error *err)
 	return VO_OK;
 }
 
-int vo_csv_reader_open(struct vo_csv_reader **out, const char *path, struct vo_error *err)
+/* Reads the file's first bytes into head (up to 4, fewer at its end). */
+static int read_head(struct vo_csv_reader *r, struct vo_error *err)
+{
+	while (r->nhead < sizeof(r->head) && !r->raw_eof) {
+		size_t n = 0;
+
+		if (vo_read_some(r->fd, r->path, r->head + r->nhead, sizeof(r->head) - r->nhead, &n,
+				 err)) {
+			r->failed = true;
+			return VO_EIO;
+		}
+		r->nhead += n;
+		r->raw_eof = n == 0;
+	}
+	return VO_OK;
+}
+
+int vo_csv_reader_open_fd(struct vo_csv_reader **out, const char *path, int fd, const void *head,
+			  size_t nhead, enum vo_csv_open_flags flags, struct vo_error *err)
 {
 	struct vo_csv_reader *r;
 	struct stat st;
@@ -745,9 +785,11 @@ int vo_csv_reader_open(struct vo_csv_reader **out, const char *path, struct vo_e
 
 	*out = NULL;
 	r = vo_calloc(1, sizeof(*r));
-	if (!r)
+	if (!r) {
+		close(fd);
 		return vo_error_nomem_in(err, path);
-	r->fd = -1;
+	}
+	r->fd = fd;
 	r->line = 1;
 	r->path = vo_strdup(path);
 	r->cap = CSV_BUF_INITIAL;
@@ -758,17 +800,26 @@ int vo_csv_reader_open(struct vo_csv_reader **out, const char *path, struct vo_e
 		rc = vo_error_nomem_in(err, path);
 		goto out;
 	}
-	r->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (r->fd < 0) {
-		rc = vo_error_at(err, errno == ENOENT ? VO_ENOTFOUND : VO_EIO, path, 0, NULL,
-				 "cannot open: %s", strerror(errno));
-		goto out;
-	}
 	if (fstat(r->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		rc = vo_error_at(err, VO_EIO, path, 0, NULL, "is a folder, not a CSV file");
 		goto out;
 	}
-	(void)posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (flags & VO_CSV_HASH) {
+		if (vo_sha256_init(&r->sha)) {
+			rc = vo_error_nomem_in(err, path);
+			goto out;
+		}
+		r->hashing = true;
+	}
+	if (S_ISREG(st.st_mode))
+		(void)posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	nhead = VO_MIN(nhead, sizeof(r->head));
+	if (nhead)
+		memcpy(r->head, head, nhead);
+	r->nhead = nhead;
+	rc = read_head(r, err);
+	if (rc)
+		goto out;
 	rc = gz_open(r, err);
 	if (rc)
 		goto out;
@@ -795,6 +846,40 @@ out:
 		return rc;
 	}
 	*out = r;
+	return VO_OK;
+}
+
+int vo_csv_reader_open(struct vo_csv_reader **out, const char *path, struct vo_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*out = NULL;
+	if (fd < 0)
+		return vo_error_at(err, errno == ENOENT ? VO_ENOTFOUND : VO_EIO, path, 0, NULL,
+				   "cannot open: %s", strerror(errno));
+	return vo_csv_reader_open_fd(out, path, fd, NULL, 0, 0, err);
+}
+
+int vo_csv_reader_digest(struct vo_csv_reader *r, char hex[VO_SHA256_HEX], uint64_t *bytes,
+			 struct vo_error *err)
+{
+	unsigned char md[VO_SHA256_LEN];
+	unsigned char chunk[4096];
+
+	if (!r->hashing || r->failed)
+		return vo_error_at(err, VO_EINVAL, r->path, 0, NULL, "no digest of this file");
+	/* Whatever follows the last record is part of the file too. */
+	while (!r->raw_eof || r->head_pos < r->nhead) {
+		size_t n;
+
+		if (raw_read(r, chunk, sizeof(chunk), &n, err))
+			return VO_EIO;
+	}
+	r->hashing = false;
+	if (vo_sha256_final(&r->sha, md))
+		return vo_error_nomem_in(err, r->path);
+	vo_sha256_to_hex(md, hex);
+	*bytes = r->raw_bytes;
 	return VO_OK;
 }
 
@@ -860,6 +945,7 @@ void vo_csv_reader_destroy(struct vo_csv_reader *r)
 		close(r->fd);
 	if (r->gz)
 		inflateEnd(r->gz);
+	vo_sha256_release(&r->sha);
 	vo_free(r->gz);
 	vo_free(r->gz_in);
 	vo_free(r->path);

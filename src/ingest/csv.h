@@ -55,6 +55,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/sha256.h"
 #include "core/str.h"
 #include "ingest/batch.h"
 
@@ -76,6 +77,31 @@ struct vo_csv_reader;
  *   VO_ENOMEM     an allocation failed.
  */
 int vo_csv_reader_open(struct vo_csv_reader **out, const char *path, struct vo_error *err);
+
+enum vo_csv_open_flags {
+	VO_CSV_HASH = 1 << 0, /* digest the raw bytes as they are read (vo_csv_reader_digest()) */
+};
+
+/*
+ * vo_csv_reader_open() on a file already open: the reader takes fd (also on
+ * failure, when it closes it) and reads it once from where it stands, so a
+ * pipe, a FIFO or /dev/stdin works.  head holds the nhead (at most 4) bytes
+ * the caller already read from fd to judge its format; they come first.
+ * path names the file in messages.  With VO_CSV_HASH the reader digests
+ * every raw byte (compressed ones for gzip), for a stream that cannot be
+ * read a second time.
+ */
+int vo_csv_reader_open_fd(struct vo_csv_reader **out, const char *path, int fd, const void *head,
+			  size_t nhead, enum vo_csv_open_flags flags, struct vo_error *err);
+
+/*
+ * For a reader opened with VO_CSV_HASH, after the last batch: reads what is
+ * left of the file (bytes after the last record), then gives the SHA-256 of
+ * all its raw bytes in hex and their count.  Once only.  VO_EINVAL (no
+ * digest: not hashing, or the reader failed), VO_EIO, VO_ENOMEM.
+ */
+int vo_csv_reader_digest(struct vo_csv_reader *r, char hex[VO_SHA256_HEX], uint64_t *bytes,
+			 struct vo_error *err);
 
 /*
  * Fills batch with the next rows (at most VO_BATCH_ROWS; a batch can be cut

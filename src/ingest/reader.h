@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 
 #include "core/err.h"
+#include "core/sha256.h"
 #include "ingest/batch.h"
 
 enum vo_format {
@@ -28,6 +29,12 @@ struct vo_reader;
  * VO_EFORMAT, VO_EUNSUPPORTED, VO_ENOMEM) with a message naming the file, for
  * example when a required column is missing.  On success *out is owned by
  * the caller, who calls vo_reader_destroy().
+ *
+ * The file is opened once: its first bytes, read to judge the format, are
+ * handed to the CSV reader, so a stream (a pipe, a FIFO, /dev/stdin,
+ * `<(...)`) loses nothing.  A stream holding CSV or CSV.gz is read as it
+ * comes and digested on the way (vo_reader_digest()); one holding Parquet
+ * is refused at once (VO_EUNSUPPORTED: Parquet is read by seeking).
  */
 int vo_reader_open(struct vo_reader **out, const char *path, struct vo_error *err);
 
@@ -48,6 +55,24 @@ uint64_t vo_reader_rows_hint(const struct vo_reader *r);
 size_t vo_reader_parts(const struct vo_reader *r);
 
 /*
+ * Makes r read only parts [first, end) (for a shard's share of a file; see
+ * vo_parquet_reader_limit()).  Call before the first vo_reader_next(), and
+ * with vo_reader_share() the shared counter starts at first.  A CSV file is
+ * one part: only [0, 1).  VO_EINVAL for a range outside the file.
+ */
+int vo_reader_limit(struct vo_reader *r, size_t first, size_t end);
+
+/* True when the file is not a regular file (see vo_reader_open()): it is read once. */
+bool vo_reader_is_stream(const struct vo_reader *r);
+
+/*
+ * A stream's SHA-256 (hex) and size, taken as it was read: call after the
+ * last batch.  VO_EINVAL for a regular file (hash it by path instead).
+ */
+int vo_reader_digest(struct vo_reader *r, char hex[VO_SHA256_HEX], uint64_t *bytes,
+		     struct vo_error *err);
+
+/*
  * Makes r read only the parts it claims from the shared counter *next (see
  * vo_parquet_reader_share()).  False, and no change, for a format that
  * cannot be split (CSV).
@@ -61,12 +86,21 @@ void vo_reader_destroy(struct vo_reader *r);
 int vo_detect_format(const char *path, enum vo_format *fmt, struct vo_error *err);
 
 /*
- * Expands inputs (files or folders; a folder contributes its regular files
- * whose names end in .parquet, .parq, .parquet.gzip, .pq, .csv or .csv.gz,
- * not recursing, skipping hidden files) into *paths, sorted by name within each
- * folder, in argument order otherwise.  A missing path, or a folder without
- * data files, is an error naming it.  The caller frees the list with
- * vo_inputs_free().
+ * Expands inputs (files or folders) into *paths: a file as it is named; a
+ * folder, recursively (Hive/Spark partition folders such as
+ * country=Peru/part-00000.csv), its regular files whose names end in
+ * .parquet, .parq, .parquet.gzip, .pq, .csv or .csv.gz, in byte order of
+ * their paths (what `find DIR -type f | LC_ALL=C sort` prints); inputs in
+ * argument order.  Skipped, as Hadoop and Spark skip them: names starting
+ * with '.' (hidden files, Hadoop's .NAME.crc checksums), names starting with
+ * '_' that hold no '=' (_SUCCESS, _committed_*, _started_*, _temporary/,
+ * _metadata), *.crc, and *.json (the artifact, a segments config, vouch
+ * clean's *.csv.meta.json: vouch reads no JSON data).  Any other file in
+ * a folder (README.txt, a Hive file without a suffix, a FIFO) is an error
+ * (VO_EFORMAT) naming it: nothing is skipped silently.  A missing path, a
+ * folder without data files, folders nested more than VO_INPUT_DEPTH_MAX
+ * deep or a symbolic link loop are errors naming them.  The caller frees
+ * the list with vo_inputs_free().
  */
 int vo_inputs_expand(const char *const *inputs, size_t ninputs, char ***paths, size_t *npaths,
 		     struct vo_error *err);

@@ -3,8 +3,9 @@
  * reader share with the clean metadata (clean_meta.c), private to model/.
  *
  * The clean metadata repeats three members of the artifact: "sources",
- * "countries_selected" and the counts of "quality".  They are written and
- * read by these functions only, so the two formats cannot drift apart.
+ * "countries_selected" and the counts of "quality", and a partial result
+ * (partial.c) carries the "segments" object.  They are written and read by
+ * these functions only, so the formats cannot drift apart.
  */
 #ifndef VO_MODEL_ARTIFACT_INT_H
 #define VO_MODEL_ARTIFACT_INT_H
@@ -20,6 +21,9 @@ int vo__render_sources(struct vo_json *j, const struct vo_artifact *a, bool cano
 
 /* Writes the names of a's countries as a JSON array. */
 void vo__render_selected(struct vo_json *j, const struct vo_artifact *a);
+
+/* Writes the segment definitions as the artifact's "segments" object (also in partials). */
+void vo__render_segments(struct vo_json *j, const struct vo_segconfig *cfg);
 
 /* Writes a's quality; outside_buckets (per segment) only when with_outside. */
 void vo__render_quality(struct vo_json *j, const struct vo_artifact *a, bool with_outside);

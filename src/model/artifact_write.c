@@ -42,7 +42,7 @@ static void render_cell(struct vo_json *j, const struct vo_cell *cell, bool with
 	vo_json_object_end(j);
 }
 
-static void render_segments(struct vo_json *j, const struct vo_segconfig *cfg)
+void vo__render_segments(struct vo_json *j, const struct vo_segconfig *cfg)
 {
 	size_t s;
 	size_t b;
@@ -188,7 +188,7 @@ int vo_artifact_render(const struct vo_artifact *a, bool canonical, struct vo_bu
 	vo_json_key(&j, "quality");
 	vo__render_quality(&j, a, true);
 	vo_json_key(&j, "segments");
-	render_segments(&j, cfg);
+	vo__render_segments(&j, cfg);
 	vo_json_key(&j, "countries");
 	vo_json_object_begin(&j);
 	for (c = 0; c < a->ncountries; c++) {

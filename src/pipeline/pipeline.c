@@ -13,6 +13,7 @@
 #include "core/limits.h"
 #include "ingest/reader.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/pipeline_int.h"
 #include "segment/segment.h"
 
 /* Orders country ids by their artifact names in byte order. */
@@ -119,14 +120,31 @@ static size_t thread_count(const struct vo_pipeline_options *opt)
 	return 1;
 }
 
+/* Makes r read only the parts of range (none given: all of them). */
+static int limit(struct vo_reader *r, const char *path, const struct vo__part_range *range,
+		 struct vo_error *err)
+{
+	if (!range)
+		return VO_OK;
+	if (vo_reader_limit(r, range->first, range->end))
+		return vo_error_set(err, VO_EFORMAT,
+				    "%s: has %zu parts now, not the %zu or more it had when listed "
+				    "(changed during the run?)",
+				    path, vo_reader_parts(r), range->end);
+	return VO_OK;
+}
+
 /* Creates worker i > 0 of a shared file: its reader, cleaner and segmenter. */
 static int worker_setup(struct worker *w, const struct vo_pipeline_options *opt,
-			const struct vo_segconfig *cfg, atomic_size_t *next, struct vo_error *err)
+			const struct vo_segconfig *cfg, const struct vo__part_range *range,
+			atomic_size_t *next, struct vo_error *err)
 {
 	static const char *const default_country[] = { VO_DEFAULT_COUNTRY };
 	int rc;
 
 	rc = vo_reader_open(&w->reader, w->path, err);
+	if (!rc)
+		rc = limit(w->reader, w->path, range, err);
 	if (!rc)
 		vo_reader_share(w->reader, next);
 	if (!rc)
@@ -158,23 +176,26 @@ static int worker_merge(struct worker *w, struct vo_cleaner *cleaner, struct vo_
 }
 
 /*
- * Reads one file: hashes it on one thread while up to thread_count() readers
- * share its row groups.
+ * Reads one file, or the parts of it in range: hashes it on one thread (when
+ * hash is set) while up to thread_count() readers share its row groups.  A
+ * stream is digested by its reader instead, as it is read.
  */
 static int run_file(const struct vo_pipeline_options *opt, const char *path,
-		    const struct vo_segconfig *cfg, struct vo_cleaner *cleaner,
-		    struct vo_segmenter *seg, struct vo_source *src, struct vo_error *err)
+		    const struct vo_segconfig *cfg, const struct vo__part_range *range, bool hash,
+		    struct vo_cleaner *cleaner, struct vo_segmenter *seg, struct vo_source *src,
+		    struct vo_error *err)
 {
 	size_t nthreads = thread_count(opt);
 	struct worker *ws = NULL;
 	atomic_size_t next;
 	atomic_int stop;
 	struct hasher h;
+	size_t nparts;
 	size_t n = 1;
 	size_t i;
 	int rc;
 
-	atomic_init(&next, 0);
+	atomic_init(&next, range ? range->first : 0);
 	atomic_init(&stop, 0);
 	memset(&h, 0, sizeof(h));
 	h.path = path;
@@ -192,6 +213,8 @@ static int run_file(const struct vo_pipeline_options *opt, const char *path,
 	ws[0].cleaner = cleaner;
 	ws[0].seg = seg;
 	rc = vo_reader_open(&ws[0].reader, path, err);
+	if (!rc)
+		rc = limit(ws[0].reader, path, range, err);
 	if (rc)
 		goto out;
 	if (opt->progress) {
@@ -202,16 +225,18 @@ static int run_file(const struct vo_pipeline_options *opt, const char *path,
 		atomic_store(&opt->progress->file_bytes,
 			     stat(path, &st) ? 0 : (uint64_t)st.st_size);
 	}
-	if (nthreads > 1 && vo_reader_parts(ws[0].reader) > 1 &&
-	    vo_reader_share(ws[0].reader, &next))
-		n = VO_MIN(nthreads, vo_reader_parts(ws[0].reader));
-	if (nthreads == 1 || pthread_create(&h.thread, NULL, hasher_main, &h)) {
+	nparts = range ? range->end - range->first : vo_reader_parts(ws[0].reader);
+	if (nthreads > 1 && nparts > 1 && vo_reader_share(ws[0].reader, &next))
+		n = VO_MIN(nthreads, nparts);
+	if (!hash || vo_reader_is_stream(ws[0].reader)) {
+		/* nothing to hash here: not this run's file to hash, or its reader digests it */
+	} else if (nthreads == 1 || pthread_create(&h.thread, NULL, hasher_main, &h)) {
 		hasher_main(&h); /* one thread (or none to spare): hash first */
 	} else {
 		h.thread_started = true;
 	}
 	for (i = 1; i < n && !rc; i++) {
-		rc = worker_setup(&ws[i], opt, cfg, &next, err);
+		rc = worker_setup(&ws[i], opt, cfg, range, &next, err);
 		if (!rc && pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]))
 			rc = vo_error_set(err, VO_ENOMEM, "cannot start a reader thread");
 		ws[i].started = !rc;
@@ -240,6 +265,11 @@ static int run_file(const struct vo_pipeline_options *opt, const char *path,
 		*err = h.err;
 		goto out;
 	}
+	if (hash && vo_reader_is_stream(ws[0].reader)) {
+		rc = vo_reader_digest(ws[0].reader, src->sha256, &src->bytes, err);
+		if (rc)
+			goto out;
+	}
 	for (i = 0; i < n; i++)
 		src->rows += ws[i].rows;
 	if (opt->progress)
@@ -262,8 +292,7 @@ out:
 	return rc;
 }
 
-/* Builds the artifact's countries, in selection order (or by name for "all"). */
-static int build_tables(const struct vo_cleaner *cleaner, const struct vo_segmenter *seg,
+int vo__pipeline_tables(const struct vo_cleaner *cleaner, const struct vo_segmenter *seg,
 			struct vo_artifact *a)
 {
 	size_t n = vo_cleaner_country_count(cleaner);
@@ -382,69 +411,15 @@ static int check_outputs(const struct vo_pipeline_options *opt, char **paths, si
 	return rc;
 }
 
-int vo_pipeline_run(const struct vo_pipeline_options *opt, struct vo_artifact *out,
-		    struct vo_error *err)
+int vo__pipeline_finish(const struct vo_cleaner *cleaner, const struct vo_segmenter *seg,
+			struct vo_artifact *out, struct vo_error *err)
 {
-	static const char *const default_country[] = { VO_DEFAULT_COUNTRY };
-	struct vo_cleaner *cleaner = NULL;
-	struct vo_segmenter *seg = NULL;
-	char **paths = NULL;
-	size_t npaths = 0;
-	size_t i;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	rc = opt->config ? vo_segconfig_copy(&out->config, opt->config)
-			 : vo_segconfig_default(&out->config);
+	out->quality = *vo_cleaner_quality(cleaner);
+	rc = vo__pipeline_tables(cleaner, seg, out);
 	if (rc)
 		return vo_error_nomem(err);
-	rc = vo_inputs_expand(opt->inputs, opt->ninputs, &paths, &npaths, err);
-	if (!rc)
-		rc = check_outputs(opt, paths, npaths, err);
-	if (rc)
-		goto out;
-	for (i = 0; opt->progress && i < npaths; i++) {
-		struct stat st;
-
-		if (!stat(paths[i], &st))
-			atomic_fetch_add(&opt->progress->total_bytes, (uint64_t)st.st_size);
-	}
-	rc = vo_cleaner_create(&cleaner, opt->ncountries ? opt->countries : default_country,
-			       opt->ncountries ? opt->ncountries : 1, err);
-	if (rc)
-		goto out;
-	rc = vo_segmenter_create(&seg, &out->config);
-	if (rc) {
-		vo_error_nomem(err);
-		goto out;
-	}
-	out->sources = vo_calloc(npaths, sizeof(*out->sources));
-	out->outside = vo_calloc(VO_MAX(out->config.nsegs, 1), sizeof(*out->outside));
-	if (!out->sources || !out->outside) {
-		rc = vo_error_nomem(err);
-		goto out;
-	}
-	for (i = 0; i < npaths; i++) {
-		struct vo_source *src = &out->sources[i];
-
-		src->path = vo_strdup(paths[i]);
-		if (!src->path) {
-			rc = vo_error_nomem(err);
-			goto out;
-		}
-		out->nsources++;
-		rc = run_file(opt, paths[i], &out->config, cleaner, seg, src, err);
-		if (rc)
-			goto out;
-	}
-	out->quality = *vo_cleaner_quality(cleaner);
-	for (i = 0; i < out->config.nsegs; i++)
-		out->outside[i] = vo_segmenter_outside(seg, i);
-	rc = build_tables(cleaner, seg, out);
-	if (rc) {
-		vo_error_nomem(err);
-		goto out;
-	}
 	rc = vo_artifact_seal(out);
 	if (rc == VO_ELIMIT)
 		vo_error_set(err, rc,
@@ -453,9 +428,161 @@ int vo_pipeline_run(const struct vo_pipeline_options *opt, struct vo_artifact *o
 			     VO_ARTIFACT_MAX >> 20);
 	else if (rc)
 		vo_error_set(err, rc, "cannot build the artifact: %s", vo_strerror(rc));
+	return rc;
+}
+
+/* A run's state: the stages, the files, and what was read of each. */
+struct run {
+	struct vo_cleaner *cleaner;
+	struct vo_segmenter *seg;
+	char **paths;
+	size_t npaths;
+	struct vo__plan plan;	/* the work units; empty unless planned */
+	struct vo__read *reads; /* per path */
+};
+
+static void run_release(struct run *st)
+{
+	vo_segmenter_destroy(st->seg);
+	vo_cleaner_destroy(st->cleaner);
+	vo_inputs_free(st->paths, st->npaths);
+	vo__plan_release(&st->plan);
+	vo_free(st->reads);
+	memset(st, 0, sizeof(*st));
+}
+
+/*
+ * Reads the job into st: every file, or with planned the work units of
+ * shard opt->shard of opt->nshards (one shard of one when not sharded).
+ * partial: hash only the files whose unit 0 this shard holds (else every
+ * file read).
+ */
+static int run(const struct vo_pipeline_options *opt, const struct vo_segconfig *cfg, bool planned,
+	       bool partial, struct run *st, struct vo_error *err)
+{
+	static const char *const default_country[] = { VO_DEFAULT_COUNTRY };
+	size_t i;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	rc = vo_inputs_expand(opt->inputs, opt->ninputs, &st->paths, &st->npaths, err);
+	if (!rc)
+		rc = check_outputs(opt, st->paths, st->npaths, err);
+	if (rc)
+		return rc;
+	if (planned) {
+		rc = vo__plan_make(st->paths, st->npaths, opt->nshards ? opt->shard : 0,
+				   opt->nshards ? opt->nshards : 1, &st->plan, err);
+		if (rc)
+			return rc;
+	}
+	for (i = 0; opt->progress && i < st->npaths; i++) {
+		struct stat sb;
+
+		if (!stat(st->paths[i], &sb))
+			atomic_fetch_add(&opt->progress->total_bytes, (uint64_t)sb.st_size);
+	}
+	rc = vo_cleaner_create(&st->cleaner, opt->ncountries ? opt->countries : default_country,
+			       opt->ncountries ? opt->ncountries : 1, err);
+	if (rc)
+		return rc;
+	if (vo_segmenter_create(&st->seg, cfg))
+		return vo_error_nomem(err);
+	st->reads = vo_calloc(VO_MAX(st->npaths, 1), sizeof(*st->reads));
+	if (!st->reads)
+		return vo_error_nomem(err);
+	for (i = 0; i < st->npaths; i++) {
+		struct vo__read *r = &st->reads[i];
+		struct vo__part_range parts;
+
+		if (planned) {
+			vo__plan_share(&st->plan, i, &r->first, &r->count, &parts);
+			if (!r->count)
+				continue;
+		}
+		r->read = true;
+		r->hashed = !partial || r->first == 0;
+		rc = run_file(opt, st->paths[i], cfg, planned ? &parts : NULL, r->hashed,
+			      st->cleaner, st->seg, &r->src, err);
+		if (rc)
+			return rc;
+		if (planned && r->hashed && r->src.bytes != st->plan.files[i].bytes)
+			return vo_error_set(err, VO_EIO,
+					    "%s: changed during the run (%" PRIu64
+					    " bytes when listed, %" PRIu64 " when hashed)",
+					    st->paths[i], st->plan.files[i].bytes, r->src.bytes);
+	}
+	return VO_OK;
+}
+
+/* The segment definitions of a run into cfg: the options' or the defaults. */
+static int run_config(const struct vo_pipeline_options *opt, struct vo_segconfig *cfg,
+		      struct vo_error *err)
+{
+	int rc = opt->config ? vo_segconfig_copy(cfg, opt->config) : vo_segconfig_default(cfg);
+
+	return rc ? vo_error_nomem(err) : VO_OK;
+}
+
+int vo_pipeline_run(const struct vo_pipeline_options *opt, struct vo_artifact *out,
+		    struct vo_error *err)
+{
+	struct run st;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&st, 0, sizeof(st));
+	rc = run_config(opt, &out->config, err);
+	if (!rc)
+		rc = run(opt, &out->config, opt->nshards > 0, false, &st, err);
+	if (rc)
+		goto out;
+	out->sources = vo_calloc(VO_MAX(st.npaths, 1), sizeof(*out->sources));
+	out->outside = vo_calloc(VO_MAX(out->config.nsegs, 1), sizeof(*out->outside));
+	if (!out->sources || !out->outside) {
+		rc = vo_error_nomem(err);
+		goto out;
+	}
+	/* The files read: all of them, unless this is one shard of a job. */
+	for (i = 0; i < st.npaths; i++) {
+		struct vo_source *src = &out->sources[out->nsources];
+
+		if (!st.reads[i].read)
+			continue;
+		*src = st.reads[i].src;
+		src->path = vo_strdup(st.paths[i]);
+		if (!src->path) {
+			rc = vo_error_nomem(err);
+			goto out;
+		}
+		out->nsources++;
+	}
+	for (i = 0; i < out->config.nsegs; i++)
+		out->outside[i] = vo_segmenter_outside(st.seg, i);
+	rc = vo__pipeline_finish(st.cleaner, st.seg, out, err);
 out:
-	vo_segmenter_destroy(seg);
-	vo_cleaner_destroy(cleaner);
-	vo_inputs_free(paths, npaths);
+	run_release(&st);
+	return rc;
+}
+
+int vo_pipeline_run_partial(const struct vo_pipeline_options *opt, struct vo_partial *out,
+			    struct vo_error *err)
+{
+	static const char *const default_country[] = { VO_DEFAULT_COUNTRY };
+	struct run st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&st, 0, sizeof(st));
+	rc = run_config(opt, &out->config, err);
+	if (!rc)
+		rc = run(opt, &out->config, true, true, &st, err);
+	if (!rc)
+		rc = vo__partial_export(st.cleaner, st.seg,
+					opt->ncountries ? opt->countries : default_country,
+					opt->ncountries ? opt->ncountries : 1, st.paths, &st.plan,
+					st.reads, out, err);
+	run_release(&st);
 	return rc;
 }

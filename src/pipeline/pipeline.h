@@ -25,6 +25,7 @@
 #include "core/err.h"
 #include "ingest/batch.h"
 #include "model/artifact.h"
+#include "model/partial.h"
 #include "model/segdef.h"
 
 /*
@@ -59,6 +60,8 @@ struct vo_pipeline_options {
 	void *ctx;			   /* passed to on_batch */
 	unsigned threads;		   /* readers per Parquet file; 0: one per available core */
 	struct vo_progress *progress;	   /* optional */
+	uint64_t shard;			   /* with nshards: this run's shard, 0-based */
+	uint64_t nshards;		   /* 0: the whole job; else read one shard's units */
 	const char *const *outputs;	   /* files the caller will write: checked before reading */
 	size_t noutputs;
 	const char *const *also_read; /* other files the run reads (config, metadata) */
@@ -73,9 +76,30 @@ struct vo_pipeline_options {
  * input files, also_read, and the folders the expansion listed: an output
  * that is an input, or that a later run over the same folders would read
  * as data, is refused with VO_EINVAL.
+ *
+ * With opt->nshards, only shard opt->shard's work units are read (see
+ * vo_pipeline_run_partial()), and the artifact is that of those units: its
+ * sources are the files it read, each hashed whole.  For tests and for
+ * looking at one shard; a job's shards are summed with partial results.
  */
 int vo_pipeline_run(const struct vo_pipeline_options *opt, struct vo_artifact *out,
 		    struct vo_error *err);
+
+/*
+ * Runs the job, or one shard of it, into a partial result (model/partial.h)
+ * instead of an artifact; *out is released by the caller, also after a
+ * failure.  The job's work units, in a fixed order (docs/PARTIAL.md): the
+ * files as vo_inputs_expand() lists them, each Parquet row group one unit
+ * (a file without row groups one empty unit), each CSV or CSV.gz file one
+ * unit.  Shard I of N takes units [floor(I * U / N), floor((I + 1) * U / N))
+ * of the U in the job; it reads the footer of every Parquet file (to number
+ * the units) and the pages of its own row groups only, and hashes the whole
+ * of each file whose unit 0 it holds.  Without opt->nshards the run is shard
+ * 0 of 1.  Every input must be a regular file (VO_EUNSUPPORTED otherwise).
+ * Errors as vo_pipeline_run().
+ */
+int vo_pipeline_run_partial(const struct vo_pipeline_options *opt, struct vo_partial *out,
+			    struct vo_error *err);
 
 /* The default selection of SPEC section 2. */
 #define VO_DEFAULT_COUNTRY "Peru"

@@ -183,6 +183,35 @@ uint64_t vo_segmenter_outside(const struct vo_segmenter *s, size_t seg)
 	return sum;
 }
 
+uint64_t vo_segmenter_country_outside(const struct vo_segmenter *s, uint32_t country, size_t seg)
+{
+	uint64_t sum = 0;
+	size_t v;
+
+	if (country >= s->ncountries)
+		return 0;
+	for (v = 0; v < s->country[country].vcap; v++)
+		sum += s->country[country].m[v * s->nslots + 1 + s->cfg->ncells + seg];
+	return sum;
+}
+
+int vo_segmenter_import(struct vo_segmenter *s, uint32_t country, size_t slot, int64_t amount,
+			uint64_t rows)
+{
+	uint32_t v;
+	int rc;
+
+	if (slot > s->cfg->ncells)
+		return VO_EINVAL;
+	rc = vo_intmap_put(&s->vouchers, amount, &v, NULL);
+	if (!rc)
+		rc = reserve(s, country, v);
+	if (rc)
+		return rc;
+	s->country[country].m[(size_t)v * s->nslots + slot] += rows;
+	return VO_OK;
+}
+
 static int cmp_vcount(const void *a, const void *b)
 {
 	const struct vo_vcount *x = a;

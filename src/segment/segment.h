@@ -41,6 +41,21 @@ int vo_segmenter_merge(struct vo_segmenter *dst, const struct vo_segmenter *src,
 /* Kept rows that fell outside every bucket of segment seg, over all countries. */
 uint64_t vo_segmenter_outside(const struct vo_segmenter *s, size_t seg);
 
+/* The same for one country (by the cleaner's id); 0 for a country without rows. */
+uint64_t vo_segmenter_country_outside(const struct vo_segmenter *s, uint32_t country, size_t seg);
+
+/*
+ * Adds rows kept rows of country with voucher amount to one column of its
+ * counts, for merging partial results (model/partial.h) that carry what
+ * vo_segmenter_table() gives: slot 0 is the country as a whole (its
+ * fallback), slot 1 + i cell i of the config.  Outside counts are not
+ * imported: the merge sums them itself.  VO_EINVAL for another slot,
+ * VO_ELIMIT past VO_VOUCHERS_MAX amounts or VO_COUNTRIES_MAX countries,
+ * VO_ENOMEM.
+ */
+int vo_segmenter_import(struct vo_segmenter *s, uint32_t country, size_t slot, int64_t amount,
+			uint64_t rows);
+
 /*
  * Builds the table of country id (as numbered by the cleaner) under the
  * given name into *out, which the caller frees with vo_country_table_release().

@@ -11,7 +11,9 @@
  * file (the real data re-written by DuckDB, from the fuzz corpus), with one
  * and two reader threads, then the artifact's atomic write over a previous
  * one (which a failed write leaves byte for byte, with no temporary file
- * left behind); vo_table_load plus one POST /voucher and one POST
+ * left behind); the same inputs as two shards' partial results, written,
+ * then merged into the artifact (vo_pipeline_run_partial, vo_partial_render,
+ * vo_merge_run); vo_table_load plus one POST /voucher and one POST
  * /vouchers answer; and the two other JSON readers: a --segments-config file
  * (vo_segconfig_load) and the clean metadata of two cleaned CSVs
  * (vo_clean_meta_load_inputs).
@@ -37,7 +39,9 @@
 #include "core/limits.h"
 #include "model/artifact.h"
 #include "model/clean_meta.h"
+#include "model/partial.h"
 #include "model/segdef.h"
+#include "pipeline/merge.h"
 #include "pipeline/pipeline.h"
 #include "testutil.h"
 
@@ -150,7 +154,54 @@ static void read_bytes(const char *path, struct vo_buf *b)
 	assert_int_equal(vo_read_file(path, VO_ARTIFACT_MAX, b, &err), VO_OK);
 }
 
-static void pipeline_failures(unsigned threads)
+/*
+ * Two shards of the same inputs as partial results (model/partial.h), each
+ * written atomically, then merged (pipeline/merge.h) into the artifact.
+ */
+static int run_shards(unsigned threads, struct vo_error *err)
+{
+	static const char *const all[] = { "all" };
+	const char *inputs[] = { csv_path, parquet_path };
+	const char *parts[2];
+	char paths[2][512];
+	struct vo_pipeline_options opt;
+	struct vo_artifact a;
+	uint64_t i;
+	int rc = VO_OK;
+
+	memset(&opt, 0, sizeof(opt));
+	memset(&a, 0, sizeof(a));
+	opt.inputs = inputs;
+	opt.ninputs = VO_ARRAY_SIZE(inputs);
+	opt.countries = all;
+	opt.ncountries = 1;
+	opt.threads = threads;
+	opt.nshards = 2;
+	for (i = 0; i < 2 && !rc; i++) {
+		struct vo_partial p;
+		struct vo_buf b;
+
+		parts[i] = vo_test_path(paths[i], sizeof(paths[i]), i ? "p1.part" : "p0.part");
+		opt.shard = i;
+		vo_buf_init(&b, VO_PARTIAL_MAX);
+		rc = vo_pipeline_run_partial(&opt, &p, err);
+		if (!rc && vo_partial_render(&p, &b))
+			rc = vo_error_nomem(err);
+		if (!rc)
+			rc = vo_write_file_atomic(parts[i], b.ptr, b.len, err);
+		vo_buf_release(&b);
+		vo_partial_release(&p);
+	}
+	if (!rc)
+		rc = vo_merge_run(parts, 2, &a, err);
+	if (!rc)
+		rc = vo_artifact_write(&a, out_path, err);
+	vo_artifact_release(&a);
+	return rc;
+}
+
+static void job_failures(const char *what, int (*job)(unsigned, struct vo_error *),
+			 unsigned threads)
 {
 	struct vo_error err = { 0 };
 	struct vo_buf before;
@@ -160,13 +211,13 @@ static void pipeline_failures(unsigned threads)
 	int rc;
 
 	/* The previous artifact, which no failed run may touch. */
-	if (run_job(threads, &err))
+	if (job(threads, &err))
 		fail_msg("%s", err.msg);
 	read_bytes(out_path, &before);
 	for (n = 1; n < RUNS_MAX; n++) {
 		memset(&err, 0, sizeof(err));
 		vo_alloc_fail_at(n);
-		rc = run_job(threads, &err);
+		rc = job(threads, &err);
 		used = vo_alloc_count();
 		vo_alloc_fail_at(0);
 		if (used < n) {
@@ -185,8 +236,13 @@ static void pipeline_failures(unsigned threads)
 		assert_int_equal(hidden_files(), 0);
 	}
 	assert_true(n > 50 && n < RUNS_MAX);
-	print_message("pipeline, %u thread(s): %" PRIu64 " failure points\n", threads, n - 1);
+	print_message("%s, %u thread(s): %" PRIu64 " failure points\n", what, threads, n - 1);
 	vo_buf_release(&before);
+}
+
+static void pipeline_failures(unsigned threads)
+{
+	job_failures("pipeline", run_job, threads);
 }
 
 static void test_pipeline_one_thread(void **state)
@@ -199,6 +255,12 @@ static void test_pipeline_two_threads(void **state)
 {
 	(void)state;
 	pipeline_failures(2);
+}
+
+static void test_shards_merged(void **state)
+{
+	(void)state;
+	job_failures("two shards, partial results, merge", run_shards, 2);
 }
 
 /* Loads the table and answers each request; returns the first failure. */
@@ -403,6 +465,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pipeline_one_thread),
 		cmocka_unit_test(test_pipeline_two_threads),
+		cmocka_unit_test(test_shards_merged),
 		cmocka_unit_test(test_request),
 		cmocka_unit_test(test_segments_config),
 		cmocka_unit_test(test_clean_meta),

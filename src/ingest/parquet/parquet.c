@@ -324,7 +324,9 @@ static int start_row_group(struct vo_parquet_reader *r, bool *none, struct vo_er
 	r->in_rg = false;
 	if (r->shared)
 		want = atomic_fetch_add(r->shared, 1);
-	*none = want >= r->meta.nrow_groups;
+	else if (want < r->rg_first)
+		want = r->rg_first;
+	*none = want >= r->rg_end;
 	if (*none) {
 		r->rg_next = r->meta.nrow_groups;
 		return VO_OK;
@@ -486,6 +488,7 @@ int vo_parquet_reader_open(struct vo_parquet_reader **out, const char *path, str
 	}
 	vo_thrift_init(&r->rg_cursor, r->meta.footer + r->meta.row_groups_at,
 		       r->meta.footer_len - r->meta.row_groups_at);
+	r->rg_end = r->meta.nrow_groups;
 	*out = r;
 	r = NULL;
 out:
@@ -563,6 +566,12 @@ int vo_parquet_reader_scan(struct vo_parquet_reader *r, uint64_t *pages, struct 
 	if (rc)
 		r->failed = rc;
 	return rc;
+}
+
+void vo_parquet_reader_limit(struct vo_parquet_reader *r, size_t first, size_t end)
+{
+	r->rg_first = VO_MIN(first, r->meta.nrow_groups);
+	r->rg_end = VO_MIN(end, r->meta.nrow_groups);
 }
 
 void vo_parquet_reader_share(struct vo_parquet_reader *r, atomic_size_t *next)

@@ -107,6 +107,16 @@ size_t vo_parquet_reader_num_row_groups(const struct vo_parquet_reader *r);
 void vo_parquet_reader_share(struct vo_parquet_reader *r, atomic_size_t *next);
 
 /*
+ * Makes r read only row groups [first, end) (a shard's share of the file):
+ * the footer entries before first are stepped over, so batches keep their
+ * file-wide first_row, and none from end on is read.  With
+ * vo_parquet_reader_share() the shared counter must start at first.  Call
+ * before the first vo_parquet_reader_next(); bounds past the row groups are
+ * clamped.
+ */
+void vo_parquet_reader_limit(struct vo_parquet_reader *r, size_t first, size_t end);
+
+/*
  * Reads and decompresses every page of the six columns in the row groups
  * left (or claimed, when shared), decoding nothing: the floor of what a
  * reader costs, for `vouch inspect --scan` and the benchmarks.  Adds the

@@ -460,6 +460,8 @@ struct vo_parquet_reader {
 	uint64_t rows_done;	    /* rows of the file handed out */
 	uint64_t rows_before;	    /* rows of the file before the current row group */
 	atomic_size_t *shared;	    /* row groups claimed from a shared counter, or NULL */
+	size_t rg_first;	    /* row groups before it are not read (a shard's share) */
+	size_t rg_end;		    /* nor it and those after (nrow_groups unless limited) */
 	int failed;		    /* first error of next(), sticky */
 };
 
