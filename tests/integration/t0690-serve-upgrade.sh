@@ -154,8 +154,15 @@ if command -v systemd-socket-activate >/dev/null; then
 		--log-level notice 2>activate.log &
 	ACT=$!
 	SERVER_PIDS+=("$ACT")
-	BASE=http://127.0.0.1:$p
-	wait_ready "$A"
+	# systemd-socket-activate listens first ("Listening on ...") and starts vouch
+	# at the first connection, which waits in the socket's queue meanwhile:
+	# then one patient request, not the OpenAPI-checked polls of wait_ready.
+	for i in $(seq 100); do grep -q "^Listening on" activate.log && break; sleep 0.1; done
+	grep -q "^Listening on" activate.log || { cat activate.log >&2; fail "systemd-socket-activate did not listen"; }
+	got=$(curl -s --max-time 60 "http://127.0.0.1:$p/ready") || fail "no answer on the activated socket"
+	[ "$(printf '%s' "$got" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).version))')" = "$A" ] ||
+		fail "the activated server answered '$got'"
+	ok
 	grep -q "listening on 127.0.0.1:$p (.*1 listening socket handed in)" activate.log ||
 		{ cat activate.log >&2; fail "no handed-in socket in the log"; }
 	ok
