@@ -33,6 +33,10 @@ struct vo_engine_config {
 	size_t max_body_memory;	   /* body bytes buffered over all connections (503 past it) */
 	unsigned max_connections;  /* over all workers; past it, 503 */
 	unsigned max_per_ip;	   /* per client address; 0: no limit */
+	const int *listen_fds;	   /* listening sockets handed in (socket activation, an
+				      upgrade), owned by the engine after start; NULL: bind
+				      host:port */
+	size_t nlisten;
 };
 
 struct vo_engine;
@@ -40,13 +44,27 @@ struct vo_engine;
 /*
  * Binds the listening sockets and starts the workers, which answer through
  * api and count into stats (both not owned; they must outlive the engine).
- * *port is the port bound (the ephemeral one when cfg->port is 0).  On
+ * *port is the port bound (the ephemeral one when cfg->port is 0; with
+ * cfg->listen_fds, the port of the first one).  On
  * failure nothing is left running: VO_EIO with a message naming the address
  * when it cannot be bound (or is in use by another process), VO_ENOMEM.
  */
 int vo_engine_start(const struct vo_engine_config *cfg, const struct vo_api *api,
 		    struct vo_metrics_set *stats, struct vo_engine **out, unsigned *port,
 		    struct vo_error *err);
+
+/*
+ * The listening sockets (owned by e), e.g. to hand them to a new binary;
+ * returns their count.
+ */
+size_t vo_engine_listeners(const struct vo_engine *e, const int **fds);
+
+/*
+ * Marks the listening sockets as shared with another process, which goes on
+ * accepting on them: vo_engine_stop() then stops accepting without shutting
+ * them down (http/http.h).
+ */
+void vo_engine_share(struct vo_engine *e);
 
 /*
  * Stops accepting (the listening sockets close), lets the requests in flight

@@ -10,6 +10,10 @@
  */
 #include "core/common.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "api/engine.h"
 #include "core/alloc.h"
 #include "core/jsonmem.h"
@@ -169,6 +173,22 @@ static bool test_addr_key(uint8_t *key)
 	return true;
 }
 
+/* The local port of a listening socket (0 when it cannot be read). */
+static unsigned socket_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		return 0;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return 0;
+}
+
 int vo_engine_start(const struct vo_engine_config *cfg, const struct vo_api *api,
 		    struct vo_metrics_set *stats, struct vo_engine **out, unsigned *port,
 		    struct vo_error *err)
@@ -188,25 +208,38 @@ int vo_engine_start(const struct vo_engine_config *cfg, const struct vo_api *api
 
 	*out = NULL;
 	e = vo_calloc(1, sizeof(*e));
-	if (!e)
+	if (!e) {
+		for (size_t i = 0; i < cfg->nlisten; i++)
+			close(cfg->listen_fds[i]);
 		return vo_error_set(err, VO_ENOMEM, "out of memory");
+	}
 	e->api = api;
 	e->stats = stats;
 	e->nslots = cfg->nworkers ? cfg->nworkers : 1;
 	e->slots = vo_aligned_calloc(64, e->nslots, sizeof(*e->slots));
 	fds = vo_calloc(e->nslots, sizeof(*fds));
 	if (!e->slots || !fds) {
+		for (size_t i = 0; i < cfg->nlisten; i++)
+			close(cfg->listen_fds[i]);
 		rc = vo_error_set(err, VO_ENOMEM, "out of memory");
 		goto fail;
 	}
 	for (size_t i = 0; i < e->nslots; i++)
 		vo_http_response_init(&e->slots[i].resp);
-	rc = vo_http_listen(cfg->host, cfg->port, e->nslots, fds, port, err);
-	if (rc)
-		goto fail;
 	memset(&hc, 0, sizeof(hc));
-	hc.listen_fds = fds;
-	hc.nlisten = e->nslots;
+	if (cfg->nlisten) {
+		/* Handed in: the sockets are shared with whoever handed them. */
+		hc.listen_fds = cfg->listen_fds;
+		hc.nlisten = cfg->nlisten;
+		hc.shared_listeners = true;
+		*port = socket_port(cfg->listen_fds[0]);
+	} else {
+		rc = vo_http_listen(cfg->host, cfg->port, e->nslots, fds, port, err);
+		if (rc)
+			goto fail;
+		hc.listen_fds = fds;
+		hc.nlisten = e->nslots;
+	}
 	hc.threads = (unsigned)e->nslots;
 	hc.max_header = cfg->max_header;
 	hc.idle_ms = cfg->timeout_s * 1000;
@@ -238,6 +271,16 @@ fail:
 	vo_free(fds);
 	vo_engine_stop(e, 0);
 	return rc;
+}
+
+size_t vo_engine_listeners(const struct vo_engine *e, const int **fds)
+{
+	return vo_http_server_listeners(e->http, fds);
+}
+
+void vo_engine_share(struct vo_engine *e)
+{
+	vo_http_server_share_listeners(e->http);
 }
 
 void vo_engine_stop(struct vo_engine *e, int64_t drain_us)

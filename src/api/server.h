@@ -9,7 +9,11 @@
  * (api/engine.h: src/http/ behind api/http_engine.c) answers on its worker threads.  The
  * main thread waits on a signalfd: SIGHUP asks the source to load again;
  * SIGTERM or SIGINT stops accepting, lets requests in flight finish (at most
- * VO_API_DRAIN_SECONDS), and returns.
+ * VO_API_DRAIN_SECONDS), and returns; SIGUSR2 starts the binary at the
+ * server's path with the listening sockets (api/upgrade.h) and, once that
+ * one is ready, drains and returns the same way (a new binary that fails
+ * or is not ready within VO_API_UPGRADE_SECONDS is stopped, and this one
+ * keeps serving).
  */
 #ifndef VO_API_SERVER_H
 #define VO_API_SERVER_H
@@ -35,6 +39,13 @@ struct vo_server_config {
 	unsigned max_connections;  /* over all threads; past it, 503 too_many_connections */
 	unsigned max_per_ip;	   /* open connections per client address; 0: no limit */
 	bool watch;		   /* reload when the file is replaced (inotify) */
+	unsigned keep;		   /* artifacts kept for `vouch rollback` (file mode); 0: none */
+	char *const *argv;	   /* the command line, re-executed by a binary upgrade
+				      (SIGUSR2); NULL: no upgrade */
+	const int *listen_fds;	   /* listening sockets handed in (api/upgrade.h), owned by
+				      the server from vo_server_run() on; NULL: bind host:port */
+	size_t nlisten;
+	int ready_fd; /* a predecessor's readiness pipe (api/upgrade.h), or -1 */
 };
 
 /* Fills cfg with the defaults of core/limits.h. */

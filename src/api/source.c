@@ -7,13 +7,13 @@
 #include "api/source.h"
 #include "api/source_int.h"
 
-int vo_table_source_start(const char *segments, const char *prefix, bool watch,
+int vo_table_source_start(const char *segments, const char *prefix, bool watch, unsigned keep,
 			  struct vo_live *live, struct vo_table_source **out, struct vo_error *err)
 {
 	*out = NULL;
 	if (vo__source_is_redis(segments))
 		return vo__source_redis_start(segments, prefix, live, out, err);
-	return vo__source_file_start(segments, watch, live, out, err);
+	return vo__source_file_start(segments, watch, keep, live, out, err);
 }
 
 const char *vo_table_source_name(const struct vo_table_source *s)

@@ -51,13 +51,14 @@ struct vo_source_status {
 /*
  * Starts the source segments names (a path, or a redis:// URL, with prefix
  * its key prefix) swapping tables into live (not owned; it must outlive the
- * source).  watch applies to a file.  The caller's signal mask is inherited
+ * source).  watch and keep (the artifacts kept for `vouch rollback`,
+ * model/history.h; 0: none) apply to a file.  The caller's signal mask is inherited
  * by the source's thread.  VO_EINVAL for a bad URL or prefix (the message
  * never shows a password), VO_EIO (the folder cannot be watched, a thread
  * cannot start), VO_ENOMEM.  A missing file or an unreachable Redis is not
  * an error: the source keeps trying.
  */
-int vo_table_source_start(const char *segments, const char *prefix, bool watch,
+int vo_table_source_start(const char *segments, const char *prefix, bool watch, unsigned keep,
 			  struct vo_live *live, struct vo_table_source **out, struct vo_error *err);
 
 /*

@@ -37,8 +37,10 @@
 
 #include "api/source_int.h"
 #include "core/alloc.h"
+#include "core/fileio.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "model/history.h"
 
 /* What identifies one version of the file without reading it. */
 struct file_id {
@@ -73,6 +75,8 @@ struct file_source {
 	_Atomic bool stop;	   /* the thread should return */
 	_Atomic bool refresh;	   /* load again now */
 	_Atomic int64_t loaded_us; /* the last successful load; 0: none */
+	char *history;		   /* owned; the folder of kept versions (model/history.h) */
+	unsigned keep;		   /* versions kept there; 0: none */
 	pthread_t thread;
 	bool started; /* thread is joinable */
 };
@@ -215,20 +219,46 @@ static bool same_identity(const struct file_id *a, const struct file_id *b)
 	       a->ctime.tv_nsec == b->ctime.tv_nsec;
 }
 
+/* Keeps the text of a version about to be served, for `vouch rollback`. */
+static void keep_version(struct file_source *f, const char *version, const struct vo_buf *text)
+{
+	struct vo_error err;
+
+	if (!f->keep || !f->history)
+		return;
+	vo_error_clear(&err);
+	if (vo_history_keep(f->history, version, text->ptr ? text->ptr : "", text->len, f->keep,
+			    &err))
+		vo_log(VO_LOG_WARN, "cannot keep version %s for rollback: %s", version, err.msg);
+}
+
 /* Loads the file and offers the table; a failure is refused and logged. */
 static void reload(struct file_source *f, const char *why)
 {
+	char version[VO_HISTORY_VERSION_LEN + 1];
 	struct vo_error err;
 	struct vo_table *t = NULL;
+	struct vo_buf text;
+	int rc;
 
 	file_identity(f->path, &f->loaded);
 	vo_error_clear(&err);
-	if (vo_table_load(f->path, &t, &err)) {
+	/* Read, then parsed, so that the very text served is the one kept. */
+	vo_buf_init(&text, VO_ARTIFACT_MAX);
+	rc = vo_read_file(f->path, VO_ARTIFACT_MAX, &text, &err);
+	if (!rc)
+		rc = vo_table_parse(text.ptr ? text.ptr : "", text.len, f->path, &t, &err);
+	if (rc) {
+		vo_buf_release(&text);
 		vo_live_refuse(f->live, why, err.msg);
 		vo_alloc_trim(); /* a huge refused file gives its memory back */
 		return;
 	}
 	atomic_store(&f->loaded_us, vo_now_us());
+	/* Kept before it is served, so that a version served is always kept. */
+	snprintf(version, sizeof(version), "%s", vo_table_version(t));
+	keep_version(f, version, &text);
+	vo_buf_release(&text);
 	vo_live_offer(f->live, t, f->path, why);
 	vo_alloc_trim(); /* the text and the parse tree are freed: give them back */
 }
@@ -421,6 +451,7 @@ static void file_stop(struct vo_table_source *s)
 	if (f->watch_fd >= 0)
 		close(f->watch_fd);
 	chain_release(&f->chain);
+	vo_free(f->history);
 	vo_free(f->path);
 	vo_free(f);
 }
@@ -432,7 +463,7 @@ static const struct vo_table_source_ops file_ops = {
 	.stop = file_stop,
 };
 
-int vo__source_file_start(const char *path, bool watch, struct vo_live *live,
+int vo__source_file_start(const char *path, bool watch, unsigned keep, struct vo_live *live,
 			  struct vo_table_source **out, struct vo_error *err)
 {
 	struct file_source *f;
@@ -452,6 +483,11 @@ int vo__source_file_start(const char *path, bool watch, struct vo_live *live,
 	atomic_init(&f->refresh, false);
 	atomic_init(&f->loaded_us, 0);
 	f->path = vo_strdup(path);
+	f->keep = keep;
+	if (f->path && keep && vo_history_dir(path, &f->history, err)) {
+		vo_free(f->path);
+		f->path = NULL;
+	}
 	if (!f->path) {
 		vo_free(f);
 		vo_error_nomem(err);

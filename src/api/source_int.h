@@ -22,7 +22,7 @@ struct vo_table_source {
 };
 
 /* The file source (source_file.c) and the Redis source (source_redis.c). */
-int vo__source_file_start(const char *path, bool watch, struct vo_live *live,
+int vo__source_file_start(const char *path, bool watch, unsigned keep, struct vo_live *live,
 			  struct vo_table_source **out, struct vo_error *err);
 int vo__source_redis_start(const char *url, const char *prefix, struct vo_live *live,
 			   struct vo_table_source **out, struct vo_error *err);

@@ -25,6 +25,7 @@ void vo_cli_usage(FILE *out)
 	      "  lookup    answer one voucher request from the command line\n"
 	      "  report    the dashboard of a segments artifact as one HTML file\n"
 	      "  publish   store a segments artifact in Redis for every API replica\n"
+	      "  rollback  put back an artifact `vouch serve` served before (file mode)\n"
 	      "\n"
 	      "options:\n"
 	      "  -h, --help       show this help (and `vouch COMMAND --help` for a command)\n"

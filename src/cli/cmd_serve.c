@@ -7,6 +7,7 @@
 
 #include "api/router.h"
 #include "api/server.h"
+#include "api/upgrade.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "core/fileio.h"
@@ -26,8 +27,13 @@ static const char serve_usage[] =
 	"(docs/MIGRATION.md).\n"
 	"SIGHUP, or the file being replaced, reloads it; a broken artifact is refused and\n"
 	"the loaded one keeps serving.  SIGTERM or SIGINT stops accepting, finishes the\n"
-	"requests in flight and exits 0.  Each option can also come from the environment\n"
-	"variable named after it (VOUCH_SEGMENTS, VOUCH_PORT, ...); options win.\n"
+	"requests in flight and exits 0.  SIGUSR2 upgrades the binary with no downtime:\n"
+	"the binary at this one's path (a new version copied there) starts with the same\n"
+	"arguments and the listening sockets; once it is ready, this one drains and\n"
+	"exits 0 (a new binary that fails leaves this one serving).  Sockets handed in\n"
+	"by systemd socket activation (LISTEN_FDS) replace --host and --port.\n"
+	"Each option can also come from the environment variable named after it\n"
+	"(VOUCH_SEGMENTS, VOUCH_PORT, ...); options win.\n"
 	"\n"
 	"  -s, --segments PATH     the artifact (`vouch process -o PATH`); it may appear later\n"
 	"  -s, --segments redis://[user:password@]host:port[/db]\n"
@@ -63,6 +69,8 @@ static const char serve_usage[] =
 	"      --max-per-ip N      open connections from one client address (default 1024;\n"
 	"                          0: no limit); past it, 503\n"
 	"      --no-watch          reload on SIGHUP only, not when the file changes\n"
+	"      --keep N            keep the last N artifacts loaded from PATH in\n"
+	"                          PATH.versions/ for `vouch rollback` (default 5; 0: none)\n"
 	"      --log-level LEVEL   debug, info (default: one access line per request),\n"
 	"                          notice (start, stop, reloads), warn, error or off\n"
 	"  -h, --help              show this help\n";
@@ -93,6 +101,7 @@ enum {
 	OPT_BATCH,
 	OPT_PREFIX,
 	OPT_MAX_STALE,
+	OPT_KEEP,
 };
 
 static const struct option serve_options[] = {
@@ -116,6 +125,7 @@ static const struct option serve_options[] = {
 	{ "batch", no_argument, NULL, OPT_BATCH },
 	{ "prefix", required_argument, NULL, OPT_PREFIX },
 	{ "max-stale", required_argument, NULL, OPT_MAX_STALE },
+	{ "keep", required_argument, NULL, OPT_KEEP },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -143,6 +153,7 @@ static const struct {
 	{ OPT_LOG_LEVEL, "VOUCH_LOG_LEVEL" },
 	{ OPT_PREFIX, "VOUCH_PREFIX" },
 	{ OPT_MAX_STALE, "VOUCH_MAX_STALE" },
+	{ OPT_KEEP, "VOUCH_KEEP" },
 };
 
 struct serve_args {
@@ -243,6 +254,10 @@ static int apply(const char *cmd, struct serve_args *a, int opt, const char *nam
 	case OPT_MAX_BODY_MEMORY:
 		rc = number(cmd, name, v, 65536, (uint64_t)1 << 40, &n);
 		cfg->max_body_memory = (size_t)n;
+		break;
+	case OPT_KEEP:
+		rc = number(cmd, name, v, 0, VO_FILE_KEEP_MAX, &n);
+		cfg->keep = (unsigned)n;
 		break;
 	case OPT_LOG_LEVEL:
 		if (!vo_log_parse_level(v, &a->level)) {
@@ -351,6 +366,7 @@ static int parse_serve_args(const char *cmd, int argc, char **argv, struct serve
 
 int vo_cmd_serve(int argc, char **argv)
 {
+	static struct vo_inherited inherited;
 	struct serve_args a;
 	struct vo_error err;
 	int rc;
@@ -371,6 +387,17 @@ int vo_cmd_serve(int argc, char **argv)
 	}
 	vo_log_set_level(a.level);
 	vo_error_clear(&err);
+	/* Sockets from systemd or from the binary this one upgrades (api/upgrade.h). */
+	if (vo_upgrade_inherit(&inherited, &err)) {
+		vo_cli_error("serve", "%s", err.msg);
+		return VO_EXIT_USAGE;
+	}
+	a.cfg.listen_fds = inherited.n ? inherited.fds : NULL;
+	a.cfg.nlisten = inherited.n;
+	a.cfg.ready_fd = inherited.ready_fd;
+	/* main() hands over its argv from the subcommand's name on: argv[-1] is
+	 * the program as it was started, which an upgrade executes again. */
+	a.cfg.argv = argv - 1;
 	rc = vo_server_run(&a.cfg, &err);
 	if (rc) {
 		vo_cli_error("serve", "%s", err.msg);

@@ -27,6 +27,7 @@ int vo_cmd_serve(int argc, char **argv);
 int vo_cmd_lookup(int argc, char **argv);
 int vo_cmd_report(int argc, char **argv);
 int vo_cmd_publish(int argc, char **argv);
+int vo_cmd_rollback(int argc, char **argv);
 
 /*
  * Validates the artifact file at path and publishes it to the Redis at url

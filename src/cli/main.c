@@ -13,10 +13,10 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "process", vo_cmd_process }, { "merge", vo_cmd_merge },     { "clean", vo_cmd_clean },
-	{ "segment", vo_cmd_segment }, { "inspect", vo_cmd_inspect }, { "gen", vo_cmd_gen },
-	{ "serve", vo_cmd_serve },     { "lookup", vo_cmd_lookup },   { "report", vo_cmd_report },
-	{ "publish", vo_cmd_publish },
+	{ "process", vo_cmd_process }, { "merge", vo_cmd_merge },	{ "clean", vo_cmd_clean },
+	{ "segment", vo_cmd_segment }, { "inspect", vo_cmd_inspect },	{ "gen", vo_cmd_gen },
+	{ "serve", vo_cmd_serve },     { "lookup", vo_cmd_lookup },	{ "report", vo_cmd_report },
+	{ "publish", vo_cmd_publish }, { "rollback", vo_cmd_rollback },
 };
 
 int main(int argc, char **argv)

@@ -163,6 +163,13 @@
 #define VO_FILE_POLL_MS 2000
 /* Seconds SIGTERM waits for requests in flight before closing anyway. */
 #define VO_API_DRAIN_SECONDS 10
+/* Seconds a binary upgrade (SIGUSR2) waits for the new process to be ready
+ * (listening on the handed-over sockets, an artifact loaded) before it gives
+ * up, stops it and keeps serving. */
+#define VO_API_UPGRADE_SECONDS 60
+/* Artifacts a file-mode server keeps for `vouch rollback` (--keep). */
+#define VO_FILE_KEEP_DEFAULT 5
+#define VO_FILE_KEEP_MAX 1000
 
 /* The HTTP engine (src/http/). */
 /* Field lines in one request head (431 past it); real clients send about 10. */
@@ -184,6 +191,10 @@
  * and dropped for this long (and up to this many bytes) before the socket is
  * closed, so that the answer is not destroyed by a TCP reset. */
 #define VO_HTTP_LINGER_MS 2000
+/* While draining, a keep-alive connection is closed once it has been idle
+ * this long: a busy client's next request, which may already be on its way,
+ * is answered (with Connection: close) instead of meeting a closed socket. */
+#define VO_HTTP_DRAIN_IDLE_MS 1000
 #define VO_HTTP_LINGER_BYTES (256u << 10)
 /* Connections per worker accepted past a connection limit, only to be
  * answered 503; beyond them a new connection is closed at once. */

@@ -62,6 +62,8 @@ struct vo_http_config {
 	size_t max_body_memory;	  /* body bytes buffered over all connections */
 	const uint8_t *addr_key;  /* VO_HTTP_ADDR_KEY_LEN bytes keying the per-address table; NULL:
 				     random */
+	bool shared_listeners;	  /* another process holds listen_fds too (handed in by a
+				     supervisor or a predecessor): never shut them down */
 };
 
 /* One request and its answer, as the handler sees them. */
@@ -180,15 +182,32 @@ int vo_http_server_create(const struct vo_http_config *cfg, const struct vo_http
 int vo_http_server_start(struct vo_http_server *s, struct vo_error *err);
 
 /*
- * Drains and stops: closes the listening sockets (new connections are
- * refused), closes idle connections, lets requests in flight finish and be
- * answered with Connection: close, and closes what is left after drain_ms.
- * Returns when every worker has stopped.  Only the first call drains.
+ * Drains and stops: stops accepting and closes the listening sockets (new
+ * connections are refused, unless the sockets are shared: then they stay
+ * open in the other process, which accepts what is queued), answers each
+ * connection's next request with Connection: close, lets requests in flight
+ * finish, closes connections idle for VO_HTTP_DRAIN_IDLE_MS (so a client
+ * that is about to send its next request gets an answer, not a closed
+ * connection), and closes what is left after drain_ms.  Returns when every
+ * worker has stopped.  Only the first call drains.
  */
 void vo_http_server_stop(struct vo_http_server *s, unsigned drain_ms);
 
 /* Stops the server at once if it runs (no drain) and frees it.  NULL is a no-op. */
 void vo_http_server_destroy(struct vo_http_server *s);
+
+/*
+ * The listening sockets (still owned by s) and their count, e.g. to hand
+ * them to a successor process.
+ */
+size_t vo_http_server_listeners(const struct vo_http_server *s, const int **fds);
+
+/*
+ * Marks the listening sockets as shared with another process (handed on to
+ * a successor): vo_http_server_stop() then closes its own descriptors
+ * without shutting the sockets down.
+ */
+void vo_http_server_share_listeners(struct vo_http_server *s);
 
 /* The connection limit in force (see vo_http_connection_limit()). */
 unsigned vo_http_server_max_connections(const struct vo_http_server *s);

@@ -100,6 +100,12 @@ static void expire(struct vo__http_worker *w)
 	}
 }
 
+/* When c's idle deadline was armed (each kind has one duration). */
+static int64_t idle_since(const struct vo__http_worker *w, const struct vo__http_conn *c)
+{
+	return c->expires - w->srv->dur[T_IDLE];
+}
+
 /* Milliseconds until the next deadline (at most TICK_MS). */
 static int next_timeout(const struct vo__http_worker *w)
 {
@@ -114,6 +120,12 @@ static int next_timeout(const struct vo__http_worker *w)
 
 		if (d < next)
 			next = d;
+		if (w->timers[T_IDLE].head) {
+			d = idle_since(w, w->timers[T_IDLE].head) +
+			    (int64_t)VO_HTTP_DRAIN_IDLE_MS * 1000;
+			if (d < next)
+				next = d;
+		}
 	}
 	ms = (next - w->now + 999) / 1000;
 	return ms < 0 ? 0 : (int)ms;
@@ -319,13 +331,28 @@ static void close_list(struct vo__http_worker *w, enum vo__http_timer kind)
 		vo__http_conn_close(w, w->timers[kind].head);
 }
 
-/* Stops accepting and closes the connections that have nothing in flight. */
+/*
+ * While draining: closes the keep-alive connections idle for
+ * VO_HTTP_DRAIN_IDLE_MS (the oldest are first on the list).  Closing an idle
+ * connection at once would race with the request its client may be sending
+ * right now, which would meet a closed socket; given a moment, that request
+ * is answered with Connection: close instead and the client reconnects.
+ */
+static void drain_idle(struct vo__http_worker *w)
+{
+	struct vo__http_conn *c;
+
+	while ((c = w->timers[T_IDLE].head) != NULL &&
+	       idle_since(w, c) + (int64_t)VO_HTTP_DRAIN_IDLE_MS * 1000 <= w->now)
+		vo__http_conn_close(w, c);
+}
+
+/* Stops accepting and closes the connections past a limit. */
 static void start_drain(struct vo__http_worker *w)
 {
 	w->draining = true;
 	for (size_t i = 0; i < w->nlisteners; i++)
 		epoll_ctl(w->ep, EPOLL_CTL_DEL, w->listeners[i].fd, NULL);
-	close_list(w, T_IDLE);
 	close_list(w, T_OVER);
 }
 
@@ -376,6 +403,7 @@ static void *worker_main(void *arg)
 		if (atomic_load_explicit(&s->draining, memory_order_acquire)) {
 			if (!w->draining)
 				start_drain(w);
+			drain_idle(w);
 			if (!w->nconns || w->now >= atomic_load(&s->drain_deadline))
 				break;
 		}
@@ -726,8 +754,10 @@ void vo_http_server_stop(struct vo_http_server *s, unsigned drain_ms)
 	s->stopped = true;
 	atomic_store(&s->drain_deadline, vo_mono_us() + (int64_t)drain_ms * 1000);
 	atomic_store_explicit(&s->draining, true, memory_order_release);
-	/* No new connection from now on, in every worker's listener. */
-	for (size_t i = 0; i < s->nfds; i++)
+	/* No new connection from now on, in every worker's listener; sockets
+	 * another process holds stay open for it (the workers only stop
+	 * accepting), so what is queued in them is accepted there. */
+	for (size_t i = 0; i < s->nfds && !s->cfg.shared_listeners; i++)
 		if (s->fds[i] >= 0)
 			shutdown(s->fds[i], SHUT_RDWR);
 	for (size_t i = 0; i < s->nworkers; i++)
@@ -762,6 +792,17 @@ void vo_http_server_destroy(struct vo_http_server *s)
 		vo_http_addrtab_release(&s->addrs);
 	vo_free(s->fds);
 	vo_free(s);
+}
+
+size_t vo_http_server_listeners(const struct vo_http_server *s, const int **fds)
+{
+	*fds = s->fds;
+	return s->nfds;
+}
+
+void vo_http_server_share_listeners(struct vo_http_server *s)
+{
+	s->cfg.shared_listeners = true;
 }
 
 unsigned vo_http_server_max_connections(const struct vo_http_server *s)
