@@ -316,14 +316,15 @@ static void answer_metrics(const struct vo_api *api, const struct vo_table *t, i
 			(double)ls.loaded_at_us / 1e6);
 	}
 	rc |= vo_buf_addf(out,
-			  "# HELP vouch_reloads_total Artifact loads, by result.\n"
+			  "# HELP vouch_reloads_total Artifact loads, by result (unchanged: the version was already served).\n"
 			  "# TYPE vouch_reloads_total counter\n"
 			  "vouch_reloads_total{result=\"ok\"} %" PRIu64 "\n"
 			  "vouch_reloads_total{result=\"failed\"} %" PRIu64 "\n"
+			  "vouch_reloads_total{result=\"unchanged\"} %" PRIu64 "\n"
 			  "# HELP vouch_start_time_seconds When the server started.\n"
 			  "# TYPE vouch_start_time_seconds gauge\n"
 			  "vouch_start_time_seconds %.3f\n",
-			  ls.reloads, ls.failures, (double)api->started_us / 1e6);
+			  ls.reloads, ls.failures, ls.unchanged, (double)api->started_us / 1e6);
 	(void)rc; /* a truncated scrape is still valid text up to where it stops */
 }
 
