@@ -316,7 +316,8 @@ static void answer_metrics(const struct vo_api *api, const struct vo_table *t, i
 			(double)ls.loaded_at_us / 1e6);
 	}
 	rc |= vo_buf_addf(out,
-			  "# HELP vouch_reloads_total Artifact loads, by result (unchanged: the version was already served).\n"
+			  "# HELP vouch_reloads_total Artifact loads, by result (unchanged: the "
+			  "version was already served).\n"
 			  "# TYPE vouch_reloads_total counter\n"
 			  "vouch_reloads_total{result=\"ok\"} %" PRIu64 "\n"
 			  "vouch_reloads_total{result=\"failed\"} %" PRIu64 "\n"

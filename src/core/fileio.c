@@ -49,8 +49,7 @@ const char *vo_file_kind(mode_t mode)
 	return "not a regular file";
 }
 
-int vo_read_stream(int fd, const char *name, size_t max, struct vo_buf *out,
-		   struct vo_error *err)
+int vo_read_stream(int fd, const char *name, size_t max, struct vo_buf *out, struct vo_error *err)
 {
 	for (;;) {
 		char chunk[65536];

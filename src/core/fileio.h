@@ -45,8 +45,7 @@ int vo_read_file(const char *path, size_t max, struct vo_buf *out, struct vo_err
  * name is the stream's name in messages ("standard input").  More than max
  * bytes is VO_ELIMIT, a read error VO_EIO.  fd stays open.
  */
-int vo_read_stream(int fd, const char *name, size_t max, struct vo_buf *out,
-		   struct vo_error *err);
+int vo_read_stream(int fd, const char *name, size_t max, struct vo_buf *out, struct vo_error *err);
 
 /*
  * Replaces the file at path with len bytes of data, atomically: the bytes

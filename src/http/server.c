@@ -479,7 +479,8 @@ int vo_http_listen(const char *host, unsigned port, size_t n, int *fds, unsigned
 	snprintf(service, sizeof(service), "%u", port);
 	gai = getaddrinfo(host, service, &hints, &ai);
 	if (gai)
-		return vo_error_set(err, VO_EIO, "cannot listen on %s: %s", host, gai_strerror(gai));
+		return vo_error_set(err, VO_EIO, "cannot listen on %s: %s", host,
+				    gai_strerror(gai));
 	rc = open_listener(ai, false, &probe, err);
 	if (rc) {
 		char why[VO_ERROR_MSG_MAX];

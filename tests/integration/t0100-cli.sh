@@ -105,4 +105,25 @@ expect_stderr 'bad.json: segments.x.field: expected "total_orders" or "days_sinc
 expect_exit 0 "$VOUCH" inspect sample.csv
 grep -q 'rows: 50000' stdout || fail "inspect CSV: $(cat stdout)"
 ok
+
+# lookup: REQUEST as an argument, or - for standard input (a pipe, a file);
+# 200 is exit 0, any other answer exit 1.
+r='{"customer_id":1,"country_code":"Peru","last_order_ts":"2018-05-03 00:00:00","first_order_ts":"2017-05-03 00:00:00","total_orders":15,"segment_name":"frequent_segment"}'
+expect_exit 0 "$VOUCH" lookup --segments a.json --as-of 2018-06-01 "$r"
+cp stdout lookup-arg.json
+echo "$r" | "$VOUCH" lookup --segments a.json --as-of 2018-06-01 - >stdout 2>stderr ||
+	{ cat stderr >&2; fail "lookup - from a pipe failed"; }
+cmp -s stdout lookup-arg.json || fail "lookup - from a pipe: $(cat stdout)"
+echo "$r" >req.json
+expect_exit 0 "$VOUCH" lookup --segments a.json --as-of 2018-06-01 - <req.json
+cmp -s stdout lookup-arg.json || fail "lookup - from a file: $(cat stdout)"
+expect_json 'a.bucket' lookup-arg.json '14-37'
+echo '{"customer_id":1}' | "$VOUCH" lookup --segments a.json - >stdout 2>stderr && fail "an invalid request exited 0"
+grep -q '"field":"country_code"' stdout || fail "lookup - of an invalid request: $(cat stdout)"
+ok
+# customer_id is an integer of at most 2^53-1 in size (README).
+expect_exit 0 "$VOUCH" lookup --segments a.json --as-of 2018-06-01 "${r/\"customer_id\":1/\"customer_id\":9007199254740991}"
+expect_exit 1 "$VOUCH" lookup --segments a.json --as-of 2018-06-01 "${r/\"customer_id\":1/\"customer_id\":9007199254740992}"
+grep -q '"field":"customer_id"' stdout || fail "2^53 as customer_id: $(cat stdout)"
+ok
 finish
