@@ -380,7 +380,7 @@ static int answer_ready(const struct vo_api *api, const struct vo_table *t, int6
 			       ? -1
 			       : 200;
 	snprintf(msg, sizeof(msg),
-		 "serving %.12s, but the source was last read %lld s ago (--max-stale %u)",
+		 "serving %s, but the source was last read %lld s ago (--max-stale %u)",
 		 vo_table_version(t), (long long)age, api->cfg.max_stale_s);
 	return vo_api_error(out, "stale", msg, NULL) ? -1 : 503;
 }

@@ -1005,7 +1005,8 @@ int vo_segmenter_table(const struct vo_segmenter *s, uint32_t country, const cha
 	out->name = vo_strdup(name);
 	out->cells = vo_calloc(VO_MAX(s->cfg->ncells, 1), sizeof(*out->cells));
 	f = vo_calloc(VO_MAX(nv, 1) * s->nslots, sizeof(*f));
-	if (!out->name || !out->cells || !f) {
+	out->outside = vo_calloc(VO_MAX(s->cfg->nsegs, 1), sizeof(*out->outside));
+	if (!out->name || !out->cells || !f || !out->outside) {
 		rc = VO_ENOMEM;
 		goto fail;
 	}
@@ -1021,6 +1022,8 @@ int vo_segmenter_table(const struct vo_segmenter *s, uint32_t country, const cha
 			goto fail;
 	}
 	vo_free(f);
+	for (i = 0; i < s->cfg->nsegs; i++)
+		out->outside[i] = vo_segmenter_country_outside(s, country, i);
 	return VO_OK;
 fail:
 	vo_free(f);

@@ -77,8 +77,9 @@ int vo_segmenter_import(struct vo_segmenter *s, uint32_t country, size_t slot, i
 
 /*
  * Builds the table of country id (as numbered by the cleaner) under the
- * given name into *out, which the caller frees with vo_country_table_release().
- * A country without rows gets empty cells.
+ * given name into *out, which the caller frees with vo_country_table_release():
+ * its cells and, per segment, its rows outside every bucket.  A country
+ * without rows gets empty cells.
  */
 int vo_segmenter_table(const struct vo_segmenter *s, uint32_t country, const char *name,
 		       struct vo_country_table *out);

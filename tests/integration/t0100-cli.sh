@@ -47,6 +47,32 @@ expect_json '/^[0-9a-f]{64}$/.test(a.version) && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\
 expect_json 'a.sources[0].rows + "/" + a.sources[0].bytes' a.json "50000/$(stat -c %s sample.csv)"
 expect_json 'a.sources[0].sha256' a.json "$(sha256sum sample.csv | cut -d' ' -f1)"
 
+# The summary accounts for every kept row: per segment, rows in buckets +
+# outside + missing total_orders = the country's kept rows (issue 19); an
+# empty bucket shows the fallback amount it answers; the version is whole.
+cp stderr summary.txt
+kept=$(json 'a.countries.Peru.rows' a.json)
+grep -q "^Peru: $kept rows kept, fallback voucher $(json 'a.countries.Peru.fallback.voucher_amount' a.json)$" summary.txt ||
+	{ cat summary.txt >&2; fail "no Peru line in the summary"; }
+n=0
+while read -r seg in _ _ plus out _ _ plus2 rest; do
+	sum=$((in + out))
+	case $rest in
+	*"missing total_orders = "*) miss=${rest%% *}; sum=$((sum + miss)) ;;
+	esac
+	[ "${rest##*= }" = "$kept kept" ] && [ "$sum" -eq "$kept" ] || fail "segment line does not add up: $seg $in $out $rest"
+	n=$((n + 1))
+done < <(grep -E '^  [a-z_]+: [0-9]+ in buckets \+ [0-9]+ outside buckets' summary.txt)
+[ "$n" -eq 2 ] || { cat summary.txt >&2; fail "$n segment lines, expected 2"; }
+grep -q "frequent_segment: .* + $(json 'a.quality.outside_buckets.frequent_segment' a.json) outside buckets + $(json 'a.quality.missing_total_orders' a.json) missing total_orders = $kept kept" summary.txt ||
+	fail "the frequent_segment line is not the artifact's figures"
+if grep -q ' 0 rows  voucher' summary.txt; then
+	grep ' 0 rows  voucher' summary.txt | grep -qv "voucher $(json 'a.countries.Peru.fallback.voucher_amount' a.json) (fallback)$" &&
+		fail "an empty bucket does not show the fallback amount: $(grep ' 0 rows  voucher' summary.txt)"
+fi
+grep -qx "wrote a.json (version $(json a.version a.json))" summary.txt || fail "the summary's version is not the full one"
+ok
+
 # Two runs give the same version; -q silences the summary.
 expect_exit 0 "$VOUCH" process -q -i sample.csv -o b.json
 [ ! -s stderr ] || fail "-q still printed: $(cat stderr)"
@@ -55,7 +81,9 @@ expect_json 'a.version' b.json "$(json a.version a.json)"
 # clean then segment == process, for one country and for all.
 for sel in Peru all "China,Latvia"; do
 	expect_exit 0 "$VOUCH" process -q -i sample.csv -c "$sel" -o p.json
-	expect_exit 0 "$VOUCH" clean -q -i sample.csv -c "$sel" -o clean.csv
+	expect_exit 0 "$VOUCH" clean -i sample.csv -c "$sel" -o clean.csv
+	grep -q 'in buckets' stderr && fail "clean printed the segment tables unasked"
+	expect_stderr "wrote clean.csv and clean.csv.meta.json"
 	[ -f clean.csv.meta.json ] || fail "clean wrote no clean.csv.meta.json"
 	head -1 clean.csv | grep -q ',days_since_last_order$' || fail "clean.csv header: $(head -1 clean.csv)"
 	[ "$(($(wc -l <clean.csv) - 1))" = "$(json a.quality.rows_kept p.json)" ] || fail "clean.csv rows != rows_kept"
@@ -63,6 +91,9 @@ for sel in Peru all "China,Latvia"; do
 	expect_json 'a.version' s.json "$(json a.version p.json)"
 done
 expect_json 'a.countries_selected' p.json '["China","Latvia"]'
+expect_exit 0 "$VOUCH" clean --tables -i sample.csv -c Peru -o clean2.csv
+expect_stderr "frequent_segment: "
+expect_exit 2 "$VOUCH" process --tables -i sample.csv -o x.json
 
 # A broken metadata file is refused, naming it.
 cp clean.csv.meta.json meta.bak
