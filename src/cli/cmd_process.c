@@ -130,8 +130,7 @@ static const char segment_usage[] =
 	"  -q, --quiet                no summary on stderr\n"
 	"  -h, --help                 show this help\n";
 
-enum { OPT_SEGMENTS_CONFIG = 256, OPT_PUBLISH, OPT_PARTIAL, OPT_SHARD,
-       OPT_TABLES };
+enum { OPT_SEGMENTS_CONFIG = 256, OPT_PUBLISH, OPT_PARTIAL, OPT_SHARD, OPT_TABLES };
 
 /* "I/N" with 0 <= I < N <= VO_SHARDS_MAX. */
 static bool parse_shard(const char *s, uint64_t *i, uint64_t *n)
