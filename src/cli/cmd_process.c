@@ -322,6 +322,9 @@ static void print_segment_sum(const struct vo_artifact *a, const struct vo_count
 		outside);
 	if (seg->field == VO_FIELD_TOTAL_ORDERS)
 		fprintf(stderr, " + %" PRIu64 " missing total_orders", missing);
+	else if (missing)
+		fprintf(stderr, " + %" PRIu64 " not counted",
+			missing); /* never, as kept rows have the date */
 	fprintf(stderr, " = %" PRIu64 " kept\n", in + outside + missing);
 }
 

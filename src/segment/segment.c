@@ -946,6 +946,24 @@ int vo_segmenter_import(struct vo_segmenter *s, uint32_t country, size_t slot, i
 	return VO_OK;
 }
 
+int vo_segmenter_import_outside(struct vo_segmenter *s, uint32_t country, size_t seg, uint64_t rows)
+{
+	int rc;
+
+	if (seg >= s->cfg->nsegs || (rows && !s->vouchers.count))
+		return VO_EINVAL;
+	if (!rows)
+		return VO_OK;
+	/* Outside counts are only ever summed over the vouchers: the first row holds them. */
+	rc = to_slots(s);
+	if (!rc)
+		rc = reserve(s, country, 0);
+	if (rc)
+		return rc;
+	s->country[country].m[1 + s->cfg->ncells + seg] += rows;
+	return VO_OK;
+}
+
 static int cmp_vcount(const void *a, const void *b)
 {
 	const struct vo_vcount *x = a;

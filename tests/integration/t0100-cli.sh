@@ -73,6 +73,18 @@ fi
 grep -qx "wrote a.json (version $(json a.version a.json))" summary.txt || fail "the summary's version is not the full one"
 ok
 
+# vouch merge's summary accounts the same way as process's (each country's
+# outside counts come from the parts).
+cp sample.csv other.csv
+expect_exit 0 "$VOUCH" process -c all -i sample.csv -i other.csv -o pm.json
+grep -E 'in buckets|rows kept' stderr >sum-process.txt
+expect_exit 0 "$VOUCH" process -q --partial --shard 0/2 -c all -i sample.csv -i other.csv -o 0.vpart
+expect_exit 0 "$VOUCH" process -q --partial --shard 1/2 -c all -i sample.csv -i other.csv -o 1.vpart
+expect_exit 0 "$VOUCH" merge 0.vpart 1.vpart -o mm.json
+grep -E 'in buckets|rows kept' stderr >sum-merge.txt
+[ -s sum-process.txt ] && diff sum-process.txt sum-merge.txt || fail "merge's accounting differs from process's"
+ok
+
 # Two runs give the same version; -q silences the summary.
 expect_exit 0 "$VOUCH" process -q -i sample.csv -o b.json
 [ ! -s stderr ] || fail "-q still printed: $(cat stderr)"
