@@ -516,7 +516,11 @@ async function clusterBench() {
 
 say('# Benchmarks');
 say();
-say('Written by `make bench` (bench/bench.mjs); the figures are from the run below, on this machine:');
+say('Written by `make bench` (bench/bench.mjs). Every figure below was measured in one run of it, on the');
+say('machine described here (the machine that ran `make bench` last, not necessarily yours: the');
+say('CPU, memory and load differ between machines, so compare the ratios, which were measured side by');
+say('side, rather than the absolute times). Reproduce them on yours with `make bench` (or');
+say('`make bench BENCH=pipeline`, `BENCH=api`), which rewrites this file. The run:');
 say();
 for (const l of machine()) say(l);
 say();

@@ -19,6 +19,7 @@ struct vo_live {
 	_Atomic int64_t loaded_at_us; /* when current was swapped in */
 	_Atomic uint64_t reloads;     /* successful loads, the first one included */
 	_Atomic uint64_t failures;    /* refused artifacts */
+	_Atomic uint64_t unchanged;   /* loads that found the version already served */
 };
 
 int vo_live_create(struct vo_live **out, size_t nslots)
@@ -41,6 +42,7 @@ int vo_live_create(struct vo_live **out, size_t nslots)
 	atomic_init(&l->loaded_at_us, 0);
 	atomic_init(&l->reloads, 0);
 	atomic_init(&l->failures, 0);
+	atomic_init(&l->unchanged, 0);
 	*out = l;
 	return VO_OK;
 }
@@ -117,7 +119,7 @@ bool vo_live_offer(struct vo_live *l, struct vo_table *t, const char *origin, co
 	const struct vo_table *cur = vo_live_peek(l);
 
 	if (cur && !strcmp(vo_table_version(cur), vo_table_version(t))) {
-		vo_log(VO_LOG_DEBUG, "reload (%s): version %s unchanged", why, vo_table_version(t));
+		vo_live_unchanged(l, why, vo_table_version(t));
 		vo_table_destroy(t);
 		return false;
 	}
@@ -125,6 +127,12 @@ bool vo_live_offer(struct vo_live *l, struct vo_table *t, const char *origin, co
 	       vo_table_built_at(t), why);
 	vo_live_swap(l, t);
 	return true;
+}
+
+void vo_live_unchanged(struct vo_live *l, const char *why, const char *version)
+{
+	atomic_fetch_add_explicit(&l->unchanged, 1, memory_order_relaxed);
+	vo_log(VO_LOG_INFO, "reload (%s): version unchanged, still serving %s", why, version);
 }
 
 void vo_live_refuse(struct vo_live *l, const char *why, const char *msg)
@@ -138,6 +146,7 @@ void vo_live_stats(struct vo_live *l, struct vo_live_stats *out)
 {
 	out->loaded_at_us = atomic_load(&l->loaded_at_us);
 	out->reloads = atomic_load(&l->reloads);
+	out->unchanged = atomic_load(&l->unchanged);
 	out->failures = atomic_load(&l->failures);
 }
 

@@ -29,6 +29,7 @@ struct vo_live_stats {
 	int64_t loaded_at_us; /* when the current table was swapped in; 0: none yet */
 	uint64_t reloads;     /* successful loads, the first one included */
 	uint64_t failures;    /* refused loads */
+	uint64_t unchanged;   /* loads that found the version already served (not swapped) */
 };
 
 /* Creates a live table with nslots reader slots and no table loaded.  VO_ENOMEM. */
@@ -46,8 +47,8 @@ void vo_live_leave(struct vo_live *l, size_t slot);
 /*
  * The swap policy: t (ownership passes to l) was just loaded from origin,
  * for the reason why ("start", "SIGHUP", "file replaced", "published" ...).
- * When it holds the version already served it is destroyed (logged at debug
- * as unchanged); otherwise "loaded ORIGIN version=V built_at=B (WHY)" is
+ * When it holds the version already served it is destroyed (counted and
+ * logged by vo_live_unchanged()); otherwise "loaded ORIGIN version=V built_at=B (WHY)" is
  * logged and t is swapped in, and the table it replaces is destroyed once no
  * reader holds it.  Waits for those readers, so it is called from a source's
  * thread, never from a worker.  Returns true when t was swapped in.
@@ -60,6 +61,13 @@ bool vo_live_offer(struct vo_live *l, struct vo_table *t, const char *origin, co
  * passes to l) and destroys the table it replaces once no reader holds it.
  */
 void vo_live_swap(struct vo_live *l, struct vo_table *t);
+
+/*
+ * Counts a load that found the version already served (a SIGHUP, a file
+ * replaced by the same content) and logs, at info, "reload (WHY): version
+ * unchanged, still serving V".
+ */
+void vo_live_unchanged(struct vo_live *l, const char *why, const char *version);
 
 /* Counts a refused load and logs "reload (WHY) refused, still serving V: MSG". */
 void vo_live_refuse(struct vo_live *l, const char *why, const char *msg);

@@ -316,14 +316,16 @@ static void answer_metrics(const struct vo_api *api, const struct vo_table *t, i
 			(double)ls.loaded_at_us / 1e6);
 	}
 	rc |= vo_buf_addf(out,
-			  "# HELP vouch_reloads_total Artifact loads, by result.\n"
+			  "# HELP vouch_reloads_total Artifact loads, by result (unchanged: the "
+			  "version was already served).\n"
 			  "# TYPE vouch_reloads_total counter\n"
 			  "vouch_reloads_total{result=\"ok\"} %" PRIu64 "\n"
 			  "vouch_reloads_total{result=\"failed\"} %" PRIu64 "\n"
+			  "vouch_reloads_total{result=\"unchanged\"} %" PRIu64 "\n"
 			  "# HELP vouch_start_time_seconds When the server started.\n"
 			  "# TYPE vouch_start_time_seconds gauge\n"
 			  "vouch_start_time_seconds %.3f\n",
-			  ls.reloads, ls.failures, (double)api->started_us / 1e6);
+			  ls.reloads, ls.failures, ls.unchanged, (double)api->started_us / 1e6);
 	(void)rc; /* a truncated scrape is still valid text up to where it stops */
 }
 
@@ -378,7 +380,7 @@ static int answer_ready(const struct vo_api *api, const struct vo_table *t, int6
 			       ? -1
 			       : 200;
 	snprintf(msg, sizeof(msg),
-		 "serving %.12s, but the source was last read %lld s ago (--max-stale %u)",
+		 "serving %s, but the source was last read %lld s ago (--max-stale %u)",
 		 vo_table_version(t), (long long)age, api->cfg.max_stale_s);
 	return vo_api_error(out, "stale", msg, NULL) ? -1 : 503;
 }

@@ -339,7 +339,12 @@ static enum sync_result sync_current(struct vo_redis_source *s, const char *why,
 		s->missing_logged = false;
 		cur = vo_live_peek(s->live);
 		if (cur && !strcmp(vo_table_version(cur), version)) {
-			vo_log(VO_LOG_DEBUG, "reload (%s): version %s unchanged", why, version);
+			/* A poll or a reconnection finding the same version is no news. */
+			if (!strcmp(why, "poll") || !strcmp(why, "reconnected"))
+				vo_log(VO_LOG_DEBUG, "reload (%s): version %s unchanged", why,
+				       version);
+			else
+				vo_live_unchanged(s->live, why, version);
 			s->refused[0] = '\0';
 			s->last_refusal[0] = '\0';
 			return SYNC_DONE;

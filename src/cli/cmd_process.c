@@ -38,6 +38,7 @@ struct job_args {
 	uint64_t shard;	     /* --shard I/N */
 	uint64_t nshards;    /* 0: no --shard */
 	bool quiet;
+	bool tables; /* clean --tables: the segment tables in the summary too */
 	bool help;
 };
 
@@ -99,7 +100,7 @@ static const char merge_usage[] =
 	"  -h, --help                 show this help\n";
 
 static const char clean_usage[] =
-	"usage: vouch clean -i INPUT [-i INPUT ...] [-c COUNTRY ...] -o OUT.csv [-q]\n"
+	"usage: vouch clean -i INPUT [-i INPUT ...] [-c COUNTRY ...] -o OUT.csv [--tables] [-q]\n"
 	"\n"
 	"The cleaning stage alone: writes the kept rows as CSV (timestamps normalized to\n"
 	"UTC, numbers as whole numbers) plus days_since_last_order, and OUT.csv.meta.json\n"
@@ -109,6 +110,8 @@ static const char clean_usage[] =
 	"  -i, --input PATH     a data file or a folder of data files (repeatable)\n"
 	"  -c, --country NAME   a country to keep (repeatable); 'all' keeps every country\n"
 	"  -o, --output FILE    where to write the CSV\n"
+	"      --tables         the summary also shows each country's segment tables, as\n"
+	"                       `vouch process` prints them (default: rows only)\n"
 	"  -q, --quiet          no summary on stderr\n"
 	"  -h, --help           show this help\n";
 
@@ -127,7 +130,7 @@ static const char segment_usage[] =
 	"  -q, --quiet                no summary on stderr\n"
 	"  -h, --help                 show this help\n";
 
-enum { OPT_SEGMENTS_CONFIG = 256, OPT_PUBLISH, OPT_PARTIAL, OPT_SHARD };
+enum { OPT_SEGMENTS_CONFIG = 256, OPT_PUBLISH, OPT_PARTIAL, OPT_SHARD, OPT_TABLES };
 
 /* "I/N" with 0 <= I < N <= VO_SHARDS_MAX. */
 static bool parse_shard(const char *s, uint64_t *i, uint64_t *n)
@@ -172,6 +175,7 @@ static int parse_args(const char *cmd, int argc, char **argv, struct job_args *a
 		{ "publish", required_argument, NULL, OPT_PUBLISH },
 		{ "partial", no_argument, NULL, OPT_PARTIAL },
 		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "tables", no_argument, NULL, OPT_TABLES },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -228,6 +232,13 @@ static int parse_args(const char *cmd, int argc, char **argv, struct job_args *a
 				return VO_EINVAL;
 			}
 			a->publish = optarg;
+			break;
+		case OPT_TABLES:
+			if (strcmp(cmd, "clean") != 0) {
+				vo_cli_error(cmd, "option '--tables' is not valid here");
+				return VO_EINVAL;
+			}
+			a->tables = true;
 			break;
 		case 'j': {
 			uint64_t n;
@@ -288,8 +299,37 @@ static void job_args_release(struct job_args *a)
 	vo_strlist_release(&a->countries);
 }
 
-/* The human summary of a run, on stderr. */
-static void print_summary(const struct vo_artifact *a, const char *output)
+/*
+ * One segment's accounting under a country: rows in its buckets, outside
+ * them, without the field (total_orders), adding up to the country's kept
+ * rows, e.g. "frequent_segment: 32348 in buckets + 5078 outside buckets +
+ * 3193 missing total_orders = 40619 kept".
+ */
+static void print_segment_sum(const struct vo_artifact *a, const struct vo_country_table *t,
+			      size_t s)
+{
+	const struct vo_segdef *seg = &a->config.segs[s];
+	uint64_t in = 0;
+	uint64_t outside;
+	uint64_t missing;
+
+	for (size_t b = 0; b < seg->nbuckets; b++)
+		in += t->cells[seg->cell_base + b].rows;
+	/* The segmenter's per-country figure; the file's sum when read from one country. */
+	outside = t->outside ? t->outside[s] : a->outside[s];
+	missing = t->rows - VO_MIN(t->rows, in + outside);
+	fprintf(stderr, "  %s: %" PRIu64 " in buckets + %" PRIu64 " outside buckets", seg->name, in,
+		outside);
+	if (seg->field == VO_FIELD_TOTAL_ORDERS)
+		fprintf(stderr, " + %" PRIu64 " missing total_orders", missing);
+	else if (missing)
+		fprintf(stderr, " + %" PRIu64 " not counted",
+			missing); /* never, as kept rows have the date */
+	fprintf(stderr, " = %" PRIu64 " kept\n", in + outside + missing);
+}
+
+/* The human summary of a run, on stderr; tables adds each country's tables. */
+static void print_summary(const struct vo_artifact *a, const char *output, bool tables)
 {
 	const struct vo_quality *q = &a->quality;
 	size_t c;
@@ -306,31 +346,35 @@ static void print_summary(const struct vo_artifact *a, const char *output)
 		if (q->dropped[i])
 			fprintf(stderr, "  dropped %-30s %" PRIu64 "\n",
 				vo_outcome_name((enum vo_outcome)i), q->dropped[i]);
-	for (c = 0; c < a->ncountries; c++) {
+	for (c = 0; tables && c < a->ncountries; c++) {
 		const struct vo_country_table *t = &a->countries[c];
 
-		fprintf(stderr, "%s: %" PRIu64 " rows, fallback voucher ", t->name, t->rows);
+		fprintf(stderr, "%s: %" PRIu64 " rows kept, fallback voucher ", t->name, t->rows);
 		if (t->fallback.has_voucher)
 			fprintf(stderr, "%" PRId64 "\n", t->fallback.voucher);
 		else
-			fprintf(stderr, "none\n");
+			fprintf(stderr, "none (no kept rows: an empty bucket answers 404)\n");
 		for (s = 0; s < a->config.nsegs; s++) {
 			const struct vo_segdef *seg = &a->config.segs[s];
 
+			print_segment_sum(a, t, s);
 			for (b = 0; b < seg->nbuckets; b++) {
 				const struct vo_cell *cell = &t->cells[seg->cell_base + b];
 
-				fprintf(stderr, "  %-18s %-10s %8" PRIu64 " rows  voucher ",
-					seg->name, seg->buckets[b].name, cell->rows);
+				fprintf(stderr, "    %-12s %8" PRIu64 " rows  voucher ",
+					seg->buckets[b].name, cell->rows);
 				if (cell->has_voucher)
 					fprintf(stderr, "%" PRId64 "\n", cell->voucher);
+				else if (t->fallback.has_voucher)
+					fprintf(stderr, "%" PRId64 " (fallback)\n",
+						t->fallback.voucher);
 				else
-					fprintf(stderr, "- (fallback)\n");
+					fprintf(stderr, "none\n");
 			}
 		}
 	}
 	if (output)
-		fprintf(stderr, "wrote %s (version %.12s)\n", output, a->version);
+		fprintf(stderr, "wrote %s (version %s)\n", output, a->version);
 }
 
 /* Loads --segments-config into *cfg when given (else leaves it empty). */
@@ -448,7 +492,7 @@ int vo_cmd_process(int argc, char **argv)
 	if (!a.quiet && a.partial)
 		print_partial_summary(&part, a.output, bytes);
 	else if (!a.quiet)
-		print_summary(&art, a.output);
+		print_summary(&art, a.output, true);
 	if (a.publish)
 		rc = vo_cli_publish("process", a.output, a.publish, getenv("VOUCH_PREFIX"),
 				    VO_REDIS_KEEP_DEFAULT, a.quiet);
@@ -535,7 +579,7 @@ int vo_cmd_merge(int argc, char **argv)
 	}
 	if (!quiet) {
 		fprintf(stderr, "merged %d part%s\n", argc - optind, argc - optind == 1 ? "" : "s");
-		print_summary(&art, output);
+		print_summary(&art, output, true);
 	}
 	if (publish)
 		rc = vo_cli_publish("merge", output, publish, getenv("VOUCH_PREFIX"),
@@ -594,7 +638,7 @@ int vo_cmd_clean(int argc, char **argv)
 	if (rc)
 		goto fail;
 	if (!a.quiet) {
-		print_summary(&art, NULL);
+		print_summary(&art, NULL, a.tables);
 		fprintf(stderr, "wrote %s and %s\n", a.output, mpath);
 	}
 	goto out;
@@ -698,7 +742,7 @@ int vo_cmd_segment(int argc, char **argv)
 	if (rc)
 		goto fail;
 	if (!a.quiet)
-		print_summary(&art, a.output);
+		print_summary(&art, a.output, true);
 	goto out;
 fail:
 	vo_cli_error("segment", "%s", err.msg);

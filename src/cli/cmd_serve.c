@@ -4,12 +4,14 @@
 #include "core/common.h"
 
 #include <getopt.h>
+#include <unistd.h>
 
 #include "api/router.h"
 #include "api/server.h"
 #include "api/upgrade.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "core/alloc.h"
 #include "core/fileio.h"
 #include "core/limits.h"
 #include "core/log.h"
@@ -33,7 +35,8 @@ static const char serve_usage[] =
 	"exits 0 (a new binary that fails leaves this one serving).  Sockets handed in\n"
 	"by systemd socket activation (LISTEN_FDS) replace --host and --port.\n"
 	"Each option can also come from the environment variable named after it\n"
-	"(VOUCH_SEGMENTS, VOUCH_PORT, ...); options win.\n"
+	"(VOUCH_SEGMENTS, VOUCH_PORT, ..., VOUCH_NO_WATCH=1); a variable is read only\n"
+	"when the command line does not give its option.\n"
 	"\n"
 	"  -s, --segments PATH     the artifact (`vouch process -o PATH`); it may appear later\n"
 	"  -s, --segments redis://[user:password@]host:port[/db]\n"
@@ -102,6 +105,7 @@ enum {
 	OPT_PREFIX,
 	OPT_MAX_STALE,
 	OPT_KEEP,
+	OPT_END /* one past the last: the size of parse_serve_args()'s given[] */
 };
 
 static const struct option serve_options[] = {
@@ -309,49 +313,109 @@ static int check_source(const char *cmd, struct serve_args *a)
 	return rc;
 }
 
+/* The value of a flag variable (VOUCH_NO_WATCH): 1/true/yes or 0/false/no. */
+static int flag_value(const char *cmd, const char *env, const char *v, bool *out)
+{
+	static const char *const yes[] = { "1", "true", "yes", "on" };
+	static const char *const no[] = { "0", "false", "no", "off" };
+
+	for (size_t i = 0; i < VO_ARRAY_SIZE(yes); i++) {
+		if (!strcmp(v, yes[i]) || !strcmp(v, no[i])) {
+			*out = !strcmp(v, yes[i]);
+			return VO_OK;
+		}
+	}
+	vo_cli_error(cmd, "%s must be 1, true, yes, on, 0, false, no or off, not '%s'", env, v);
+	return VO_EINVAL;
+}
+
+/*
+ * The command line wins over the environment: the options are collected
+ * first, then a variable is read (and checked) only for an option the
+ * command line does not give, then the options are applied in their order.
+ */
 static int parse_serve_args(const char *cmd, int argc, char **argv, struct serve_args *a)
 {
-	int c, rc;
+	bool given[OPT_END];
+	struct given_opt {
+		int opt;
+		const char *value;
+	} *opts = NULL;
+	size_t nopts = 0;
+	bool no_watch = false;
+	int c;
+	int rc = VO_OK;
 
 	memset(a, 0, sizeof(*a));
+	memset(given, 0, sizeof(given));
 	vo_server_config_default(&a->cfg);
 	a->level = VO_LOG_INFO;
-	for (size_t i = 0; i < VO_ARRAY_SIZE(env_names); i++) {
-		const char *v = getenv(env_names[i].env);
-		if (v && *v && (rc = apply(cmd, a, env_names[i].opt, env_names[i].env, v)))
-			return rc;
+	opts = vo_calloc((size_t)(argc > 0 ? argc : 1), sizeof(*opts));
+	if (!opts) {
+		vo_cli_error(cmd, "%s", vo_strerror(VO_ENOMEM));
+		return VO_ENOMEM;
 	}
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":s:p:t:h", serve_options, NULL)) != -1) {
-		char name[64];
-
 		switch (c) {
 		case 'h':
 			a->help = true;
-			return VO_OK;
+			goto out;
 		case OPT_NO_WATCH:
-			a->cfg.watch = false;
+			no_watch = true;
 			break;
 		case OPT_BATCH:
 			a->batch = true;
 			break;
 		case ':':
 			vo_cli_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-			return VO_EINVAL;
+			rc = VO_EINVAL;
+			goto out;
 		case '?':
 			vo_cli_error(cmd, "unknown option '%s'", argv[optind - 1]);
-			return VO_EINVAL;
+			rc = VO_EINVAL;
+			goto out;
 		default:
-			snprintf(name, sizeof(name), "--%s", option_name(c));
-			if ((rc = apply(cmd, a, c, name, optarg)))
-				return rc;
+			if (c >= 0 && (size_t)c < VO_ARRAY_SIZE(given))
+				given[c] = true;
+			opts[nopts].opt = c;
+			opts[nopts].value = optarg;
+			nopts++;
 			break;
 		}
 	}
+	for (size_t i = 0; i < VO_ARRAY_SIZE(env_names); i++) {
+		const char *v = getenv(env_names[i].env);
+
+		if (!v || !*v || given[env_names[i].opt])
+			continue;
+		rc = apply(cmd, a, env_names[i].opt, env_names[i].env, v);
+		if (rc)
+			goto out;
+	}
+	if (!no_watch) {
+		const char *v = getenv("VOUCH_NO_WATCH");
+
+		if (v && *v) {
+			rc = flag_value(cmd, "VOUCH_NO_WATCH", v, &no_watch);
+			if (rc)
+				goto out;
+		}
+	}
+	a->cfg.watch = !no_watch;
+	for (size_t i = 0; i < nopts; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "--%s", option_name(opts[i].opt));
+		rc = apply(cmd, a, opts[i].opt, name, opts[i].value);
+		if (rc)
+			goto out;
+	}
 	if (!a->cfg.segments) {
 		vo_cli_error(cmd, "no artifact: give --segments PATH (or VOUCH_SEGMENTS)");
-		return VO_EINVAL;
+		rc = VO_EINVAL;
+		goto out;
 	}
 	if (a->cfg.max_body_memory < VO_MAX(a->cfg.api.max_body, a->cfg.api.max_batch_body)) {
 		vo_cli_error(cmd,
@@ -359,9 +423,13 @@ static int parse_serve_args(const char *cmd, int argc, char **argv, struct serve
 			     "(--max-body, --max-batch-body: %zu)",
 			     a->cfg.max_body_memory,
 			     VO_MAX(a->cfg.api.max_body, a->cfg.api.max_batch_body));
-		return VO_EINVAL;
+		rc = VO_EINVAL;
+		goto out;
 	}
-	return check_source(cmd, a);
+	rc = check_source(cmd, a);
+out:
+	vo_free(opts);
+	return rc;
 }
 
 int vo_cmd_serve(int argc, char **argv)
@@ -435,7 +503,8 @@ int vo_cmd_lookup(int argc, char **argv)
 	vo_error_clear(&err);
 	vo_buf_init(&text, a.cfg.api.max_batch_body);
 	if (!strcmp(argv[optind], "-")) {
-		rc = vo_read_file("/dev/stdin", a.cfg.api.max_batch_body, &text, &err);
+		rc = vo_read_stream(STDIN_FILENO, "standard input", a.cfg.api.max_batch_body, &text,
+				    &err);
 		if (rc) {
 			vo_cli_error("lookup", "%s", err.msg);
 			vo_buf_release(&text);

@@ -22,24 +22,34 @@ struct vo_progress_bar {
 	bool drawn;
 };
 
-static void draw(struct vo_progress_bar *b, int64_t started)
+double vo_progress_done_bytes(struct vo_progress *p)
 {
-	struct vo_progress *p = b->p;
-	uint64_t total = atomic_load_explicit(&p->total_bytes, memory_order_relaxed);
 	uint64_t done = atomic_load_explicit(&p->done_bytes, memory_order_relaxed);
 	uint64_t fbytes = atomic_load_explicit(&p->file_bytes, memory_order_relaxed);
 	uint64_t frows = atomic_load_explicit(&p->file_rows, memory_order_relaxed);
 	uint64_t fdone = atomic_load_explicit(&p->file_done, memory_order_relaxed);
+	uint64_t fread = atomic_load_explicit(&p->file_read, memory_order_relaxed);
+	double bytes = (double)done;
+
+	if (frows)
+		bytes += (double)fbytes * (double)VO_MIN(fdone, frows) / (double)frows;
+	else
+		bytes += (double)VO_MIN(fread, fbytes);
+	return bytes;
+}
+
+static void draw(struct vo_progress_bar *b, int64_t started)
+{
+	struct vo_progress *p = b->p;
+	uint64_t total = atomic_load_explicit(&p->total_bytes, memory_order_relaxed);
 	uint64_t rows = atomic_load_explicit(&p->rows, memory_order_relaxed);
 	double secs = (double)(vo_mono_us() - started) / 1e6;
-	double bytes = (double)done;
+	double bytes = vo_progress_done_bytes(p);
 	char bar[25];
 	char line[160];
 	double frac;
 	int n;
 
-	if (frows)
-		bytes += (double)fbytes * (double)VO_MIN(fdone, frows) / (double)frows;
 	frac = total ? VO_MIN(bytes / (double)total, 1.0) : 0;
 	for (size_t i = 0; i < sizeof(bar) - 1; i++)
 		bar[i] = (double)i < frac * (double)(sizeof(bar) - 1) ? '#' : '.';

@@ -15,6 +15,13 @@
 
 struct vo_progress_bar;
 
+/*
+ * The bytes of the inputs done: the files finished plus the part of the
+ * current one, by its rows (Parquet, whose footer declares them) or by the
+ * bytes its reader consumed (CSV; compressed bytes for .csv.gz).
+ */
+double vo_progress_done_bytes(struct vo_progress *p);
+
 /* Starts the display of p, or returns NULL when there is nothing to show on. */
 struct vo_progress_bar *vo_progress_bar_start(struct vo_progress *p);
 

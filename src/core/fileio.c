@@ -49,6 +49,25 @@ const char *vo_file_kind(mode_t mode)
 	return "not a regular file";
 }
 
+int vo_read_stream(int fd, const char *name, size_t max, struct vo_buf *out, struct vo_error *err)
+{
+	for (;;) {
+		char chunk[65536];
+		size_t n = 0;
+		int rc = vo_read_some(fd, name, chunk, sizeof(chunk), &n, err);
+
+		if (rc)
+			return rc;
+		if (n == 0)
+			return VO_OK;
+		if (out->len + n > max)
+			return vo_error_set(err, VO_ELIMIT, "%s: larger than %zu bytes", name, max);
+		rc = vo_buf_add(out, chunk, n);
+		if (rc)
+			return vo_error_set(err, rc, "%s: %s", name, vo_strerror(rc));
+	}
+}
+
 int vo_read_file(const char *path, size_t max, struct vo_buf *out, struct vo_error *err)
 {
 	struct stat st;
@@ -77,26 +96,7 @@ int vo_read_file(const char *path, size_t max, struct vo_buf *out, struct vo_err
 		rc = vo_error_set(err, VO_ELIMIT, "%s: file is larger than %zu bytes", path, max);
 		goto out;
 	}
-	for (;;) {
-		char chunk[65536];
-		size_t n = 0;
-
-		rc = vo_read_some(fd, path, chunk, sizeof(chunk), &n, err);
-		if (rc)
-			goto out;
-		if (n == 0)
-			break;
-		if (out->len + n > max) {
-			rc = vo_error_set(err, VO_ELIMIT, "%s: file is larger than %zu bytes", path,
-					  max);
-			goto out;
-		}
-		rc = vo_buf_add(out, chunk, n);
-		if (rc) {
-			vo_error_set(err, rc, "%s: %s", path, vo_strerror(rc));
-			goto out;
-		}
-	}
+	rc = vo_read_stream(fd, path, max, out, err);
 out:
 	close(fd);
 	return rc;

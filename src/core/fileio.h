@@ -41,6 +41,13 @@ const char *vo_file_kind(mode_t mode);
 int vo_read_file(const char *path, size_t max, struct vo_buf *out, struct vo_error *err);
 
 /*
+ * Appends what fd yields until its end (a pipe, a terminal, a file) to out;
+ * name is the stream's name in messages ("standard input").  More than max
+ * bytes is VO_ELIMIT, a read error VO_EIO.  fd stays open.
+ */
+int vo_read_stream(int fd, const char *name, size_t max, struct vo_buf *out, struct vo_error *err);
+
+/*
  * Replaces the file at path with len bytes of data, atomically: the bytes
  * go to a temporary file in the same folder, which is flushed (fsync) and
  * renamed over path, then the folder is flushed.  A reader sees the old file

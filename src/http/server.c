@@ -462,7 +462,7 @@ static int open_listener(const struct addrinfo *ai, bool reuseport, int *out, st
 		int e = errno;
 
 		close(fd);
-		return vo_error_set(err, VO_EIO, "cannot listen there: %s", strerror(e));
+		return vo_error_set(err, VO_EIO, "%s", strerror(e));
 	}
 	if (reuseport && listen(fd, 4096)) {
 		int e = errno;
@@ -507,14 +507,15 @@ int vo_http_listen(const char *host, unsigned port, size_t n, int *fds, unsigned
 	snprintf(service, sizeof(service), "%u", port);
 	gai = getaddrinfo(host, service, &hints, &ai);
 	if (gai)
-		return vo_error_set(err, VO_EIO, "%s: %s", host, gai_strerror(gai));
+		return vo_error_set(err, VO_EIO, "cannot listen on %s: %s", host,
+				    gai_strerror(gai));
 	rc = open_listener(ai, false, &probe, err);
 	if (rc) {
 		char why[VO_ERROR_MSG_MAX];
 
 		freeaddrinfo(ai);
 		snprintf(why, sizeof(why), "%s", err->msg);
-		return vo_error_set(err, rc, "%s:%u: %s", host, port, why);
+		return vo_error_set(err, rc, "cannot listen on %s:%u: %s", host, port, why);
 	}
 	*port_out = bound_port(probe);
 	close(probe);
@@ -535,7 +536,7 @@ int vo_http_listen(const char *host, unsigned port, size_t n, int *fds, unsigned
 			fds[i] = -1;
 		}
 		snprintf(why, sizeof(why), "%s", err->msg);
-		return vo_error_set(err, rc, "%s:%u: %s", host, *port_out, why);
+		return vo_error_set(err, rc, "cannot listen on %s:%u: %s", host, *port_out, why);
 	}
 	return VO_OK;
 }

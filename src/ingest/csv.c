@@ -102,6 +102,7 @@ struct vo_csv_reader {
 	bool gz_member_end;	     /* a member ended; another may follow */
 	uint64_t gz_done;	     /* bytes decompressed from earlier members */
 	bool failed;		     /* an error was reported; the reader is spent */
+	uint64_t file_read;	     /* bytes read from the file (compressed ones for gzip) */
 	size_t sc_base;		     /* scanner cache: start of the block whose mask is sc_mask */
 	uint32_t sc_mask;	     /* scanner cache: special-byte bits of that block */
 	bool sc_valid;		     /* scanner cache holds a block of the current bytes */
@@ -448,6 +449,7 @@ static int gz_fill(struct vo_csv_reader *r, struct vo_error *err)
 			return VO_EIO;
 		if (n == 0)
 			r->gz_in_eof = true;
+		r->file_read += n;
 		z->next_in = r->gz_in;
 		z->avail_in = (uInt)n;
 	}
@@ -522,6 +524,7 @@ static int read_some(struct vo_csv_reader *r, struct vo_error *err)
 			break;
 		}
 		r->end += n;
+		r->file_read += n;
 	}
 	memset(r->buf + r->end, 0, CSV_PAD);
 	r->sc_valid = false;
@@ -935,6 +938,11 @@ int vo_csv_reader_next(struct vo_csv_reader *r, struct vo_batch *batch, struct v
 	batch->first_row = r->rows + 1;
 	r->rows += r->nrows;
 	return rc;
+}
+
+uint64_t vo_csv_reader_bytes_read(const struct vo_csv_reader *r)
+{
+	return r->file_read;
 }
 
 void vo_csv_reader_destroy(struct vo_csv_reader *r)

@@ -122,6 +122,12 @@ int vo_csv_reader_digest(struct vo_csv_reader *r, char hex[VO_SHA256_HEX], uint6
  */
 int vo_csv_reader_next(struct vo_csv_reader *r, struct vo_batch *batch, struct vo_error *err);
 
+/*
+ * Bytes read from the file so far: for a gzip-compressed file the compressed
+ * bytes consumed, so that it reaches the file's size at its end (progress).
+ */
+uint64_t vo_csv_reader_bytes_read(const struct vo_csv_reader *r);
+
 /* Closes the file and frees the reader and its batch memory.  NULL is a no-op. */
 void vo_csv_reader_destroy(struct vo_csv_reader *r);
 

@@ -151,6 +151,11 @@ uint64_t vo_reader_rows_hint(const struct vo_reader *r)
 	return r->format == VO_FORMAT_PARQUET ? vo_parquet_reader_num_rows(r->parquet) : 0;
 }
 
+uint64_t vo_reader_bytes_read(const struct vo_reader *r)
+{
+	return r->format == VO_FORMAT_CSV ? vo_csv_reader_bytes_read(r->csv) : 0;
+}
+
 size_t vo_reader_parts(const struct vo_reader *r)
 {
 	return r->format == VO_FORMAT_PARQUET ? vo_parquet_reader_num_row_groups(r->parquet) : 1;

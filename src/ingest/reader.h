@@ -51,6 +51,12 @@ enum vo_format vo_reader_format(const struct vo_reader *r);
 /* Rows the file declares (Parquet's footer), or 0 when unknown (CSV). */
 uint64_t vo_reader_rows_hint(const struct vo_reader *r);
 
+/*
+ * Bytes of the file consumed so far (CSV: read from the file, compressed ones
+ * for .csv.gz), or 0 when the reader counts rows instead (Parquet).
+ */
+uint64_t vo_reader_bytes_read(const struct vo_reader *r);
+
 /* Parts that readers of the same file can share out (Parquet row groups; 1 for CSV). */
 size_t vo_reader_parts(const struct vo_reader *r);
 

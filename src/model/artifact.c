@@ -32,6 +32,7 @@ void vo_country_table_release(struct vo_country_table *t, size_t ncells)
 		for (i = 0; i < ncells; i++)
 			vo_free(t->cells[i].counts);
 	vo_free(t->cells);
+	vo_free(t->outside);
 	vo_free(t->name);
 	memset(t, 0, sizeof(*t));
 }

@@ -80,6 +80,9 @@ struct vo_country_table {
 	struct vo_cell fallback; /* over all kept rows */
 	struct vo_cell *cells;	 /* owned; config ncells entries, segment s bucket b at
 				    segs[s].cell_base + b */
+	uint64_t *outside;	 /* owned, config nsegs entries: kept rows with the segment's
+				    field in no bucket; set by the segmenter, NULL when read
+				    from a file (which holds only the sum over countries) */
 };
 
 /* Frees what t owns (its cells, ncells of them) and zeroes it. */

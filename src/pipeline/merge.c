@@ -235,10 +235,16 @@ static int add_part(struct merge *m, size_t i, const struct vo_partial *p, struc
 							: vo_strerror(rc));
 			}
 		}
-		for (k = 0; k < cfg->nsegs; k++)
+		for (k = 0; k < cfg->nsegs; k++) {
 			if (__builtin_add_overflow(m->outside[k], t->outside[k], &m->outside[k]))
 				return vo_error_set(err, VO_ELIMIT, "%s: counts overflow",
 						    m->paths[i]);
+			/* The country's own figure, for the summary's accounting. */
+			rc = vo_segmenter_import_outside(m->seg, id, k, t->outside[k]);
+			if (rc)
+				return vo_error_set(err, rc, "%s: %s", m->paths[i],
+						    vo_strerror(rc));
+		}
 	}
 	if (p->nshards != m->nshards)
 		m->nshards = 0;

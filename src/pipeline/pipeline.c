@@ -79,6 +79,11 @@ static int read_all(struct worker *w)
 						  memory_order_relaxed);
 			atomic_fetch_add_explicit(&w->opt->progress->file_done, batch.nrows,
 						  memory_order_relaxed);
+			/* CSV has one reader per file: its bytes are the file's. */
+			if (vo_reader_format(w->reader) == VO_FORMAT_CSV)
+				atomic_store_explicit(&w->opt->progress->file_read,
+						      vo_reader_bytes_read(w->reader),
+						      memory_order_relaxed);
 		}
 	}
 	if (rc)
@@ -226,6 +231,7 @@ static int run_file(const struct vo_pipeline_options *opt, const char *path,
 		struct stat st;
 
 		atomic_store(&opt->progress->file_done, 0);
+		atomic_store(&opt->progress->file_read, 0);
 		atomic_store(&opt->progress->file_rows, vo_reader_rows_hint(ws[0].reader));
 		atomic_store(&opt->progress->file_bytes,
 			     stat(path, &st) ? 0 : (uint64_t)st.st_size);

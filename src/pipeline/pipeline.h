@@ -47,6 +47,7 @@ struct vo_progress {
 	_Atomic uint64_t file_bytes;  /* size of the file being read */
 	_Atomic uint64_t file_rows;   /* rows it declares, 0 when unknown (CSV) */
 	_Atomic uint64_t file_done;   /* rows of it read so far */
+	_Atomic uint64_t file_read;   /* bytes of it consumed so far, 0 when unknown (Parquet) */
 	_Atomic uint64_t rows;	      /* rows read over all files */
 };
 

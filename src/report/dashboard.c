@@ -685,9 +685,7 @@ int vo_dashboard_render(const struct vo_artifact *a, const struct vo_dashboard_o
 	put(&p, opt->live ? "live: reloads when a new version is loaded"
 			  : "report: a snapshot of one artifact");
 	put(&p, "</small></h1><dl class=\"meta\">");
-	putf(&p,
-	     "<div><dt>version</dt><dd><code id=\"version\" title=\"%s\">%.12s</code></dd></div>",
-	     a->version, a->version);
+	putf(&p, "<div><dt>version</dt><dd><code id=\"version\">%s</code></dd></div>", a->version);
 	put(&p, "<div><dt>built</dt><dd id=\"built-at\">");
 	put_esc(&p, a->built_at);
 	put(&p, "</dd></div><div><dt>age</dt><dd id=\"age\">");

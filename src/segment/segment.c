@@ -946,6 +946,24 @@ int vo_segmenter_import(struct vo_segmenter *s, uint32_t country, size_t slot, i
 	return VO_OK;
 }
 
+int vo_segmenter_import_outside(struct vo_segmenter *s, uint32_t country, size_t seg, uint64_t rows)
+{
+	int rc;
+
+	if (seg >= s->cfg->nsegs || (rows && !s->vouchers.count))
+		return VO_EINVAL;
+	if (!rows)
+		return VO_OK;
+	/* Outside counts are only ever summed over the vouchers: the first row holds them. */
+	rc = to_slots(s);
+	if (!rc)
+		rc = reserve(s, country, 0);
+	if (rc)
+		return rc;
+	s->country[country].m[1 + s->cfg->ncells + seg] += rows;
+	return VO_OK;
+}
+
 static int cmp_vcount(const void *a, const void *b)
 {
 	const struct vo_vcount *x = a;
@@ -1005,7 +1023,8 @@ int vo_segmenter_table(const struct vo_segmenter *s, uint32_t country, const cha
 	out->name = vo_strdup(name);
 	out->cells = vo_calloc(VO_MAX(s->cfg->ncells, 1), sizeof(*out->cells));
 	f = vo_calloc(VO_MAX(nv, 1) * s->nslots, sizeof(*f));
-	if (!out->name || !out->cells || !f) {
+	out->outside = vo_calloc(VO_MAX(s->cfg->nsegs, 1), sizeof(*out->outside));
+	if (!out->name || !out->cells || !f || !out->outside) {
 		rc = VO_ENOMEM;
 		goto fail;
 	}
@@ -1021,6 +1040,8 @@ int vo_segmenter_table(const struct vo_segmenter *s, uint32_t country, const cha
 			goto fail;
 	}
 	vo_free(f);
+	for (i = 0; i < s->cfg->nsegs; i++)
+		out->outside[i] = vo_segmenter_country_outside(s, country, i);
 	return VO_OK;
 fail:
 	vo_free(f);

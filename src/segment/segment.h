@@ -64,8 +64,8 @@ uint64_t vo_segmenter_country_outside(const struct vo_segmenter *s, uint32_t cou
  * Adds rows kept rows of country with voucher amount to one column of its
  * counts, for merging partial results (model/partial.h) that carry what
  * vo_segmenter_table() gives: slot 0 is the country as a whole (its
- * fallback), slot 1 + i cell i of the config.  Outside counts are not
- * imported: the merge sums them itself.  The first import re-lays the
+ * fallback), slot 1 + i cell i of the config.  Outside counts go through
+ * vo_segmenter_import_outside().  The first import re-lays the
  * counts per slot (a (total class, days class) column cannot be split
  * from a slot's count), so rows counted afterwards take the slower
  * per-segment path.  VO_EINVAL for another slot,
@@ -76,9 +76,20 @@ int vo_segmenter_import(struct vo_segmenter *s, uint32_t country, size_t slot, i
 			uint64_t rows);
 
 /*
+ * Adds rows to country's count of kept rows outside every bucket of segment
+ * seg (a partial result's per-country figure), so that the merged tables
+ * give each country's accounting as vo_segmenter_table() does after a run.
+ * Call it after the country's vouchers were imported.  VO_EINVAL for a bad
+ * seg or rows without any voucher imported, VO_ELIMIT, VO_ENOMEM.
+ */
+int vo_segmenter_import_outside(struct vo_segmenter *s, uint32_t country, size_t seg,
+				uint64_t rows);
+
+/*
  * Builds the table of country id (as numbered by the cleaner) under the
- * given name into *out, which the caller frees with vo_country_table_release().
- * A country without rows gets empty cells.
+ * given name into *out, which the caller frees with vo_country_table_release():
+ * its cells and, per segment, its rows outside every bucket.  A country
+ * without rows gets empty cells.
  */
 int vo_segmenter_table(const struct vo_segmenter *s, uint32_t country, const char *name,
 		       struct vo_country_table *out);

@@ -47,6 +47,44 @@ expect_json '/^[0-9a-f]{64}$/.test(a.version) && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\
 expect_json 'a.sources[0].rows + "/" + a.sources[0].bytes' a.json "50000/$(stat -c %s sample.csv)"
 expect_json 'a.sources[0].sha256' a.json "$(sha256sum sample.csv | cut -d' ' -f1)"
 
+# The summary accounts for every kept row: per segment, rows in buckets +
+# outside + missing total_orders = the country's kept rows (issue 19); an
+# empty bucket shows the fallback amount it answers; the version is whole.
+cp stderr summary.txt
+kept=$(json 'a.countries.Peru.rows' a.json)
+grep -q "^Peru: $kept rows kept, fallback voucher $(json 'a.countries.Peru.fallback.voucher_amount' a.json)$" summary.txt ||
+	{ cat summary.txt >&2; fail "no Peru line in the summary"; }
+n=0
+while read -r seg in _ _ plus out _ _ plus2 rest; do
+	sum=$((in + out))
+	case $rest in
+	*"missing total_orders = "*) miss=${rest%% *}; sum=$((sum + miss)) ;;
+	esac
+	[ "${rest##*= }" = "$kept kept" ] && [ "$sum" -eq "$kept" ] || fail "segment line does not add up: $seg $in $out $rest"
+	n=$((n + 1))
+done < <(grep -E '^  [a-z_]+: [0-9]+ in buckets \+ [0-9]+ outside buckets' summary.txt)
+[ "$n" -eq 2 ] || { cat summary.txt >&2; fail "$n segment lines, expected 2"; }
+grep -q "frequent_segment: .* + $(json 'a.quality.outside_buckets.frequent_segment' a.json) outside buckets + $(json 'a.quality.missing_total_orders' a.json) missing total_orders = $kept kept" summary.txt ||
+	fail "the frequent_segment line is not the artifact's figures"
+if grep -q ' 0 rows  voucher' summary.txt; then
+	grep ' 0 rows  voucher' summary.txt | grep -qv "voucher $(json 'a.countries.Peru.fallback.voucher_amount' a.json) (fallback)$" &&
+		fail "an empty bucket does not show the fallback amount: $(grep ' 0 rows  voucher' summary.txt)"
+fi
+grep -qx "wrote a.json (version $(json a.version a.json))" summary.txt || fail "the summary's version is not the full one"
+ok
+
+# vouch merge's summary accounts the same way as process's (each country's
+# outside counts come from the parts).
+cp sample.csv other.csv
+expect_exit 0 "$VOUCH" process -c all -i sample.csv -i other.csv -o pm.json
+grep -E 'in buckets|rows kept' stderr >sum-process.txt
+expect_exit 0 "$VOUCH" process -q --partial --shard 0/2 -c all -i sample.csv -i other.csv -o 0.vpart
+expect_exit 0 "$VOUCH" process -q --partial --shard 1/2 -c all -i sample.csv -i other.csv -o 1.vpart
+expect_exit 0 "$VOUCH" merge 0.vpart 1.vpart -o mm.json
+grep -E 'in buckets|rows kept' stderr >sum-merge.txt
+[ -s sum-process.txt ] && diff sum-process.txt sum-merge.txt || fail "merge's accounting differs from process's"
+ok
+
 # Two runs give the same version; -q silences the summary.
 expect_exit 0 "$VOUCH" process -q -i sample.csv -o b.json
 [ ! -s stderr ] || fail "-q still printed: $(cat stderr)"
@@ -55,7 +93,9 @@ expect_json 'a.version' b.json "$(json a.version a.json)"
 # clean then segment == process, for one country and for all.
 for sel in Peru all "China,Latvia"; do
 	expect_exit 0 "$VOUCH" process -q -i sample.csv -c "$sel" -o p.json
-	expect_exit 0 "$VOUCH" clean -q -i sample.csv -c "$sel" -o clean.csv
+	expect_exit 0 "$VOUCH" clean -i sample.csv -c "$sel" -o clean.csv
+	grep -q 'in buckets' stderr && fail "clean printed the segment tables unasked"
+	expect_stderr "wrote clean.csv and clean.csv.meta.json"
 	[ -f clean.csv.meta.json ] || fail "clean wrote no clean.csv.meta.json"
 	head -1 clean.csv | grep -q ',days_since_last_order$' || fail "clean.csv header: $(head -1 clean.csv)"
 	[ "$(($(wc -l <clean.csv) - 1))" = "$(json a.quality.rows_kept p.json)" ] || fail "clean.csv rows != rows_kept"
@@ -63,6 +103,9 @@ for sel in Peru all "China,Latvia"; do
 	expect_json 'a.version' s.json "$(json a.version p.json)"
 done
 expect_json 'a.countries_selected' p.json '["China","Latvia"]'
+expect_exit 0 "$VOUCH" clean --tables -i sample.csv -c Peru -o clean2.csv
+expect_stderr "frequent_segment: "
+expect_exit 2 "$VOUCH" process --tables -i sample.csv -o x.json
 
 # A broken metadata file is refused, naming it.
 cp clean.csv.meta.json meta.bak
@@ -104,5 +147,26 @@ expect_stderr 'bad.json: segments.x.field: expected "total_orders" or "days_sinc
 # inspect on CSV
 expect_exit 0 "$VOUCH" inspect sample.csv
 grep -q 'rows: 50000' stdout || fail "inspect CSV: $(cat stdout)"
+ok
+
+# lookup: REQUEST as an argument, or - for standard input (a pipe, a file);
+# 200 is exit 0, any other answer exit 1.
+r='{"customer_id":1,"country_code":"Peru","last_order_ts":"2018-05-03 00:00:00","first_order_ts":"2017-05-03 00:00:00","total_orders":15,"segment_name":"frequent_segment"}'
+expect_exit 0 "$VOUCH" lookup --segments a.json --as-of 2018-06-01 "$r"
+cp stdout lookup-arg.json
+echo "$r" | "$VOUCH" lookup --segments a.json --as-of 2018-06-01 - >stdout 2>stderr ||
+	{ cat stderr >&2; fail "lookup - from a pipe failed"; }
+cmp -s stdout lookup-arg.json || fail "lookup - from a pipe: $(cat stdout)"
+echo "$r" >req.json
+expect_exit 0 "$VOUCH" lookup --segments a.json --as-of 2018-06-01 - <req.json
+cmp -s stdout lookup-arg.json || fail "lookup - from a file: $(cat stdout)"
+expect_json 'a.bucket' lookup-arg.json '14-37'
+echo '{"customer_id":1}' | "$VOUCH" lookup --segments a.json - >stdout 2>stderr && fail "an invalid request exited 0"
+grep -q '"field":"country_code"' stdout || fail "lookup - of an invalid request: $(cat stdout)"
+ok
+# customer_id is an integer of at most 2^53-1 in size (README).
+expect_exit 0 "$VOUCH" lookup --segments a.json --as-of 2018-06-01 "${r/\"customer_id\":1/\"customer_id\":9007199254740991}"
+expect_exit 1 "$VOUCH" lookup --segments a.json --as-of 2018-06-01 "${r/\"customer_id\":1/\"customer_id\":9007199254740992}"
+grep -q '"field":"customer_id"' stdout || fail "2^53 as customer_id: $(cat stdout)"
 ok
 finish

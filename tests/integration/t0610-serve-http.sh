@@ -19,4 +19,12 @@ node "$VOUCH_TESTS/tools/http-abuse.mjs" "$PORT" || { tail -n 20 serve.log >&2; 
 ok
 kill -0 "$PID" || fail "the server died"
 stop_server
+
+# A port in use: exit 1, one clean line naming the address (issue 19).
+start_server serve2.log --segments segments.json --threads 1
+expect_exit 1 "$VOUCH" serve --host 127.0.0.1 --port "$PORT" --segments segments.json
+grep -qx "vouch serve: cannot listen on 127.0.0.1:$PORT: Address already in use" stderr ||
+	{ cat stderr >&2; fail "the port-in-use message"; }
+ok
+stop_server
 finish

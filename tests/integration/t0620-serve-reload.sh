@@ -91,4 +91,42 @@ rc=0
 wait "$PID" || rc=$?
 [ "$rc" -eq 0 ] || fail "vouch serve exited $rc after SIGTERM"
 ok
+
+# Issue 19: the command line wins over the environment (VOUCH_PORT=abc is
+# not even read when --port is given), VOUCH_NO_WATCH=1 is --no-watch, and
+# a SIGHUP that finds the version already served says so at the default
+# level (info) and counts in vouch_reloads_total{result="unchanged"}.
+put a.json
+export VOUCH_PORT=abc VOUCH_NO_WATCH=1
+start_server env.log --segments live/segments.json --threads 1
+unset VOUCH_PORT VOUCH_NO_WATCH
+wait_ready "$va"
+kill -HUP "$PID"
+for i in $(seq 100); do
+	grep -q 'reload (SIGHUP): version unchanged' env.log && break
+	sleep 0.05
+done
+grep -q "info reload (SIGHUP): version unchanged, still serving $va\$" env.log ||
+	{ cat env.log >&2; fail "no info line for an unchanged SIGHUP"; }
+expect_req 200 GET /metrics
+grep -q '^vouch_reloads_total{result="unchanged"} 1$' resp || fail "the unchanged reload is not counted"
+grep -q '^vouch_reloads_total{result="ok"} 1$' resp || fail "an unchanged reload counted as a load"
+# Without the watch a replaced file waits for SIGHUP (inotify would load it at once).
+put b.json
+sleep 1
+expect_req 200 GET /ready
+expect_resp 'a.version' "$va"
+kill -HUP "$PID"
+wait_ready "$vb"
+grep -q "loaded live/segments.json version=$vb .*(SIGHUP)" env.log ||
+	{ cat env.log >&2; fail "b was not loaded by the SIGHUP"; }
+ok
+stop_server
+export VOUCH_NO_WATCH=maybe
+expect_exit 2 "$VOUCH" serve --segments live/segments.json --port 0
+expect_stderr "VOUCH_NO_WATCH must be 1, true, yes, on, 0, false, no or off, not 'maybe'"
+export VOUCH_NO_WATCH=0 VOUCH_PORT=abc
+expect_exit 2 "$VOUCH" serve --segments live/segments.json
+expect_stderr "VOUCH_PORT must be a whole number from 0 to 65535, not 'abc'"
+unset VOUCH_PORT VOUCH_NO_WATCH
 finish

@@ -12,6 +12,7 @@
 #include "core/common.h"
 
 #include <setjmp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -940,6 +941,62 @@ static void test_gzip(void **state)
 	vo_buf_release(&in);
 }
 
+/* Reads path to its end; bytes_read must rise, stay below size until the end, then equal it. */
+static void expect_bytes_read(const char *path, uint64_t size)
+{
+	struct vo_csv_reader *r = NULL;
+	struct vo_error err;
+	struct vo_batch b;
+	uint64_t last = 0;
+	size_t partial = 0;
+
+	assert_int_equal(vo_csv_reader_open(&r, path, &err), VO_OK);
+	for (;;) {
+		uint64_t now;
+
+		assert_int_equal(vo_csv_reader_next(r, &b, &err), VO_OK);
+		now = vo_csv_reader_bytes_read(r);
+		assert_true(now >= last);
+		last = now;
+		if (!b.nrows)
+			break;
+		if (now > 0 && now < size)
+			partial++;
+	}
+	assert_int_equal(last, size);
+	assert_true(partial > 0);
+	vo_csv_reader_destroy(r);
+}
+
+/*
+ * The progress line's measure of a CSV file: bytes read from the file, the
+ * compressed ones for gzip, advancing batch by batch to the file's size.
+ */
+static void test_bytes_read(void **state)
+{
+	struct vo_buf in;
+	uint64_t x = 42;
+	struct stat st;
+	const char *p;
+
+	(void)state;
+	vo_buf_init(&in, SIZE_MAX);
+	assert_int_equal(vo_buf_addstr(&in, HEADER "\n"), VO_OK);
+	while (in.len < (24u << 20))
+		assert_int_equal(vo_buf_addf(&in,
+					     "2018-07-21 18:59:00,Peru,2018-04-20,%llu,%llu,x\n",
+					     (unsigned long long)(vo_test_xorshift(&x) % 100000),
+					     (unsigned long long)(vo_test_xorshift(&x) % 10000)),
+				 VO_OK);
+	p = write_file("bytes.csv", in.ptr, in.len);
+	expect_bytes_read(p, in.len);
+	p = write_gz("bytes.csv.gz", in.ptr, in.len, NULL, 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_true((uint64_t)st.st_size < in.len);
+	expect_bytes_read(p, (uint64_t)st.st_size);
+	vo_buf_release(&in);
+}
+
 /* Truncated, corrupt, empty and misnamed gzip files fail with clear messages. */
 static void test_gzip_errors(void **state)
 {
@@ -1087,6 +1144,7 @@ int main(void)
 		cmocka_unit_test(test_batch_cut),
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_gzip_errors),
+		cmocka_unit_test(test_bytes_read),
 		cmocka_unit_test(test_append_field),
 		cmocka_unit_test(test_roundtrip_random),
 		cmocka_unit_test(test_random_vs_reference),
