@@ -7,33 +7,15 @@
 
 size_t vo_utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp)
 {
-	unsigned char c = p[0];
-	size_t n;
-	size_t i;
+	size_t n = vo_utf8_len(p, avail);
 	uint32_t v;
 
-	*cp = c;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (avail < n)
-		return 0;
-	v = c & (0x7fu >> n);
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
+	*cp = p[0];
+	if (n <= 1)
+		return n;
+	v = p[0] & (0x7fu >> n);
+	for (size_t i = 1; i < n; i++)
 		v = (v << 6) | (p[i] & 0x3fu);
-	}
-	if ((n == 3 && (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))) ||
-	    (n == 4 && (v < 0x10000 || v > 0x10ffff)))
-		return 0;
 	*cp = v;
 	return n;
 }
