@@ -25,23 +25,9 @@
 # test alone after the others (ctest label `container`), not in the ASan pass.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/serve.sh"
+. "$(dirname "$0")/container.sh"
 
-skip() {
-	echo "skip: $*"
-	exit 77
-}
-ENGINE=${VOUCH_SHARED:-}/tools/container-engine.sh
-# (readelf's output is read whole: grep -q stopping early would make it die of
-# SIGPIPE, which pipefail turns into a silent false.)
-if grep -Eq 'NEEDED.*lib(a|ub|t|l)san' <<<"$(readelf -d "$VOUCH")"; then
-	skip "$VOUCH is a sanitizer build; the image holds the release build, so this test runs in make test's normal pass (cd build && ctest -L container -V)"
-fi
-[ "$(id -u)" = 0 ] || skip "a Docker engine needs root: run 'sudo make test' (or, as root, cd build && ctest -L container -V)"
-[ -f "$ENGINE" ] || skip "$ENGINE not found: check out vouch beside ../shared, then run 'sudo make test'"
-need_real_data
-for c in curl wrk git; do
-	command -v "$c" >/dev/null || skip "$c not installed: run 'make deps-test' as root"
-done
+container_needs t0720 curl wrk git
 
 SRC=$(cd "$VOUCH_TESTS/.." && pwd)
 W=$VOUCH_WORK
@@ -51,7 +37,6 @@ export COMPOSE_PROJECT_NAME="vouch-t0720-$$-$RANDOM"
 P=$COMPOSE_PROJECT_NAME
 export VOUCH_API_PORT=127.0.0.1:
 unset VOUCH_RAW_DIR VOUCH_SEGMENTS_DIR
-started=0
 WRK_PID=
 
 dc() { (cd "$R" && docker-compose "$@"); }
@@ -72,40 +57,23 @@ cleanup() {
 		[ ! -f "$R/docker-compose.yml" ] || dc down -v --remove-orphans >>down.log 2>&1
 		docker ps -aq --filter "label=vouch.test=$P" | xargs -r docker rm -f >/dev/null 2>&1
 	fi
-	[ "$started" = 0 ] || bash "$ENGINE" stop >>engine.log 2>&1
+	engine_stop
 	rm -f "$R/data/raw/data.parquet.gzip" raw2/data.parquet.gzip raw3/data.parquet.gzip
 }
 trap cleanup EXIT
 
 # ---- the engine -----------------------------------------------------------
-docker info >/dev/null 2>&1 || started=1
-bash "$ENGINE" >engine.log 2>&1 || { cat engine.log >&2; fail "$ENGINE failed"; }
-command -v docker-compose >/dev/null || fail "$ENGINE did not install docker-compose"
-echo "engine: dockerd $(docker version -f '{{.Server.Version}}'), $(docker-compose version --short);" \
-	"$([ "$started" = 1 ] && echo "started by this test" || echo "already running")"
+engine_start
 
 # ---- a fresh copy of the repository ----------------------------------------
-mkdir -p "$R"
-if git -C "$SRC" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-	(cd "$SRC" && git ls-files -z -co --exclude-standard |
-		while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
-		tar --null -T - -c) | tar -x -C "$R"
-else
-	tar -C "$SRC" --exclude='./build*' --exclude=./.git --exclude=node_modules \
-		--exclude='./data/raw/*' --exclude='./data/segments/*' -c . | tar -x -C "$R"
-fi
+copy_repo "$SRC" "$R"
 [ -f "$R/Dockerfile" ] && [ -d "$R/data/raw" ] && [ -d "$R/data/segments" ] || fail "the copy lacks the Dockerfile or data/"
 ok
 
 # ---- the image --------------------------------------------------------------
-old=$(docker image inspect -f '{{.Id}}' "$TAG" 2>/dev/null || true)
 t0=$(date +%s%N)
-docker build --network host -t "$TAG" "$R" >build.log 2>&1 || { tail -n 40 build.log >&2; fail "docker build failed"; }
+build_image "$TAG" "$R"
 t1=$(date +%s%N)
-new=$(docker image inspect -f '{{.Id}}' "$TAG")
-# The previous image of this tag, unless something still uses it (its layers
-# shared with the new one stay, as the cache).
-[ -z "$old" ] || [ "$old" = "$new" ] || docker image rm "$old" >/dev/null 2>&1 || true
 size=$(docker image inspect -f '{{.Size}}' "$TAG")
 # (The legacy builder redraws its context line with CRs.)
 context=$(tr '\r' '\n' <build.log | sed -n 's/^Sending build context to Docker daemon *//p' | tail -n 1)

@@ -28,21 +28,9 @@
 # runs it with t0720 (ctest label `container`), not in the ASan pass.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/serve.sh"
+. "$(dirname "$0")/container.sh"
 
-skip() {
-	echo "skip: $*"
-	exit 77
-}
-ENGINE=${VOUCH_SHARED:-}/tools/container-engine.sh
-if grep -Eq 'NEEDED.*lib(a|ub|t|l)san' <<<"$(readelf -d "$VOUCH")"; then
-	skip "$VOUCH is a sanitizer build; the image holds the release build, so this test runs in make test's normal pass (cd build && ctest -L container -V)"
-fi
-[ "$(id -u)" = 0 ] || skip "a Docker engine needs root: run 'sudo make test' (or, as root, cd build && ctest -L container -R t0770 -V)"
-[ -f "$ENGINE" ] || skip "$ENGINE not found: check out vouch beside ../shared, then run 'sudo make test'"
-need_real_data
-for c in curl wrk git redis-cli ip; do
-	command -v "$c" >/dev/null || skip "$c not installed: run 'make deps-test' as root"
-done
+container_needs t0770 curl wrk git redis-cli ip
 
 SRC=$(cd "$VOUCH_TESTS/.." && pwd)
 W=$VOUCH_WORK
@@ -52,7 +40,6 @@ export COMPOSE_PROJECT_NAME="vouch-t0770-$$-$RANDOM"
 P=$COMPOSE_PROJECT_NAME
 export VOUCH_API_PORT=127.0.0.1:
 unset VOUCH_RAW_DIR VOUCH_SEGMENTS_DIR VOUCH_HA_NET
-started=0
 WRK_PID=
 
 dc() { (cd "$R" && docker-compose -f docker-compose.sentinel.yml -f t0770.override.yml "$@"); }
@@ -74,7 +61,7 @@ cleanup() {
 		docker network ls -q --filter "label=com.docker.compose.project=$P" | xargs -r docker network rm >/dev/null 2>&1
 		docker volume ls -q --filter "label=com.docker.compose.project=$P" | xargs -r docker volume rm >/dev/null 2>&1
 	fi
-	[ "$started" = 0 ] || bash "$ENGINE" stop >>engine.log 2>&1
+	engine_stop
 	rm -f "$R/data/raw/data.parquet.gzip" raw2/data.parquet.gzip
 }
 trap cleanup EXIT
@@ -86,27 +73,12 @@ ms() { TZ=UTC date -d "$1" +%s%3N; }
 since() { awk -v a="$T0" -v b="$1" 'BEGIN { d = (b - a) / 1000; if (d < 0 && d > -0.005) d = 0; printf "%.2f s", d }'; }
 
 # ---- the engine -----------------------------------------------------------
-docker info >/dev/null 2>&1 || started=1
-bash "$ENGINE" >engine.log 2>&1 || { cat engine.log >&2; fail "$ENGINE failed"; }
-command -v docker-compose >/dev/null || fail "$ENGINE did not install docker-compose"
-echo "engine: dockerd $(docker version -f '{{.Server.Version}}'), $(docker-compose version --short);" \
-	"$([ "$started" = 1 ] && echo "started by this test" || echo "already running")"
+engine_start
 
 # ---- a fresh copy of the repository, the image -------------------------------
-mkdir -p "$R"
-if git -C "$SRC" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-	(cd "$SRC" && git ls-files -z -co --exclude-standard |
-		while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
-		tar --null -T - -c) | tar -x -C "$R"
-else
-	tar -C "$SRC" --exclude='./build*' --exclude=./.git --exclude=node_modules \
-		--exclude='./data/raw/*' --exclude='./data/segments/*' -c . | tar -x -C "$R"
-fi
+copy_repo "$SRC" "$R"
 [ -f "$R/docker-compose.sentinel.yml" ] && [ -d "$R/data/raw" ] || fail "the copy lacks docker-compose.sentinel.yml or data/"
-old=$(docker image inspect -f '{{.Id}}' "$TAG" 2>/dev/null || true)
-docker build --network host -t "$TAG" "$R" >build.log 2>&1 || { tail -n 40 build.log >&2; fail "docker build failed"; }
-new=$(docker image inspect -f '{{.Id}}' "$TAG")
-[ -z "$old" ] || [ "$old" = "$new" ] || docker image rm "$old" >/dev/null 2>&1 || true
+build_image "$TAG" "$R"
 ok
 
 # ---- the compose network's addresses -----------------------------------------
