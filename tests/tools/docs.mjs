@@ -35,7 +35,7 @@ const context = await chromium.launchPersistentContext(args.profile, {
 	args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
 		'--disable-component-update', '--disable-sync'],
 	viewport: { width: 1280, height: 900 },
-	timeout: 20000,
+	timeout: 60000, // a loaded CI machine has taken over 20 s to start Chromium
 });
 const requests = [];
 context.on('request', (r) => requests.push(r.url()));
