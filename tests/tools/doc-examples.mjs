@@ -191,6 +191,26 @@ function isScript(b) {
 	return b.lang === 'sh' && b.lines.some((l) => /&\s*(#.*)?$/.test(l) && !/&&\s*(#.*)?$/.test(l) || /\$!/.test(l));
 }
 
+// Whether process group g still has a member.
+function groupAlive(g) {
+	try {
+		process.kill(-g, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+// Ends what is left of a script's process group: SIGTERM, up to 15 s for
+// servers to drain, then SIGKILL; returns once the group is empty.
+async function endGroup(g) {
+	const sig = (s) => { try { process.kill(-g, s); } catch { /* the group is gone */ } };
+	sig('SIGTERM');
+	for (let i = 0; i < 150 && groupAlive(g); i++) await new Promise((r) => setTimeout(r, 100));
+	sig('SIGKILL');
+	for (let i = 0; i < 50 && groupAlive(g); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
 async function runScript(b, where) {
 	const p = freePort();
 	const text = b.lines.join('\n')
@@ -205,7 +225,7 @@ async function runScript(b, where) {
 		const t = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, timeoutS * 1000);
 		child.once('exit', (c, sig) => { clearTimeout(t); resolve(sig ? sig : c); });
 	});
-	try { process.kill(-child.pid, 'SIGTERM'); } catch { /* the group is gone */ }
+	await endGroup(child.pid);
 	if (code !== 0) return `${where}: the script exited ${code}:\n${out.slice(-3000)}`;
 	return null;
 }
