@@ -955,7 +955,9 @@ static void body_release(struct body *b)
 		vo_json_doc_release(&b->own);
 }
 
-int vo_voucher_answer(const struct vo_voucher_ctx *ctx, const char *body, size_t len,
+/* One customer's body judged under contract c, its answer written by fin. */
+static int answer_one(const struct vo_voucher_ctx *ctx, const char *body, size_t len,
+		      enum contract c, int (*fin)(struct vo_buf *, const struct verdict *),
 		      struct vo_buf *out)
 {
 	struct verdict v;
@@ -964,25 +966,22 @@ int vo_voucher_answer(const struct vo_voucher_ctx *ctx, const char *body, size_t
 	int status;
 
 	if (d)
-		judge(ctx, d, 0, CONTRACT_VOUCH, &v);
-	status = finish(out, &v);
+		judge(ctx, d, 0, c, &v);
+	status = fin(out, &v);
 	body_release(&b);
 	return status;
+}
+
+int vo_voucher_answer(const struct vo_voucher_ctx *ctx, const char *body, size_t len,
+		      struct vo_buf *out)
+{
+	return answer_one(ctx, body, len, CONTRACT_VOUCH, finish, out);
 }
 
 int vo_voucher_amount_answer(const struct vo_voucher_ctx *ctx, const char *body, size_t len,
 			     struct vo_buf *out)
 {
-	struct verdict v;
-	struct body b;
-	const struct vo_json_doc *d = parse_body(&b, body, len, &v);
-	int status;
-
-	if (d)
-		judge(ctx, d, 0, CONTRACT_POC, &v);
-	status = finish_poc(out, &v);
-	body_release(&b);
-	return status;
+	return answer_one(ctx, body, len, CONTRACT_POC, finish_poc, out);
 }
 
 int vo_vouchers_answer(const struct vo_voucher_ctx *ctx, const char *body, size_t len,
