@@ -13,7 +13,7 @@
 [ -n "${VOUCH_NODE_DIR:-}" ] && [ -d "$VOUCH_NODE_DIR/node_modules/playwright-core" ] ||
 	fail "playwright-core is not installed: run 'make npm' (or 'make test') first"
 mkdir -p tools
-cp "$VOUCH_TESTS/tools/docs.mjs" tools/
+cp "$VOUCH_TESTS/tools/docs.mjs" "$VOUCH_TESTS/tools/browser.mjs" tools/
 ln -sfn "$VOUCH_NODE_DIR/node_modules" tools/node_modules
 doc="$VOUCH_TESTS/../src/api/openapi.json"
 

@@ -14,7 +14,7 @@
 [ -n "${VOUCH_NODE_DIR:-}" ] && [ -d "$VOUCH_NODE_DIR/node_modules/playwright-core" ] ||
 	fail "playwright-core is not installed: run 'make npm' (or 'make test') first"
 mkdir -p tools
-cp "$VOUCH_TESTS/tools/dashboard.mjs" tools/
+cp "$VOUCH_TESTS/tools/dashboard.mjs" "$VOUCH_TESTS/tools/browser.mjs" tools/
 ln -sfn "$VOUCH_NODE_DIR/node_modules" tools/node_modules
 
 # browser NAME ARGS...: runs the browser check with a fresh profile.

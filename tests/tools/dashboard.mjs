@@ -11,7 +11,7 @@
 //   process` does) and wait for the page to reload itself showing JSON2.
 //   --shots: PREFIX-desktop.png (full page, 1280 wide) and PREFIX-phone.png
 //   (390 wide, full page); the phone page must not scroll sideways.
-import { chromium } from 'playwright-core';
+import { openBrowser } from './browser.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -154,23 +154,7 @@ function compare(shown, a, label) {
 	});
 }
 
-// A persistent context, so the profile is the test's own fresh folder.
-const context = await chromium.launchPersistentContext(args.profile, {
-	executablePath: '/usr/bin/chromium',
-	headless: true,
-	args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-		'--disable-component-update', '--disable-sync'],
-	viewport: { width: 1280, height: 900 },
-	timeout: 60000, // a loaded CI machine has taken over 20 s to start Chromium
-});
-const requests = [];
-context.on('request', (r) => requests.push(r.url()));
-const page = context.pages()[0] || (await context.newPage());
-const errors = [];
-page.on('pageerror', (e) => errors.push(String(e)));
-page.on('console', (m) => {
-	if (m.type() === 'error') errors.push(m.text());
-});
+const { context, page, requests, errors } = await openBrowser(args.profile);
 
 try {
 	const a = JSON.parse(fs.readFileSync(args.artifact, 'utf8'));

@@ -7,7 +7,7 @@
 // page's origin, and the page must raise no script error.
 //
 // usage: node docs.mjs --url BASE/docs --openapi FILE --profile DIR [--shot PNG]
-import { chromium } from 'playwright-core';
+import { openBrowser } from './browser.mjs';
 import fs from 'node:fs';
 
 const args = {};
@@ -29,24 +29,9 @@ const resolve = (o) => {
 	return o;
 };
 
-const context = await chromium.launchPersistentContext(args.profile, {
-	executablePath: '/usr/bin/chromium',
-	headless: true,
-	args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-		'--disable-component-update', '--disable-sync'],
-	viewport: { width: 1280, height: 900 },
-	timeout: 60000, // a loaded CI machine has taken over 20 s to start Chromium
-});
-const requests = [];
-context.on('request', (r) => requests.push(r.url()));
-const page = context.pages()[0] || (await context.newPage());
-const errors = [];
-page.on('pageerror', (e) => errors.push(String(e)));
-page.on('console', (m) => {
-	// Chromium logs every non-2xx answer of fetch (the examples' 404s, favicon.ico): not a page error
-	if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(m.text()))
-		errors.push(m.text());
-});
+// Chromium logs every non-2xx answer of fetch (the examples' 404s, favicon.ico): not a page error
+const { context, page, requests, errors } = await openBrowser(args.profile,
+	(text) => !/^Failed to load resource: the server responded with a status of/.test(text));
 
 try {
 	const resp = await page.goto(args.url, { waitUntil: 'load', timeout: 15000 });
