@@ -11,7 +11,13 @@
 
 #include <string.h>
 
+#include "core/cpu.h"
 #include "ingest/parquet/rle.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define VO_RLE_PDEP 1
+#endif
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "rle.c assumes a little-endian host"
@@ -172,6 +178,84 @@ unpack_fixed(const uint8_t *pk, uint64_t bit, uint32_t *out, size_t n, unsigned 
 	return n;
 }
 
+#if VO_RLE_PDEP
+/*
+ * Whole groups through BMI2's PDEP where the CPU has it (and it is fast:
+ * not on AMD's Zen 1 and 2, which run it in microcode): 8 values of width
+ * w <= 8 bits are spread into 8 bytes by one deposit, of 8 < w <= 16 bits
+ * into two times 4 16-bit lanes, then widened to 32 bits by AVX2.  The
+ * loads are those of the group's values in unpack_fixed() or fewer, so
+ * fast_count() bounds them too.  Returns the values done: the groups from
+ * bit on, which must be a group's first.
+ */
+__attribute__((target("bmi2,avx2"))) static size_t
+unpack_pdep(const uint8_t *pk, uint64_t bit, uint32_t *out, size_t n, unsigned width)
+{
+	const uint64_t one = (1ull << width) - 1;
+	const uint8_t *g = pk + (bit >> 3);
+	size_t i = 0;
+
+	if (width <= 8) {
+		const uint64_t m = UINT64_C(0x0101010101010101) * one;
+
+		for (; i + 8 <= n; i += 8, g += width) {
+			uint64_t y = _pdep_u64(load64(g), m);
+
+			_mm256_storeu_si256((__m256i *)(void *)(out + i),
+					    _mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long)y)));
+		}
+	} else {
+		const uint64_t m = UINT64_C(0x0001000100010001) * one;
+		const unsigned half = width / 2;	/* byte of value 4 */
+		const unsigned shift = (width & 1) * 4; /* and its bit */
+
+		for (; i + 8 <= n; i += 8, g += width) {
+			uint64_t lo = _pdep_u64(load64(g), m);
+			uint64_t hi = _pdep_u64(load64(g + half) >> shift, m);
+
+			_mm256_storeu_si256((__m256i *)(void *)(out + i),
+					    _mm256_cvtepu16_epi32(
+						    _mm_set_epi64x((long long)hi, (long long)lo)));
+		}
+	}
+	return i;
+}
+
+/* Width 1 into bytes, ngroups bytes of input from p (a byte-aligned value): one deposit each. */
+__attribute__((target("bmi2"))) static size_t unpack_w1_pdep(const uint8_t *p, uint8_t *out,
+							     size_t ngroups)
+{
+	size_t k;
+
+	for (k = 0; k < ngroups; k++) {
+		uint64_t y = _pdep_u64(p[k], UINT64_C(0x0101010101010101));
+
+		memcpy(out + 8 * k, &y, sizeof(y));
+	}
+	return ngroups;
+}
+
+/* The tests' switch (vo_rle_use_pdep()): false turns the BMI2 path off. */
+static bool pdep_allowed = true;
+
+static bool pdep_fast(void)
+{
+	return pdep_allowed &&
+	       (vo_cpu_features() & (VO_CPU_PDEP | VO_CPU_AVX2)) == (VO_CPU_PDEP | VO_CPU_AVX2);
+}
+#endif
+
+int vo_rle_use_pdep(int on)
+{
+#if VO_RLE_PDEP
+	pdep_allowed = on != 0;
+	return pdep_fast();
+#else
+	(void)on;
+	return 0;
+#endif
+}
+
 #define UNPACK_CASE(w)                                  \
 	case w:                                         \
 		unpack_fixed(d->pk, bit, out, fast, w); \
@@ -204,6 +288,30 @@ static void unpack_u32(struct vo_rle *d, uint32_t *out, size_t m)
 		d->pk_bit = bit;
 		return;
 	}
+#if VO_RLE_PDEP
+	if (d->width <= 16 && fast >= 16 && pdep_fast()) {
+		/* The values before the first whole group, the groups, then the rest. */
+		size_t head = (size_t)((8 - (bit / d->width) % 8) % 8);
+		size_t done;
+
+		for (i = 0; i < head; i++) {
+			out[i] = (uint32_t)((load64(d->pk + (bit >> 3)) >> (bit & 7)) & mask);
+			bit += d->width;
+		}
+		done = head + unpack_pdep(d->pk, bit, out + head, fast - head, d->width);
+		bit += (uint64_t)(done - head) * d->width;
+		for (i = done; i < fast; i++) {
+			out[i] = (uint32_t)((load64(d->pk + (bit >> 3)) >> (bit & 7)) & mask);
+			bit += d->width;
+		}
+		for (i = fast; i < m; i++) {
+			out[i] = unpack_slow(d, bit, mask);
+			bit += d->width;
+		}
+		d->pk_bit = bit;
+		return;
+	}
+#endif
 	switch (d->width) {
 		UNPACK_CASE(1);
 		UNPACK_CASE(2);
@@ -249,6 +357,14 @@ static void unpack_u8_w1(struct vo_rle *d, uint8_t *out, size_t m)
 		out[i++] = (uint8_t)((d->pk[bit >> 3] >> (bit & 7)) & 1);
 		bit++;
 	}
+#if VO_RLE_PDEP
+	if (m - i >= 8 && pdep_fast()) {
+		size_t done = unpack_w1_pdep(d->pk + (bit >> 3), out + i, (m - i) / 8);
+
+		i += done * 8;
+		bit += done * 8;
+	}
+#endif
 	while (m - i >= 8) {
 		b = d->pk[bit >> 3];
 		for (k = 0; k < 8; k++)

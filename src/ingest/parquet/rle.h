@@ -53,6 +53,14 @@ int vo_rle_get_u32(struct vo_rle *d, uint32_t *out, size_t n);
 /* Like vo_rle_get_u32() into bytes; the width must be at most 8 (VO_EINVAL). */
 int vo_rle_get_u8(struct vo_rle *d, uint8_t *out, size_t n);
 
+/*
+ * Whether bit-packed runs of up to 16 bits go through BMI2 and AVX2 where
+ * the CPU has them (the default), or through the portable loops only
+ * (on = 0).  Returns whether the BMI2 path is in use: for the tests, which
+ * check both paths against each other.
+ */
+int vo_rle_use_pdep(int on);
+
 /* Bytes consumed so far, counting whole runs once their header is read. */
 static inline size_t vo_rle_consumed(const struct vo_rle *d, const uint8_t *start)
 {

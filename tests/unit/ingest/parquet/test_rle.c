@@ -317,6 +317,16 @@ static void test_random_all_widths(void **state)
 	free(out8);
 }
 
+/* The same with bit-packed runs through the portable loops only (when the default is BMI2). */
+static void test_random_portable(void **state)
+{
+	if (!vo_rle_use_pdep(1))
+		skip(); /* no BMI2 here: test_random_all_widths ran the portable loops */
+	vo_rle_use_pdep(0);
+	test_random_all_widths(state);
+	vo_rle_use_pdep(1);
+}
+
 static void test_truncated(void **state)
 {
 	struct bb *e = calloc(1, sizeof(*e));
@@ -404,7 +414,7 @@ int main(void)
 		cmocka_unit_test(test_width1_levels), cmocka_unit_test(test_widths),
 		cmocka_unit_test(test_width17_bytes), cmocka_unit_test(test_random_all_widths),
 		cmocka_unit_test(test_truncated),     cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_empty_runs),
+		cmocka_unit_test(test_empty_runs),    cmocka_unit_test(test_random_portable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
