@@ -21,6 +21,7 @@
 
 #include "clean/clean.h"
 #include "core/alloc.h"
+#include "core/cpu.h"
 #include "core/civil.h"
 #include "core/fold.h"
 #include "core/limits.h"
@@ -42,6 +43,9 @@ struct memo {
 	uint64_t dict_id;	 /* dictionary the entries belong to */
 	const void *dict_ptr;	 /* its values pointer, a second identity check */
 	uint64_t gen;		 /* changes whenever the entries are judged anew */
+	size_t njudged;		 /* countries: entries judged so far */
+	size_t nother;		 /* countries: of those, entries of no selected country */
+	bool bad_ts;		 /* timestamps: some entry is not a valid one */
 	size_t cap;		 /* entries allocated */
 	struct vo_judged *entry; /* one per dictionary entry, and one for null at nvalues */
 };
@@ -531,11 +535,16 @@ static int memo_prepare(struct vo_cleaner *c, struct memo *m, enum vo_col k,
 		m->dict_id = 0;
 	}
 	if (!col->dict_id || col->dict_id != m->dict_id || col->values.str != m->dict_ptr) {
+		m->njudged = 0;
+		m->nother = 0;
 		if (k == VO_COL_COUNTRY)
 			memset(m->entry, 0, col->nvalues * sizeof(*m->entry));
 		else
 			for (e = 0; e < col->nvalues; e++)
 				judge_value(k, col, e, &m->entry[e]);
+		m->bad_ts = false;
+		for (e = 0; k != VO_COL_COUNTRY && e < col->nvalues; e++)
+			m->bad_ts |= (m->entry[e].fails & BIT(VO_OUT_INVALID_TIMESTAMP)) != 0;
 		m->entry[col->nvalues] = null_judged(k);
 		m->dict_id = col->dict_id;
 		m->dict_ptr = col->values.str;
@@ -543,6 +552,86 @@ static int memo_prepare(struct vo_cleaner *c, struct memo *m, enum vo_col k,
 	}
 	return VO_OK;
 }
+
+/* The day of timestamp string s into *t (no state: the rules read day and fails only). */
+static inline __attribute__((always_inline)) bool ts_day(struct vo_ts_months *m, struct vo_str s,
+							 struct vo_judged *t)
+{
+	int64_t day = 0;
+	bool ok = vo_ts_parse_day_cached(s, m, NULL, &day);
+
+	t->day = ok ? (int32_t)day : 0;
+	t->fails = (uint8_t)(ok ? 0 : BIT(VO_OUT_INVALID_TIMESTAMP));
+	return ok;
+}
+
+/* ts_day() of n strings into t[0..n); returns how many are no timestamp. */
+static inline __attribute__((always_inline)) size_t
+ts_days_loop(struct vo_ts_months *m, const struct vo_str *str, struct vo_judged *t, size_t n)
+{
+	size_t nbad = 0;
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		nbad += !ts_day(m, str[j], &t[j]);
+	return nbad;
+}
+
+static size_t ts_days(struct vo_ts_months *m, const struct vo_str *str, struct vo_judged *t,
+		      size_t n)
+{
+	return ts_days_loop(m, str, t, n);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define VO_CLEAN_X86 1
+#include <immintrin.h>
+/* The same loop compiled for AVX2 (its SSE2 parse in three-operand VEX form, BMI2's shifts). */
+__attribute__((target("avx2,bmi2"))) static size_t
+ts_days_avx2(struct vo_ts_months *m, const struct vo_str *str, struct vo_judged *t, size_t n)
+{
+	return ts_days_loop(m, str, t, n);
+}
+
+/*
+ * The same with AVX-512 for the 26-byte form: its bytes checked against
+ * their bounds in one masked load (which reads no byte past the string) and
+ * two compares, the rest as vo__ts_fixed() does.
+ */
+__attribute__((target("avx2,bmi2,avx512f,avx512vl,avx512bw"))) static size_t
+ts_days_avx512(struct vo_ts_months *m, const struct vo_str *str, struct vo_judged *t, size_t n)
+{
+	static const char lo26[32] = "0000-00-00 00:00:00.000000";
+	static const char hi26[32] = "9999-19-39T29:59:59.999999";
+	const __m256i lo = _mm256_loadu_si256((const __m256i *)(const void *)lo26);
+	const __m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)hi26);
+	size_t nbad = 0;
+	size_t j;
+
+	for (j = 0; j < n; j++) {
+		struct vo_str s = str[j];
+		int64_t day = 0;
+		int r = -1;
+
+		if (s.len == 26) {
+			__m256i x = _mm256_maskz_loadu_epi8((__mmask32)0x3ffffff, s.ptr);
+			__mmask32 out = _mm256_cmp_epu8_mask(x, lo, _MM_CMPINT_LT) |
+					_mm256_cmp_epu8_mask(x, hi, _MM_CMPINT_NLE);
+
+			if (!out && (s.ptr[10] == ' ' || s.ptr[10] == 'T'))
+				r = vo__ts_fixed_rest(s.ptr, 26, m, NULL, &day);
+		}
+		if (r < 0) {
+			nbad += !ts_day(m, s, &t[j]);
+			continue;
+		}
+		t[j].day = r ? (int32_t)day : 0;
+		t[j].fails = (uint8_t)(r ? 0 : BIT(VO_OUT_INVALID_TIMESTAMP));
+		nbad += !r;
+	}
+	return nbad;
+}
+#endif
 
 /*
  * Resolves column k (not the country) for the selected rows, by position j
@@ -552,10 +641,9 @@ static int memo_prepare(struct vo_cleaner *c, struct memo *m, enum vo_col k,
  * array.
  */
 static void resolve(struct vo_cleaner *c, enum vo_col k, const struct vo_column *col, size_t n,
-		    size_t ns, struct vo_clean_col *v)
+		    const uint32_t *sel, size_t ns, struct vo_clean_col *v)
 {
 	const uint8_t *valid = col->valid;
-	const uint32_t *sel = c->sel;
 	struct vo_judged *t = c->tmp[k];
 	size_t i;
 	size_t j;
@@ -567,6 +655,7 @@ static void resolve(struct vo_cleaner *c, enum vo_col k, const struct vo_column 
 		v->tab = c->memo[k].entry;
 		v->ntab = col->nvalues + 1;
 		v->gen = c->memo[k].gen;
+		v->no_bad_ts = !c->memo[k].bad_ts && !valid;
 		v->ix = ix;
 		if (ns == n)
 			v->ix = col->idx; /* every row selected: position j is row j */
@@ -605,20 +694,31 @@ static void resolve(struct vo_cleaner *c, enum vo_col k, const struct vo_column 
 	} else if (col->type == VO_V_STR && !c->times) {
 		/* Strings without times: the day is all a row needs of them. */
 		const struct vo_str *str = col->values.str;
+		size_t nbad = 0;
 
-		for (j = 0; j < ns; j++) {
-			int64_t day = 0;
-			bool ok = vo_ts_parse_day_cached(str[sel[j]], &c->months, NULL, &day);
-
-			/* (no state: the rules read day and fails only) */
-			t[j].day = ok ? (int32_t)day : 0;
-			t[j].fails = (uint8_t)(ok ? 0 : BIT(VO_OUT_INVALID_TIMESTAMP));
+		if (ns == n) { /* every row selected: no indirection */
+#if VO_CLEAN_X86
+			if (vo_cpu_features() & VO_CPU_AVX512)
+				nbad = ts_days_avx512(&c->months, str, t, ns);
+			else if (vo_cpu_features() & VO_CPU_AVX2)
+				nbad = ts_days_avx2(&c->months, str, t, ns);
+			else
+#endif
+				nbad = ts_days(&c->months, str, t, ns);
+		} else {
+			for (j = 0; j < ns; j++)
+				nbad += !ts_day(&c->months, str[sel[j]], &t[j]);
 		}
+		v->no_bad_ts = nbad == 0;
 	} else {
+		unsigned fails = 0;
+
 		for (j = 0; j < ns; j++) {
 			judge_ts(col, sel[j], &t[j]);
 			set_fails(k, &t[j]);
+			fails |= t[j].fails;
 		}
+		v->no_bad_ts = !(fails & BIT(VO_OUT_INVALID_TIMESTAMP));
 	}
 }
 
@@ -801,6 +901,8 @@ static int countries(struct vo_cleaner *c, const struct vo_column *col, size_t n
 				rc = judge_country_entry(c, col->values.str[idx[i]], &memo[idx[i]]);
 				if (rc)
 					goto fail;
+				c->memo[VO_COL_COUNTRY].njudged++;
+				c->memo[VO_COL_COUNTRY].nother += e->value == NO_COUNTRY;
 				spell = c->spell; /* a new spelling may have moved it */
 			}
 			id = (uint32_t)e->value;
@@ -869,6 +971,20 @@ static inline int voucher_key(struct vo_cleaner *c, struct vo_judged *v, uint32_
 	return VO_OK;
 }
 
+/*
+ * Whether a batch's rows can keep their countries in the entries of its
+ * country column (vo_cleaner_resolve()): under "all", a dictionary without
+ * nulls whose entries are all judged already (so none is judged, or fails,
+ * out of row order) and all of a selected country (so every row is selected).
+ */
+static bool entries_only(const struct vo_cleaner *c, const struct vo_column *col)
+{
+	const struct memo *m = &c->memo[VO_COL_COUNTRY];
+
+	return c->all && col->idx && !col->valid && col->type == VO_V_STR &&
+	       m->njudged == col->nvalues && m->nother == 0;
+}
+
 /* The message of a failure of pass 1 or 3 at row i of column k. */
 static int run_error(const struct vo_cleaner *c, int rc, const struct vo_batch *batch,
 		     const char *path, size_t i, int k, struct vo_error *err)
@@ -900,11 +1016,13 @@ static int run_error(const struct vo_cleaner *c, int rc, const struct vo_batch *
  * when skip_ts (judge_rows() parses those itself).
  */
 static int resolve_batch(struct vo_cleaner *c, const struct vo_batch *batch, const char *path,
-			 bool skip_ts, struct vo_clean_cols *cols, struct vo_error *err)
+			 bool skip_ts, bool entries, struct vo_clean_cols *cols,
+			 struct vo_error *err)
 {
 	const struct vo_column *col = batch->col;
 	size_t n = batch->nrows;
 	size_t ns = 0;
+	const uint32_t *sel;
 	int rc = VO_OK;
 	size_t i = 0;
 	int k;
@@ -922,29 +1040,61 @@ static int resolve_batch(struct vo_cleaner *c, const struct vo_batch *batch, con
 	rc = reserve(c, n);
 	if (rc)
 		return vo_error_nomem(err);
+	sel = c->sel; /* (after reserve(), which may move it) */
 
 	/* 1. The country first: the other columns of an unselected row are never read. */
 	k = VO_COL_COUNTRY;
-	rc = countries(c, &col[k], n, &ns, &i);
-	if (rc)
-		return run_error(c, rc, batch, path, i, k, err);
+	if (entries && entries_only(c, &col[k])) {
+		/* Every row selected, each one's country left in its entry (see clean.h). */
+		const struct memo *m = &c->memo[k];
+
+		ns = n;
+		sel = c->identity;
+		cols->col[k].tab = m->entry;
+		cols->col[k].ix = col[k].idx;
+		cols->col[k].ntab = col[k].nvalues;
+		cols->col[k].gen = m->gen;
+	} else {
+		rc = countries(c, &col[k], n, &ns, &i);
+		if (rc)
+			return run_error(c, rc, batch, path, i, k, err);
+		cols->country = c->country;
+	}
 
 	/* 2. The other columns, for the selected rows. */
 	for (k = 0; k < VO_COL_COUNT; k++)
 		if (k != VO_COL_COUNTRY &&
 		    !(skip_ts && k == VO_COL_TIMESTAMP && plain_strings(&col[VO_COL_TIMESTAMP])))
-			resolve(c, (enum vo_col)k, &col[k], n, ns, &cols->col[k]);
+			resolve(c, (enum vo_col)k, &col[k], n, sel, ns, &cols->col[k]);
 	cols->nrows = n;
 	cols->nsel = ns;
-	cols->sel = c->sel;
-	cols->country = c->country;
+	cols->sel = sel;
 	return VO_OK;
 }
 
 int vo_cleaner_resolve(struct vo_cleaner *c, const struct vo_batch *batch, const char *path,
-		       struct vo_clean_cols *cols, struct vo_error *err)
+		       bool entries, struct vo_clean_cols *cols, struct vo_error *err)
 {
-	return resolve_batch(c, batch, path, false, cols, err);
+	return resolve_batch(c, batch, path, false, entries, cols, err);
+}
+
+void vo_cleaner_resolve_rows(struct vo_cleaner *c, const struct vo_batch *batch,
+			     struct vo_clean_cols *cols)
+{
+	size_t ns = 0;
+	size_t at = 0;
+
+	if (cols->country)
+		return;
+	/* Every entry judged and selected: this cannot fail, and selects every row. */
+	(void)countries(c, &batch->col[VO_COL_COUNTRY], batch->nrows, &ns, &at);
+	memset(&cols->col[VO_COL_COUNTRY], 0, sizeof(cols->col[VO_COL_COUNTRY]));
+	cols->country = c->country;
+}
+
+void vo_cleaner_spelling_rows(struct vo_cleaner *c, uint32_t spelling, uint64_t rows)
+{
+	c->spell[spelling].rows += rows;
 }
 
 void vo_cleaner_account(struct vo_cleaner *c, const uint64_t count[VO_OUT_COUNT],
@@ -978,7 +1128,7 @@ int vo_cleaner_view(struct vo_cleaner *c, const struct vo_batch *batch, const ch
 	int rc;
 
 	memset(view, 0, sizeof(*view));
-	rc = resolve_batch(c, batch, path, true, &cols, err);
+	rc = resolve_batch(c, batch, path, true, false, &cols, err);
 	if (rc)
 		return rc;
 	view->nrows = cols.nrows;

@@ -87,15 +87,17 @@ struct vo_clean_col {
 	const uint32_t *ix;
 	size_t ntab;
 	uint64_t gen;
+	bool no_bad_ts; /* timestamps: known that no row's judgement fails invalid_timestamp */
 };
 
 /* A batch's columns resolved by vo_cleaner_resolve(), before the rules. */
 struct vo_clean_cols {
-	size_t nrows;			       /* rows in the batch */
-	size_t nsel;			       /* rows of a selected country */
-	const uint32_t *sel;		       /* their row indices, ascending */
-	const uint32_t *country;	       /* per row: country index (selected rows) */
-	struct vo_clean_col col[VO_COL_COUNT]; /* every column but VO_COL_COUNTRY */
+	size_t nrows;		 /* rows in the batch */
+	size_t nsel;		 /* rows of a selected country */
+	const uint32_t *sel;	 /* their row indices, ascending */
+	const uint32_t *country; /* per row: country index (selected rows), or NULL */
+	struct vo_clean_col
+		col[VO_COL_COUNT]; /* every column; VO_COL_COUNTRY only without country */
 };
 
 /*
@@ -159,7 +161,21 @@ int vo_cleaner_run(struct vo_cleaner *c, const struct vo_batch *batch, const cha
  * the last) are the caller's, on the days.  Errors as vo_cleaner_run().
  */
 int vo_cleaner_resolve(struct vo_cleaner *c, const struct vo_batch *batch, const char *path,
-		       struct vo_clean_cols *cols, struct vo_error *err);
+		       bool entries, struct vo_clean_cols *cols, struct vo_error *err);
+
+/*
+ * With entries, vo_cleaner_resolve() may leave the rows' countries in the
+ * entries of the country column's dictionary instead of judging them row by
+ * row: then cols->country is NULL, every row is selected, col[VO_COL_COUNTRY]
+ * gives each row's entry (its value the country index, its id the spelling
+ * id under "all"), and no spelling is counted: the caller adds each
+ * spelling's rows with vo_cleaner_spelling_rows().  vo_cleaner_resolve_rows()
+ * turns such columns into the usual ones (countries per row, spellings
+ * counted); on the usual ones it does nothing.
+ */
+void vo_cleaner_resolve_rows(struct vo_cleaner *c, const struct vo_batch *batch,
+			     struct vo_clean_cols *cols);
+void vo_cleaner_spelling_rows(struct vo_cleaner *c, uint32_t spelling, uint64_t rows);
 
 /*
  * The second half of vo_cleaner_view(), on columns vo_cleaner_resolve()

@@ -170,21 +170,19 @@ static inline int64_t vo__days(unsigned year, unsigned month, unsigned mday)
 }
 
 /*
- * 1: the form, valid (day set, and us unless it is NULL); 0: the form,
- * invalid; -1: another form.
+ * The rest of vo__ts_fixed() for p of its form (len) whose bytes are within
+ * their layout's bounds: 1 valid (day set, and us unless it is NULL), 0
+ * invalid.  A caller with another check of the bounds (clean.c's AVX-512
+ * loop) comes here too.
  */
 static inline __attribute__((always_inline)) int
-vo__ts_fixed(const char *p, size_t len, struct vo_ts_months *m, int64_t *us, int64_t *day)
+vo__ts_fixed_rest(const char *p, size_t len, struct vo_ts_months *m, int64_t *us, int64_t *day)
 {
 	static const unsigned char mdays[16] = {
 		0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
 	};
-	/* len is a constant where this is inlined (see below): so is the layout. */
-	const struct vo__ts_layout *l = len == 26 ? &vo__ts26 : &vo__ts19;
 	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
-	__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + len - 16));
-	__m128i bad = _mm_or_si128(vo__outside(a, l->lo[0], l->hi[0]),
-				   vo__outside(b, l->lo[1], l->hi[1]));
+	__m128i b;
 	uint64_t pa;
 	uint64_t pa_hi;
 	uint64_t pb;
@@ -197,9 +195,6 @@ vo__ts_fixed(const char *p, size_t len, struct vo_ts_months *m, int64_t *us, int
 	unsigned ss;
 	int64_t frac = 0;
 
-	if (_mm_movemask_epi8(_mm_cmpeq_epi8(bad, _mm_setzero_si128())) != 0xffff ||
-	    (p[10] != ' ' && p[10] != 'T'))
-		return -1;
 	if (m && !us) {
 		/* A month seen before: its first day and length, no calendar. */
 		uint64_t key = (uint64_t)_mm_cvtsi128_si64(a);
@@ -238,7 +233,7 @@ vo__ts_fixed(const char *p, size_t len, struct vo_ts_months *m, int64_t *us, int
 	}
 	if (!us)
 		return 1; /* the day is all the caller wants */
-	b = vo__pairs(b);
+	b = vo__pairs(_mm_loadu_si128((const __m128i *)(const void *)(p + len - 16)));
 	pb = (uint64_t)_mm_cvtsi128_si64(b);
 	pb_hi = (uint64_t)_mm_cvtsi128_si64(_mm_srli_si128(b, 8));
 	mi = VO__BYTE(pa_hi, 6);
@@ -253,6 +248,26 @@ vo__ts_fixed(const char *p, size_t len, struct vo_ts_months *m, int64_t *us, int
 	}
 	*us = *day * VO_US_PER_DAY + (int64_t)(hh * 3600 + mi * 60 + ss) * 1000000 + frac;
 	return 1;
+}
+
+/*
+ * 1: the form, valid (day set, and us unless it is NULL); 0: the form,
+ * invalid; -1: another form.
+ */
+static inline __attribute__((always_inline)) int
+vo__ts_fixed(const char *p, size_t len, struct vo_ts_months *m, int64_t *us, int64_t *day)
+{
+	/* len is a constant where this is inlined (see below): so is the layout. */
+	const struct vo__ts_layout *l = len == 26 ? &vo__ts26 : &vo__ts19;
+	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + len - 16));
+	__m128i bad = _mm_or_si128(vo__outside(a, l->lo[0], l->hi[0]),
+				   vo__outside(b, l->lo[1], l->hi[1]));
+
+	if (_mm_movemask_epi8(_mm_cmpeq_epi8(bad, _mm_setzero_si128())) != 0xffff ||
+	    (p[10] != ' ' && p[10] != 'T'))
+		return -1;
+	return vo__ts_fixed_rest(p, len, m, us, day);
 }
 
 #undef VO__BYTE

@@ -86,6 +86,8 @@ static int read_all(struct worker *w)
 						      memory_order_relaxed);
 		}
 	}
+	if (!rc && !w->opt->on_batch)
+		rc = vo_segmenter_flush(w->seg, w->cleaner, w->path, &w->err);
 	if (rc)
 		atomic_store(w->stop, 1);
 	return rc;

@@ -60,6 +60,25 @@ struct counts {
 	size_t vcap; /* voucher rows allocated */
 };
 
+/*
+ * The histogram of vo_segmenter_count() holds the rows of several batches
+ * before they are folded into the counts: its 16-bit counters allow
+ * UINT16_MAX rows, and the batches must share its layout (the numbers of
+ * vouchers and countries, and the meaning of its country).  Folding once
+ * per 15 batches instead of each one took 9 of 220 instructions per row
+ * away.
+ */
+struct pending {
+	size_t rows;	 /* rows counted in the histogram, not folded yet */
+	uint32_t nv;	 /* its voucher codes */
+	uint32_t nc;	 /* its countries or country entries */
+	bool entries;	 /* its country is an entry of a country dictionary, of: */
+	uint64_t gen;	 /* the dictionary's judgements */
+	uint32_t *cid;	 /* per entry: the country id */
+	uint32_t *spell; /* per entry: the spelling id */
+	size_t cap;	 /* entries allocated in cid and spell */
+};
+
 struct vo_segmenter {
 	const struct vo_segconfig *cfg;
 	size_t nslots;		   /* 1 + ncells + nsegs */
@@ -76,12 +95,13 @@ struct vo_segmenter {
 	size_t nkeymap;		   /* entries of keymap */
 	struct counts *country;	   /* by country id */
 	size_t ncountries;
-	uint32_t *rtab;	   /* vo_segmenter_count(): days code * HIST_FLAGS of d + 1 */
-	size_t nrtab;	   /* entries of rtab (d + 1 past it: the last) */
-	struct side tside; /* vo_segmenter_count(): total_orders codes */
-	struct side vside; /* vo_segmenter_count(): voucher codes */
-	uint16_t *hist;	   /* vo_segmenter_count(): a batch's rows per class */
-	size_t hcap;	   /* counters allocated at hist, all 0 between batches */
+	uint32_t *rtab;	     /* vo_segmenter_count(): days code * HIST_FLAGS of d + 1 */
+	size_t nrtab;	     /* entries of rtab (d + 1 past it: the last) */
+	struct side tside;   /* vo_segmenter_count(): total_orders codes */
+	struct side vside;   /* vo_segmenter_count(): voucher codes */
+	uint16_t *hist;	     /* vo_segmenter_count(): rows per class, not yet folded */
+	size_t hcap;	     /* counters allocated at hist, all 0 when none pending */
+	struct pending pend; /* what the rows in hist were counted under */
 };
 
 static int cmp_i64(const void *a, const void *b)
@@ -249,6 +269,8 @@ void vo_segmenter_destroy(struct vo_segmenter *s)
 	vo_free(s->tside.code);
 	vo_free(s->vside.code);
 	vo_free(s->hist);
+	vo_free(s->pend.cid);
+	vo_free(s->pend.spell);
 	vo_free(s->rtab);
 	vo_free(s);
 }
@@ -610,6 +632,125 @@ static int fold_class(struct vo_segmenter *s, uint32_t v, uint32_t c, uint32_t t
 	return VO_OK;
 }
 
+/*
+ * Folds the histogram's pending rows into the outcomes and the matrices,
+ * leaving it zeroed: each class with rows once (the rest skipped 4 at a
+ * time).
+ */
+static int hist_fold(struct vo_segmenter *s, struct vo_cleaner *cleaner, const char *path,
+		     struct vo_error *err)
+{
+	const struct pending *p = &s->pend;
+	uint64_t count[VO_OUT_COUNT] = { 0 };
+	uint64_t missing = 0;
+	uint16_t *h = s->hist;
+	uint32_t nt = (uint32_t)(2 + s->tc.n);
+	uint32_t nr = (uint32_t)(1 + s->dc.n);
+	uint32_t v;
+	uint32_t c;
+	uint32_t t;
+	uint32_t r;
+	uint32_t f;
+	int rc;
+
+	if (!p->rows)
+		return VO_OK;
+	for (v = 0; v < p->nv; v++)
+		for (c = 0; c < p->nc; c++) {
+			uint32_t cid = p->entries ? p->cid[c] : c;
+			uint64_t crows = 0;
+
+			for (t = 0; t < nt; t++)
+				for (r = 0; r < nr; r++, h += HIST_FLAGS) {
+					uint64_t w;
+
+					memcpy(&w, h, sizeof(w));
+					if (!w)
+						continue;
+					for (f = 0; f < HIST_FLAGS; f++) {
+						uint64_t n = h[f];
+
+						if (!n)
+							continue;
+						h[f] = 0;
+						crows += n;
+						rc = fold_class(s, v, cid, t, r, f, n, count,
+								&missing);
+						if (rc)
+							goto fail;
+					}
+				}
+			if (p->entries && crows)
+				vo_cleaner_spelling_rows(cleaner, p->spell[c], crows);
+		}
+	vo_cleaner_account(cleaner, count, missing, 0);
+	s->pend.rows = 0;
+	return VO_OK;
+fail:
+	memset(s->hist, 0, s->hcap * sizeof(*s->hist));
+	s->pend.rows = 0;
+	return vo_error_set(err, rc, "%s: %s", path, vo_strerror(rc));
+}
+
+int vo_segmenter_flush(struct vo_segmenter *s, struct vo_cleaner *cleaner, const char *path,
+		       struct vo_error *err)
+{
+	return hist_fold(s, cleaner, path, err);
+}
+
+/* Makes the histogram's layout that of this batch (folding rows counted under another first). */
+static int hist_layout(struct vo_segmenter *s, struct vo_cleaner *cleaner,
+		       const struct vo_clean_cols *cols, uint32_t nv, uint32_t nc, size_t nhist,
+		       const char *path, struct vo_error *err)
+{
+	struct pending *p = &s->pend;
+	const struct vo_clean_col *ccol = &cols->col[VO_COL_COUNTRY];
+	bool entries = !cols->country;
+	uint32_t c;
+	int rc;
+
+	if (p->rows && (p->nv != nv || p->nc != nc || p->entries != entries ||
+			(entries && p->gen != ccol->gen) || p->rows + cols->nsel > UINT16_MAX)) {
+		rc = hist_fold(s, cleaner, path, err);
+		if (rc)
+			return rc;
+	}
+	if (p->rows)
+		return VO_OK;
+	if (nhist > s->hcap) {
+		uint16_t *nh = vo_calloc(nhist, sizeof(*nh));
+
+		if (!nh)
+			return vo_error_nomem(err);
+		vo_free(s->hist);
+		s->hist = nh;
+		s->hcap = nhist;
+	}
+	if (entries && nc > p->cap) {
+		uint32_t *ncid = vo_reallocarray(p->cid, nc, sizeof(*ncid));
+		uint32_t *nsp;
+
+		if (!ncid)
+			return vo_error_nomem(err);
+		p->cid = ncid;
+		nsp = vo_reallocarray(p->spell, nc, sizeof(*nsp));
+		if (!nsp)
+			return vo_error_nomem(err);
+		p->spell = nsp;
+		p->cap = nc;
+	}
+	/* The entries' countries and spellings now: the memo changes with the next dictionary. */
+	for (c = 0; entries && c < nc; c++) {
+		p->cid[c] = (uint32_t)ccol->tab[c].value;
+		p->spell[c] = ccol->tab[c].id;
+	}
+	p->nv = nv;
+	p->nc = nc;
+	p->entries = entries;
+	p->gen = entries ? ccol->gen : 0;
+	return VO_OK;
+}
+
 int vo_segmenter_count(struct vo_segmenter *s, struct vo_cleaner *cleaner,
 		       const struct vo_batch *batch, const char *path, struct vo_error *err)
 {
@@ -617,8 +758,8 @@ int vo_segmenter_count(struct vo_segmenter *s, struct vo_cleaner *cleaner,
 	struct vo_clean_view view;
 	const struct vo_clean_col *tcol;
 	struct vo_clean_col *vcol;
+	const struct vo_clean_col *ccol;
 	uint64_t count[VO_OUT_COUNT] = { 0 };
-	uint64_t missing = 0;
 	size_t nc;
 	size_t nt = 2 + s->tc.n;
 	size_t nr4 = (1 + s->dc.n) * HIST_FLAGS;
@@ -633,10 +774,12 @@ int vo_segmenter_count(struct vo_segmenter *s, struct vo_cleaner *cleaner,
 		rc = vo_cleaner_view(cleaner, batch, path, &view, err);
 		return rc ? rc : count_view(s, cleaner, &view, batch, path, err);
 	}
-	rc = vo_cleaner_resolve(cleaner, batch, path, &cols, err);
+	rc = vo_cleaner_resolve(cleaner, batch, path, true, &cols, err);
 	if (rc)
 		return rc;
-	nc = vo_cleaner_country_count(cleaner);
+	/* The histogram's country: the row's country, or its country column's entry. */
+	ccol = &cols.col[VO_COL_COUNTRY];
+	nc = cols.country ? vo_cleaner_country_count(cleaner) : ccol->ntab;
 	tcol = &cols.col[VO_COL_TOTAL_ORDERS];
 	vcol = &cols.col[VO_COL_VOUCHER_AMOUNT];
 
@@ -657,18 +800,13 @@ int vo_segmenter_count(struct vo_segmenter *s, struct vo_cleaner *cleaner,
 	nhist = nv * nc * nt * nr4;
 	if (nhist > HIST_MAX || nc == 0) {
 		/* Too many classes (countries times vouchers): row by row. */
+		vo_cleaner_resolve_rows(cleaner, batch, &cols);
 		rc = vo_cleaner_judge(cleaner, &cols, &view);
 		return rc ? rc : count_view(s, cleaner, &view, batch, path, err);
 	}
-	if (nhist > s->hcap) {
-		uint16_t *nh = vo_calloc(nhist, sizeof(*nh));
-
-		if (!nh)
-			return vo_error_nomem(err);
-		vo_free(s->hist);
-		s->hist = nh;
-		s->hcap = nhist;
-	}
+	rc = hist_layout(s, cleaner, &cols, (uint32_t)nv, (uint32_t)nc, nhist, path, err);
+	if (rc)
+		return rc;
 	/* Strides: voucher outermost (its ids grow), then country, total, days, flags. */
 	if (!tcol->ntab || tcol->gen != s->tside.gen) {
 		size_t n = tcol->ntab ? tcol->ntab : cols.nsel;
@@ -697,67 +835,52 @@ int vo_segmenter_count(struct vo_segmenter *s, struct vo_cleaner *cleaner,
 		uint32_t cstride = (uint32_t)(nt * nr4);
 		uint16_t *hist = s->hist;
 
-#define CLASS_ROW(C)                                                                            \
-	do {                                                                                    \
-		const struct vo_judged *ts = &tts[its[j]];                                      \
-		const struct vo_judged *la = &tla[ila[j]];                                      \
-		const struct vo_judged *fi = &tfi[ifi[j]];                                      \
-		int32_t d1 = ts->day - la->day + 1; /* both within +-2^27 */                    \
-		uint32_t bad =                                                                  \
-			((ts->fails | la->fails | fi->fails) >> VO_OUT_INVALID_TIMESTAMP) & 1u; \
-		uint32_t after = fi->day > la->day;                                             \
-                                                                                                \
-		d1 = d1 < 0 ? 0 : d1; /* before the last order: code 0 */                       \
-		d1 = d1 > rlast ? rlast : d1;                                                   \
-		hist[vcode[ivo[j]] * vstride + (C)*cstride + tcode[ito[j]] + rtab[d1] + bad +   \
-		     2 * after]++;                                                              \
+#define CLASS_ROW(C, TS, CLEAN)                                                               \
+	do {                                                                                  \
+		const struct vo_judged *ts = &tts[TS];                                        \
+		const struct vo_judged *la = &tla[ila[j]];                                    \
+		const struct vo_judged *fi = &tfi[ifi[j]];                                    \
+		int32_t d1 = ts->day - la->day + 1; /* both within +-2^27 */                  \
+		uint32_t bad = (CLEAN) ? 0                                                    \
+				       : ((ts->fails | la->fails | fi->fails) >>              \
+					  VO_OUT_INVALID_TIMESTAMP) &                         \
+						 1u;                                          \
+		uint32_t after = fi->day > la->day;                                           \
+                                                                                              \
+		d1 = d1 < 0 ? 0 : d1; /* before the last order: code 0 */                     \
+		d1 = d1 > rlast ? rlast : d1;                                                 \
+		hist[vcode[ivo[j]] * vstride + (C)*cstride + tcode[ito[j]] + rtab[d1] + bad + \
+		     2 * after]++;                                                            \
 	} while (0)
 		/* Every row selected: position j is row j. */
-		if (cols.nsel == cols.nrows)
+		/* No invalid timestamp anywhere (the usual case): the flag costs nothing. */
+		bool clean = cols.col[VO_COL_TIMESTAMP].no_bad_ts &&
+			     cols.col[VO_COL_LAST_ORDER_TS].no_bad_ts &&
+			     cols.col[VO_COL_FIRST_ORDER_TS].no_bad_ts;
+
+		/* (!ntab: plain timestamps, judged per row; !country: each row's country entry) */
+		if (!country && !cols.col[VO_COL_TIMESTAMP].ntab && clean)
 			for (j = 0; j < cols.nsel; j++)
-				CLASS_ROW(country[j]);
+				CLASS_ROW(ccol->ix[j], j, 1);
+		else if (!country && !cols.col[VO_COL_TIMESTAMP].ntab)
+			for (j = 0; j < cols.nsel; j++)
+				CLASS_ROW(ccol->ix[j], j, 0);
+		else if (!country)
+			for (j = 0; j < cols.nsel; j++)
+				CLASS_ROW(ccol->ix[j], its[j], 0);
+		else if (cols.nsel == cols.nrows)
+			for (j = 0; j < cols.nsel; j++)
+				CLASS_ROW(country[j], its[j], 0);
 		else
 			for (j = 0; j < cols.nsel; j++)
-				CLASS_ROW(country[sel[j]]);
+				CLASS_ROW(country[sel[j]], its[j], 0);
 #undef CLASS_ROW
 	}
-	/* Each class with rows: its outcome, its counts (the rest skipped 4 at a time). */
-	{
-		uint16_t *h = s->hist;
-		size_t at;
-		size_t q;
-
-		for (at = 0; at < nhist; at += HIST_FLAGS) {
-			uint64_t w;
-
-			memcpy(&w, h + at, sizeof(w));
-			if (!w)
-				continue;
-			for (q = at; q < at + HIST_FLAGS; q++) {
-				size_t rest = q / HIST_FLAGS;
-				uint32_t f = (uint32_t)(q % HIST_FLAGS);
-				uint32_t r = (uint32_t)(rest % (nr4 / HIST_FLAGS));
-				uint32_t t = (uint32_t)(q / nr4 % nt);
-				uint32_t c = (uint32_t)(q / (nr4 * nt) % nc);
-				uint32_t v = (uint32_t)(q / (nr4 * nt * nc));
-
-				uint64_t n = h[q];
-
-				if (!n)
-					continue;
-				rc = fold_class(s, v, c, t, r, f, n, count, &missing);
-				h[q] = 0;
-				if (rc)
-					goto fail_fold;
-			}
-		}
-	}
+	/* The batch's rows now, their outcomes when folded (other_country is known now). */
+	s->pend.rows += cols.nsel;
 	count[VO_OUT_OTHER_COUNTRY] = cols.nrows - cols.nsel;
-	vo_cleaner_account(cleaner, count, missing, cols.nrows);
+	vo_cleaner_account(cleaner, count, 0, cols.nrows);
 	return VO_OK;
-fail_fold:
-	memset(s->hist, 0, s->hcap * sizeof(*s->hist));
-	return vo_error_set(err, rc, "%s: %s", path, vo_strerror(rc));
 fail:
 	if (rc == VO_ELIMIT)
 		return vo_error_at(err, rc, path, 0, "voucher_amount",

@@ -36,15 +36,21 @@ int vo_segmenter_add(struct vo_segmenter *s, const struct vo_clean_rows *rows,
 		     struct vo_error *err);
 
 /*
- * Judges and counts one batch in one pass (the fast path of a run whose
- * rows nobody else wants): the cleaner's view (vo_cleaner_view(), which
- * also counts the outcomes in its quality figures), then for each kept row
- * one increment through the dense index.  The same counts and figures as
- * vo_cleaner_run() followed by vo_segmenter_add(), without the per-row
- * arrays between them.  Errors as those two, naming path and the row.
+ * Judges and counts one batch (the fast path of a run whose rows nobody else
+ * wants): the cleaner resolves its columns (vo_cleaner_resolve()), each row
+ * is one increment of a histogram of row classes (voucher, country, total
+ * and days classes, two flags), and each class with rows is folded into the
+ * outcomes and the matrices once.  The histogram may hold the rows of up to
+ * 15 batches before it is folded: vo_segmenter_flush() folds what is
+ * pending, and must come after the last batch, before the counts or the
+ * cleaner's quality figures are read.  The same counts and figures as
+ * vo_cleaner_run() followed by vo_segmenter_add().  Errors as those two,
+ * naming path and the row.
  */
 int vo_segmenter_count(struct vo_segmenter *s, struct vo_cleaner *cleaner,
 		       const struct vo_batch *batch, const char *path, struct vo_error *err);
+int vo_segmenter_flush(struct vo_segmenter *s, struct vo_cleaner *cleaner, const char *path,
+		       struct vo_error *err);
 
 /*
  * Adds every count of src into dst (both for the same config).  For threads.

@@ -184,7 +184,8 @@ static void make_rbatch(struct rbatch *t, size_t n, unsigned kind, uint64_t dict
 		snprintf(t->last_text[i], sizeof(t->last_text[i]), "%04d-%02u-%02u", (int)y, m, d);
 		t->last_dict[i] = vo_str_cstr(t->last_text[i]);
 	}
-	snprintf(t->last_text[63], sizeof(t->last_text[63]), "2018-02-30");
+	if (!(kind & 16)) /* kind 16: no invalid timestamp anywhere */
+		snprintf(t->last_text[63], sizeof(t->last_text[63]), "2018-02-30");
 	t->last_dict[63] = vo_str_cstr(t->last_text[63]);
 	for (i = 0; i < n; i++) {
 		int64_t day = base + (int64_t)rb(400) - 100;
@@ -192,6 +193,9 @@ static void make_rbatch(struct rbatch *t, size_t n, unsigned kind, uint64_t dict
 		unsigned m;
 		unsigned d;
 		unsigned form = rb(20);
+
+		if (kind & 16 && form == 2)
+			form = 4;
 
 		vo_civil_from_days(day, &y, &m, &d);
 		if (form == 0)
@@ -215,10 +219,11 @@ static void make_rbatch(struct rbatch *t, size_t n, unsigned kind, uint64_t dict
 		t->ts_valid[i] = (uint8_t)(rb(50) != 0);
 		t->ts_us[i] = day * VO_US_PER_DAY + (int64_t)rb(86400) * 1000000;
 		t->country_valid[i] = (uint8_t)(kind & 1 ? rb(30) != 0 : 1);
-		t->country_idx[i] = t->country_valid[i] ? rb(kind & 2 ? 6 : 3) : 6;
+		t->country_idx[i] = t->country_valid[i] ? rb(kind & 2 && !(kind & 16) ? 6 : 3)
+							: (kind & 16 ? 3 : 6);
 		t->last_idx[i] = rb(64);
 		t->first[i] = (base + (int64_t)rb(300) - 250) * VO_US_PER_DAY;
-		t->first_valid[i] = (uint8_t)(rb(40) != 0);
+		t->first_valid[i] = (uint8_t)(kind & 16 || rb(40) != 0);
 		t->total_valid[i] = (uint8_t)(rb(15) != 0);
 		t->total_idx[i] = t->total_valid[i] ? rb(VO_ARRAY_SIZE(totals_dict))
 						    : (uint32_t)VO_ARRAY_SIZE(totals_dict);
@@ -237,20 +242,24 @@ static void make_rbatch(struct rbatch *t, size_t n, unsigned kind, uint64_t dict
 	else
 		t->b.col[VO_COL_TIMESTAMP] =
 			(struct vo_column){ .type = VO_V_TS, .nvalues = n, .values.i64 = t->ts_us };
-	t->b.col[VO_COL_COUNTRY] = (struct vo_column){ .type = VO_V_STR,
-						       .valid = kind & 1 ? t->country_valid : NULL,
-						       .idx = t->country_idx,
-						       .dict_id = dict_id,
-						       .nvalues = 6,
-						       .values.str = countries_dict };
+	t->b.col[VO_COL_COUNTRY] = (struct vo_column){
+		.type = VO_V_STR,
+		.valid = kind & 1 ? t->country_valid : NULL,
+		.idx = t->country_idx,
+		.dict_id = dict_id,
+		.nvalues = kind & 16 ? 3 : 6, /* (16: every entry used, none empty) */
+		.values.str = countries_dict
+	};
 	t->b.col[VO_COL_LAST_ORDER_TS] = (struct vo_column){ .type = VO_V_STR,
 							     .idx = t->last_idx,
 							     .dict_id = dict_id,
 							     .nvalues = 64,
 							     .values.str = t->last_dict };
-	t->b.col[VO_COL_FIRST_ORDER_TS] = (struct vo_column){
-		.type = VO_V_TS, .valid = t->first_valid, .nvalues = n, .values.i64 = t->first
-	};
+	t->b.col[VO_COL_FIRST_ORDER_TS] =
+		(struct vo_column){ .type = VO_V_TS,
+				    .valid = kind & 16 ? NULL : t->first_valid,
+				    .nvalues = n,
+				    .values.i64 = t->first };
 	t->b.col[VO_COL_TOTAL_ORDERS] = (struct vo_column){ .type = VO_V_STR,
 							    .valid = t->total_valid,
 							    .idx = t->total_idx,
@@ -382,14 +391,16 @@ static void check_paths(const struct vo_segconfig *cfg, const char *selection)
 	assert_int_equal(vo_cleaner_create(&c2, sel, 1, &err), VO_OK);
 	assert_int_equal(vo_segmenter_create(&s1, cfg), VO_OK);
 	assert_int_equal(vo_segmenter_create(&s2, cfg), VO_OK);
-	for (batch = 0; batch < 24; batch++) {
+	for (batch = 0; batch < 48; batch++) {
 		size_t n = batch % 5 == 4 ? 1 + rb(100) : RB_ROWS;
 
-		make_rbatch(&t, n, batch % 16, 1 + batch / 3);
+		/* (kind 16 changes the dictionaries: other ids) */
+		make_rbatch(&t, n, batch % 32, (batch % 32 >= 16 ? 1000 : 1) + batch / 3);
 		assert_int_equal(vo_segmenter_count(s1, c1, &t.b, "t", &err), VO_OK);
 		assert_int_equal(vo_cleaner_run(c2, &t.b, "t", &rows, &err), VO_OK);
 		assert_int_equal(vo_segmenter_add(s2, &rows, &err), VO_OK);
 	}
+	assert_int_equal(vo_segmenter_flush(s1, c1, "t", &err), VO_OK);
 	q1 = vo_cleaner_quality(c1);
 	q2 = vo_cleaner_quality(c2);
 	assert_int_equal(q1->rows_read, q2->rows_read);
