@@ -136,6 +136,37 @@ static void test_sha256(void **state)
 			    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+/* A file of several read chunks hashes as its bytes do; a folder is an error naming it. */
+static void test_sha256_file(void **state)
+{
+	char dir[] = "/tmp/vouch-test-XXXXXX";
+	char path[256];
+	size_t len = ((size_t)3 << 20) + 123;
+	unsigned char *data = vo_malloc(len);
+	char want[VO_SHA256_HEX];
+	char hex[VO_SHA256_HEX];
+	struct vo_error err;
+	uint64_t bytes = 0;
+	size_t i;
+
+	(void)state;
+	assert_non_null(data);
+	for (i = 0; i < len; i++)
+		data[i] = (unsigned char)(i * 2654435761u >> 13);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/data.bin", dir);
+	assert_int_equal(vo_write_file_atomic(path, (const char *)data, len, &err), VO_OK);
+	assert_int_equal(vo_sha256_hex(data, len, want), VO_OK);
+	assert_int_equal(vo_sha256_file(path, hex, &bytes, &err), VO_OK);
+	assert_string_equal(hex, want);
+	assert_int_equal(bytes, len);
+	assert_int_not_equal(vo_sha256_file(dir, hex, &bytes, &err), VO_OK);
+	assert_non_null(strstr(err.msg, dir));
+	vo_free(data);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_atomic_write(void **state)
 {
 	char dir[] = "/tmp/vouch-test-XXXXXX";
@@ -210,8 +241,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf),	     cmocka_unit_test(test_str),
 		cmocka_unit_test(test_maps),	     cmocka_unit_test(test_json),
-		cmocka_unit_test(test_sha256),	     cmocka_unit_test(test_atomic_write),
-		cmocka_unit_test(test_error_format), cmocka_unit_test(test_alloc_hook),
+		cmocka_unit_test(test_sha256),	     cmocka_unit_test(test_sha256_file),
+		cmocka_unit_test(test_atomic_write), cmocka_unit_test(test_error_format),
+		cmocka_unit_test(test_alloc_hook),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
