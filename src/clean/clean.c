@@ -585,7 +585,6 @@ static size_t ts_days(struct vo_ts_months *m, const struct vo_str *str, struct v
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define VO_CLEAN_X86 1
-#include <immintrin.h>
 /* The same loop compiled for AVX2 (its SSE2 parse in three-operand VEX form, BMI2's shifts). */
 __attribute__((target("avx2,bmi2"))) static size_t
 ts_days_avx2(struct vo_ts_months *m, const struct vo_str *str, struct vo_judged *t, size_t n)
@@ -593,41 +592,20 @@ ts_days_avx2(struct vo_ts_months *m, const struct vo_str *str, struct vo_judged 
 	return ts_days_loop(m, str, t, n);
 }
 
-/*
- * The same with AVX-512 for the 26-byte form: its bytes checked against
- * their bounds in one masked load (which reads no byte past the string) and
- * two compares, the rest as vo__ts_fixed() does.
- */
-__attribute__((target("avx2,bmi2,avx512f,avx512vl,avx512bw"))) static size_t
+/* The same with AVX-512: the 26-byte form through vo_ts_parse_day_avx512(). */
+__attribute__((target(VO_TS_AVX512))) static size_t
 ts_days_avx512(struct vo_ts_months *m, const struct vo_str *str, struct vo_judged *t, size_t n)
 {
-	static const char lo26[32] = "0000-00-00 00:00:00.000000";
-	static const char hi26[32] = "9999-19-39T29:59:59.999999";
-	const __m256i lo = _mm256_loadu_si256((const __m256i *)(const void *)lo26);
-	const __m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)hi26);
 	size_t nbad = 0;
 	size_t j;
 
 	for (j = 0; j < n; j++) {
-		struct vo_str s = str[j];
 		int64_t day = 0;
-		int r = -1;
+		bool ok = vo_ts_parse_day_avx512(str[j], m, &day);
 
-		if (s.len == 26) {
-			__m256i x = _mm256_maskz_loadu_epi8((__mmask32)0x3ffffff, s.ptr);
-			__mmask32 out = _mm256_cmp_epu8_mask(x, lo, _MM_CMPINT_LT) |
-					_mm256_cmp_epu8_mask(x, hi, _MM_CMPINT_NLE);
-
-			if (!out && (s.ptr[10] == ' ' || s.ptr[10] == 'T'))
-				r = vo__ts_fixed_rest(s.ptr, 26, m, NULL, &day);
-		}
-		if (r < 0) {
-			nbad += !ts_day(m, s, &t[j]);
-			continue;
-		}
-		t[j].day = r ? (int32_t)day : 0;
-		t[j].fails = (uint8_t)(r ? 0 : BIT(VO_OUT_INVALID_TIMESTAMP));
-		nbad += !r;
+		t[j].day = ok ? (int32_t)day : 0;
+		t[j].fails = (uint8_t)(ok ? 0 : BIT(VO_OUT_INVALID_TIMESTAMP));
+		nbad += !ok;
 	}
 	return nbad;
 }
