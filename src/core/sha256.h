@@ -36,7 +36,15 @@ void vo_sha256_to_hex(const unsigned char md[VO_SHA256_LEN], char hex[VO_SHA256_
 /* Lower-case hex digest of len bytes of data into hex. */
 int vo_sha256_hex(const void *data, size_t len, char hex[VO_SHA256_HEX]);
 
-/* Hex digest of the file at path, and its size in bytes.  Errors name the path. */
+/*
+ * Hex digest of the first size bytes of open file fd (named path in errors),
+ * read through mapped pages: a file shorter than size (also one cut short
+ * while it is read) is VO_EIO, never SIGBUS.
+ */
+int vo_sha256_fd(int fd, const char *path, uint64_t size, char hex[VO_SHA256_HEX],
+		 struct vo_error *err);
+
+/* Hex digest of the file at path (a regular file), and its size in bytes.  Errors name the path. */
 int vo_sha256_file(const char *path, char hex[VO_SHA256_HEX], uint64_t *bytes,
 		   struct vo_error *err);
 
