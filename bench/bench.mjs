@@ -541,7 +541,8 @@ say('Written by `make bench` (bench/bench.mjs). Every figure below was measured 
 say('machine described here (the machine that ran `make bench` last, not necessarily yours: the');
 say('CPU, memory and load differ between machines, so compare the ratios, which were measured side by');
 say('side, rather than the absolute times). Reproduce them on yours with `make bench` (or');
-say('`make bench BENCH=pipeline`, `BENCH=api`), which rewrites this file. The run:');
+say('`make bench BENCH=pipeline`, `BENCH=api`), which rewrites this file; such a run keeps the other');
+say('sections, each marked with the date of the run that measured it. The run:');
 say();
 for (const l of machine()) say(l);
 say();
