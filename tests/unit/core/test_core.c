@@ -258,8 +258,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf),	     cmocka_unit_test(test_str),
 		cmocka_unit_test(test_maps),	     cmocka_unit_test(test_json),
-		cmocka_unit_test(test_sha256), cmocka_unit_test(test_sha256_file),	     cmocka_unit_test(test_atomic_write),
-		cmocka_unit_test(test_error_format), cmocka_unit_test(test_alloc_hook),
+		cmocka_unit_test(test_sha256),	     cmocka_unit_test(test_sha256_file),
+		cmocka_unit_test(test_atomic_write), cmocka_unit_test(test_error_format),
+		cmocka_unit_test(test_alloc_hook),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
