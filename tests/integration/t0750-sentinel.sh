@@ -23,6 +23,11 @@ else
 	exit 77
 fi
 
+# The sentinels rewrite their configs with fsync at each step of a failover;
+# on a busy disk one such write took 4 s, after which the sentinels entered
+# TILT mode and did not fail over within 10 s.  So their configs are kept in
+# memory (/dev/shm) where it can be, and copied beside the logs at the end.
+SDIR=$(mktemp -d /dev/shm/vouch-t0750.XXXXXX 2>/dev/null) || SDIR=$VOUCH_WORK
 REDIS_PIDS=()
 BG_PIDS=()
 cleanup() {
@@ -31,6 +36,10 @@ cleanup() {
 	for p in "${BG_PIDS[@]}" "${REDIS_PIDS[@]}"; do
 		kill -KILL "$p" 2>/dev/null || true
 	done
+	if [ "$SDIR" != "$VOUCH_WORK" ]; then
+		cp "$SDIR"/sentinel*.conf "$VOUCH_WORK"/ 2>/dev/null || true
+		rm -rf "$SDIR"
+	fi
 }
 trap cleanup EXIT
 
@@ -83,7 +92,7 @@ for i in 0 1 2; do
 		echo "port ${sports[$i]}"
 		echo "bind 127.0.0.1"
 		echo "daemonize no"
-		echo "dir $VOUCH_WORK"
+		echo "dir $SDIR"
 		echo "sentinel myid ${ids[$i]}"
 		echo "sentinel monitor vouchha 127.0.0.1 $PPORT 2"
 		echo "sentinel down-after-milliseconds vouchha 1000"
@@ -93,8 +102,8 @@ for i in 0 1 2; do
 		for j in 0 1 2; do
 			[ "$j" = "$i" ] || echo "sentinel known-sentinel vouchha 127.0.0.1 ${sports[$j]} ${ids[$j]}"
 		done
-	} >"sentinel$i.conf"
-	"${SENTINEL[@]}" "sentinel$i.conf" >"sentinel$i.log" 2>&1 &
+	} >"$SDIR/sentinel$i.conf"
+	"${SENTINEL[@]}" "$SDIR/sentinel$i.conf" >"sentinel$i.log" 2>&1 &
 	REDIS_PIDS+=($!)
 done
 for port in "$S1" "$S2" "$S3"; do
