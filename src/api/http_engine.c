@@ -173,22 +173,6 @@ static bool test_addr_key(uint8_t *key)
 	return true;
 }
 
-/* The local port of a listening socket (0 when it cannot be read). */
-static unsigned socket_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	memset(&ss, 0, sizeof(ss));
-	if (getsockname(fd, (struct sockaddr *)&ss, &len))
-		return 0;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	if (ss.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	return 0;
-}
-
 int vo_engine_start(const struct vo_engine_config *cfg, const struct vo_api *api,
 		    struct vo_metrics_set *stats, struct vo_engine **out, unsigned *port,
 		    struct vo_error *err)
@@ -232,7 +216,7 @@ int vo_engine_start(const struct vo_engine_config *cfg, const struct vo_api *api
 		hc.listen_fds = cfg->listen_fds;
 		hc.nlisten = cfg->nlisten;
 		hc.shared_listeners = true;
-		*port = socket_port(cfg->listen_fds[0]);
+		*port = vo_http_socket_port(cfg->listen_fds[0]);
 	} else {
 		rc = vo_http_listen(cfg->host, cfg->port, e->nslots, fds, port, err);
 		if (rc)

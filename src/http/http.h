@@ -154,6 +154,9 @@ struct vo_http_counters {
 const char *vo_http_deadline_name(enum vo_http_deadline d);
 const char *vo_http_refused_name(enum vo_http_refused r);
 
+/* The local port of a socket (0 when it cannot be read, or it is no IPv4 or IPv6 one). */
+unsigned vo_http_socket_port(int fd);
+
 /*
  * Opens n listening sockets on host:port: first a probe bound without
  * SO_REUSEPORT, so that a port another process holds is refused rather than

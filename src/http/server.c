@@ -474,7 +474,7 @@ static int open_listener(const struct addrinfo *ai, bool reuseport, int *out, st
 	return VO_OK;
 }
 
-static unsigned bound_port(int fd)
+unsigned vo_http_socket_port(int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -484,7 +484,9 @@ static unsigned bound_port(int fd)
 		return 0;
 	if (ss.ss_family == AF_INET6)
 		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return 0;
 }
 
 int vo_http_listen(const char *host, unsigned port, size_t n, int *fds, unsigned *port_out,
@@ -517,7 +519,7 @@ int vo_http_listen(const char *host, unsigned port, size_t n, int *fds, unsigned
 		snprintf(why, sizeof(why), "%s", err->msg);
 		return vo_error_set(err, rc, "cannot listen on %s:%u: %s", host, port, why);
 	}
-	*port_out = bound_port(probe);
+	*port_out = vo_http_socket_port(probe);
 	close(probe);
 	if (ai->ai_family == AF_INET6)
 		((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_port =
