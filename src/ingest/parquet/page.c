@@ -833,6 +833,16 @@ static int load_dictionary(struct vo_parquet_reader *r, struct pq_col *c,
 	return VO_OK;
 }
 
+/* A data page whose definition levels are in an encoding other than RLE and BIT_PACKED. */
+static int bad_level_encoding(struct vo_parquet_reader *r, struct pq_col *c, int encoding,
+			      struct vo_error *err)
+{
+	return pq_col_error(r, c, err, VO_EUNSUPPORTED,
+			    "page at offset %" PRIu64
+			    ": definition level encoding %s (%d) is not supported",
+			    c->page_at, pq_encoding_name(encoding), encoding);
+}
+
 /* Sets up the values section [p, end) of a data page with nv values. */
 static int setup_values(struct vo_parquet_reader *r, struct pq_col *c, int encoding,
 			const uint8_t *p, const uint8_t *end, struct vo_error *err)
@@ -983,11 +993,7 @@ static int load_streamed_v1(struct vo_parquet_reader *r, struct pq_col *c,
 				return rc;
 			c->lv = c->levels;
 		} else {
-			return pq_col_error(r, c, err, VO_EUNSUPPORTED,
-					    "page at offset %" PRIu64
-					    ": definition level encoding %s (%d) is not supported",
-					    c->page_at, pq_encoding_name(ph->data.def_encoding),
-					    ph->data.def_encoding);
+			return bad_level_encoding(r, c, ph->data.def_encoding, err);
 		}
 	}
 	rc = setup_values(r, c, ph->data.encoding, c->vp, c->vend, err);
@@ -1059,11 +1065,7 @@ static int load_data_v1(struct vo_parquet_reader *r, struct pq_col *c,
 						    c->page_at);
 			p += c->lv_len;
 		} else {
-			return pq_col_error(r, c, err, VO_EUNSUPPORTED,
-					    "page at offset %" PRIu64
-					    ": definition level encoding %s (%d) is not supported",
-					    c->page_at, pq_encoding_name(ph->data.def_encoding),
-					    ph->data.def_encoding);
+			return bad_level_encoding(r, c, ph->data.def_encoding, err);
 		}
 	}
 	rc = setup_values(r, c, ph->data.encoding, p, end, err);
